@@ -1,0 +1,78 @@
+"""The narrow seam between tensors and the kernels that compute them.
+
+A backend owns flat storage and supplies five kernels. Everything above it
+(Functions, Tensor, nn, optim) is written once, in terms of these.
+
+Every kernel writes into ``out``, a TensorData the caller allocated with
+``zeros``; inputs may be strided (permuted) and are broadcast to ``out.shape``
+by numpy's rules. Operation names are the keys of ``operators.MAP_OPS``,
+``ZIP_OPS`` and ``REDUCE_OPS``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from ..tensor_data import TensorData
+
+Pair = tuple[int, int]
+
+
+class Backend(ABC):
+    """Storage and kernels for one kind of device."""
+
+    name: str = ""
+
+    @abstractmethod
+    def from_numpy(self, array: np.ndarray) -> Any:
+        """Flat float64 storage holding a copy of ``array`` in row-major order."""
+
+    @abstractmethod
+    def to_numpy(self, data: TensorData) -> np.ndarray:
+        """A new numpy array of ``data.shape`` with the tensor's values."""
+
+    @abstractmethod
+    def zeros(self, size: int) -> Any:
+        """Flat float64 storage of ``size`` zeros."""
+
+    @abstractmethod
+    def map(self, op: str, a: TensorData, out: TensorData) -> None:
+        """``out[i] = f(a[i])``, ``a`` broadcast to ``out.shape``."""
+
+    @abstractmethod
+    def zip(self, op: str, a: TensorData, b: TensorData, out: TensorData) -> None:
+        """``out[i] = f(a[i], b[i])``, both broadcast to ``out.shape``."""
+
+    @abstractmethod
+    def reduce(self, op: str, a: TensorData, dim: int, out: TensorData) -> None:
+        """Fold ``a`` along ``dim`` with f from its start value; ``out.shape[dim] == 1``."""
+
+    @abstractmethod
+    def matmul(self, a: TensorData, b: TensorData, out: TensorData) -> None:
+        """Batched matrix product: ``a`` (..., n, m) times ``b`` (..., m, p).
+
+        All three have the same number of dimensions (at least 3); the batch
+        dimensions of ``a`` and ``b`` broadcast to those of ``out`` (..., n, p).
+        """
+
+    @abstractmethod
+    def unfold(self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData) -> None:
+        """im2col: every (kh, kw) window of ``a`` (N, C, H, W) as a column.
+
+        ``out`` is (N, C*kh*kw, OH*OW) with OH = (H + 2*ph - kh) // sh + 1 (OW alike);
+        ``out[n, (c*kh + i)*kw + j, oh*OW + ow] = a[n, c, oh*sh + i - ph, ow*sw + j - pw]``,
+        zero where that index falls in the padding.
+        """
+
+    @abstractmethod
+    def fold(self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData) -> None:
+        """col2im, the adjoint of ``unfold``: add every column back into ``out`` (N, C, H, W).
+
+        ``out`` starts at zero; where windows overlap their values are summed.
+        """
+
+    def __repr__(self) -> str:
+        return f"<backend {self.name}>"

@@ -1,0 +1,98 @@
+"""The simple backend: numpy storage and kernels that are obviously correct.
+
+Each kernel computes the storage position of every element with the index
+math of ``tensor_data`` and applies the scalar function of ``operators`` to
+whole arrays. It is the reference every faster backend is compared with.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import operators
+from ..tensor_data import TensorData, broadcast_strides, positions
+from .base import Backend, Pair
+
+
+def _read(a: TensorData, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """The values of ``a`` as an array, broadcast to ``shape`` if given."""
+    shape = a.shape if shape is None else shape
+    return a.storage[positions(shape, broadcast_strides(a.shape, a.strides, shape))]
+
+
+def _write(out: TensorData, values: np.ndarray) -> None:
+    out.storage[positions(out.shape, out.strides)] = values
+
+
+def _window_index(kernel: Pair, stride: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of the padded input read by window (oh, ow) at offset (i, j).
+
+    Shaped to broadcast to (kh, kw, OH, OW).
+    """
+    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
+    rows = np.arange(kh)[:, None, None, None] + sh * np.arange(oh)[None, None, :, None]
+    cols = np.arange(kw)[None, :, None, None] + sw * np.arange(ow)[None, None, None, :]
+    return rows, cols
+
+
+def _out_hw(hw: Pair, kernel: Pair, stride: Pair, padding: Pair) -> Pair:
+    return tuple((n + 2 * p - k) // s + 1 for n, k, s, p in zip(hw, kernel, stride, padding))
+
+
+class SimpleBackend(Backend):
+    name = "simple"
+
+    def from_numpy(self, array: np.ndarray) -> np.ndarray:
+        return np.array(array, dtype=np.float64).ravel()
+
+    def to_numpy(self, data: TensorData) -> np.ndarray:
+        return _read(data).copy()
+
+    def zeros(self, size: int) -> np.ndarray:
+        return np.zeros(size, dtype=np.float64)
+
+    def map(self, op: str, a: TensorData, out: TensorData) -> None:
+        fn = operators.MAP_OPS[op]
+        with np.errstate(all="ignore"):
+            _write(out, fn(_read(a, out.shape)))
+
+    def zip(self, op: str, a: TensorData, b: TensorData, out: TensorData) -> None:
+        fn = operators.ZIP_OPS[op]
+        with np.errstate(all="ignore"):
+            _write(out, fn(_read(a, out.shape), _read(b, out.shape)))
+
+    def reduce(self, op: str, a: TensorData, dim: int, out: TensorData) -> None:
+        fn, start = operators.REDUCE_OPS[op]
+        values = np.moveaxis(_read(a), dim, 0)
+        acc = np.full(values.shape[1:], start)
+        with np.errstate(all="ignore"):
+            for row in values:
+                acc = fn(acc, row)
+        _write(out, np.expand_dims(acc, dim))
+
+    def matmul(self, a: TensorData, b: TensorData, out: TensorData) -> None:
+        x, y = _read(a), _read(b)
+        acc = np.zeros(out.shape)
+        with np.errstate(all="ignore"):
+            for k in range(x.shape[-1]):
+                acc = acc + x[..., :, k : k + 1] * y[..., k : k + 1, :]
+        _write(out, acc)
+
+    def unfold(self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData) -> None:
+        n, c, h, w = a.shape
+        ph, pw = padding
+        out_hw = _out_hw((h, w), kernel, stride, padding)
+        padded = np.pad(_read(a), ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        rows, cols = _window_index(kernel, stride, out_hw)
+        patches = padded[:, :, rows, cols]  # (N, C, kh, kw, OH, OW)
+        _write(out, patches.reshape(out.shape))
+
+    def fold(self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData) -> None:
+        n, c, h, w = out.shape
+        (kh, kw), (ph, pw) = kernel, padding
+        out_hw = _out_hw((h, w), kernel, stride, padding)
+        padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
+        rows, cols_ = _window_index(kernel, stride, out_hw)
+        patches = _read(cols).reshape(n, c, kh, kw, *out_hw)
+        np.add.at(padded, (slice(None), slice(None), rows, cols_), patches)
+        _write(out, padded[:, :, ph : ph + h, pw : pw + w])

@@ -1,0 +1,237 @@
+"""Neural-network functions with torch's names, arguments and shapes.
+
+Each is composed of the engine's primitive Functions, so its gradient comes
+from theirs: softmax from exp, sum and division; convolution and pooling from
+im2col (``Unfold``) and matmul; embedding and the class-index losses from a
+one-hot matrix.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..random import generator
+from ..tensor import Tensor, tensor
+from ..tensor_functions import Unfold
+
+_REDUCTIONS = ("mean", "sum", "none")
+_LOG_FLOOR = math.exp(-100.0)  # torch clamps log(p) in binary_cross_entropy at -100
+
+
+def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _pair(value: int | tuple[int, int], name: str, op: str) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(pair) != 2 or any(int(v) != v for v in pair):
+        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _indices(target: Any, op: str) -> np.ndarray:
+    """Class indices (or token ids) as an int64 array; TypeError if they are not whole numbers."""
+    values = target.to_numpy() if isinstance(target, Tensor) else np.asarray(target)
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: expected integer indices, got values of dtype {values.dtype}")
+    as_int = values.astype(np.int64)
+    if not np.array_equal(as_int, values):
+        raise TypeError(f"{op}: expected integer indices, got non-integer values")
+    return as_int
+
+
+def one_hot(indices: Any, num_classes: int, backend: Any = None) -> Tensor:
+    """A tensor of shape ``indices.shape + (num_classes,)`` with a 1 at each index."""
+    idx = _indices(indices, "one_hot")
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise ValueError(f"one_hot: index {bad} is out of range for {num_classes} classes")
+    table = np.zeros(idx.shape + (num_classes,))
+    np.put_along_axis(table, idx[..., None], 1.0, axis=-1)
+    if backend is None and isinstance(indices, Tensor):
+        backend = indices.backend
+    return tensor(table, backend=backend)
+
+
+# ---- activations -----------------------------------------------------------------
+def relu(x: Tensor) -> Tensor:
+    return x.relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return x.tanh()
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``, computed after subtracting the max (stable)."""
+    shifted = x - x.max(dim, keepdim=True).detach()
+    e = shifted.exp()
+    return e / e.sum(dim, keepdim=True)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """log(softmax(x)) along ``dim``, as x - max - log(sum(exp(x - max)))."""
+    shifted = x - x.max(dim, keepdim=True).detach()
+    return shifted - shifted.exp().sum(dim, keepdim=True).log()
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p); identity in eval."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be between 0 and 1, got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = generator().random(x.shape) >= p
+    return x * tensor(keep / (1.0 - p), backend=x.backend)
+
+
+# ---- convolution and pooling -------------------------------------------------------
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+) -> Tensor:
+    """2-D cross-correlation: input (N, C, H, W), weight (O, C, kh, kw) -> (N, O, OH, OW)."""
+    stride, padding = _pair(stride, "stride", "conv2d"), _pair(padding, "padding", "conv2d")
+    if input.dims != 4 or weight.dims != 4:
+        raise ValueError(
+            f"conv2d: expected input (N, C, H, W) and weight (O, C, kh, kw), "
+            f"got {input.shape} and {weight.shape}"
+        )
+    n, c, h, w = input.shape
+    o, wc, kh, kw = weight.shape
+    if wc != c:
+        raise ValueError(f"conv2d: input {input.shape} has {c} channels but weight {weight.shape} expects {wc}")
+    if min(stride) < 1 or min(padding) < 0:
+        raise ValueError(f"conv2d: stride must be >= 1 and padding >= 0, got {stride} and {padding}")
+    oh, ow = (h + 2 * padding[0] - kh) // stride[0] + 1, (w + 2 * padding[1] - kw) // stride[1] + 1
+    if oh < 1 or ow < 1:
+        raise ValueError(f"conv2d: kernel {(kh, kw)} is larger than the padded input {input.shape}")
+    cols = Unfold.apply(input, (kh, kw), stride, padding)
+    out = (weight.reshape(o, c * kh * kw) @ cols).view(n, o, oh, ow)
+    if bias is not None:
+        if bias.shape != (o,):
+            raise ValueError(f"conv2d: bias must have shape ({o},), got {bias.shape}")
+        out = out + bias.view(1, o, 1, 1)
+    return out
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int = 1,
+    padding: int = 0,
+) -> Tensor:
+    """1-D cross-correlation: input (N, C, L), weight (O, C, k) -> (N, O, OL)."""
+    if input.dims != 3 or weight.dims != 3:
+        raise ValueError(
+            f"conv1d: expected input (N, C, L) and weight (O, C, k), got {input.shape} and {weight.shape}"
+        )
+    if weight.shape[1] != input.shape[1]:
+        raise ValueError(
+            f"conv1d: input {input.shape} has {input.shape[1]} channels but weight {weight.shape} "
+            f"expects {weight.shape[1]}"
+        )
+    n, c, length = input.shape
+    out = conv2d(
+        input.view(n, c, 1, length),
+        weight.reshape(weight.shape[0], c, 1, weight.shape[2]),
+        bias,
+        stride=(1, int(stride)),
+        padding=(0, int(padding)),
+    )
+    return out.view(n, out.shape[1], out.shape[3])
+
+
+def _windows(input: Tensor, kernel_size: Any, stride: Any, op: str) -> tuple[Tensor, tuple[int, ...]]:
+    """Every pooling window of (N, C, H, W) as (N*C, kh*kw, OH*OW), and the output shape."""
+    if input.dims != 4:
+        raise ValueError(f"{op}: expected input (N, C, H, W), got {input.shape}")
+    kernel = _pair(kernel_size, "kernel_size", op)
+    step = kernel if stride is None else _pair(stride, "stride", op)
+    n, c, h, w = input.shape
+    oh, ow = (h - kernel[0]) // step[0] + 1, (w - kernel[1]) // step[1] + 1
+    if oh < 1 or ow < 1 or min(step) < 1:
+        raise ValueError(f"{op}: kernel {kernel} with stride {step} does not fit input {input.shape}")
+    cols = Unfold.apply(input.reshape(n * c, 1, h, w), kernel, step, (0, 0))
+    return cols, (n, c, oh, ow)
+
+
+def max_pool2d(input: Tensor, kernel_size: int | tuple[int, int], stride: Any = None) -> Tensor:
+    """The maximum of each window; ``stride`` defaults to ``kernel_size``."""
+    cols, shape = _windows(input, kernel_size, stride, "max_pool2d")
+    return cols.max(1).view(*shape)
+
+
+def avg_pool2d(input: Tensor, kernel_size: int | tuple[int, int], stride: Any = None) -> Tensor:
+    """The mean of each window; ``stride`` defaults to ``kernel_size``."""
+    cols, shape = _windows(input, kernel_size, stride, "avg_pool2d")
+    return cols.mean(1).view(*shape)
+
+
+def embedding(input: Any, weight: Tensor) -> Tensor:
+    """Rows of ``weight`` (V, D) picked by integer ``input`` of any shape -> input.shape + (D,)."""
+    if weight.dims != 2:
+        raise ValueError(f"embedding: weight must be (num_embeddings, dim), got {weight.shape}")
+    return one_hot(input, weight.shape[0], backend=weight.backend) @ weight
+
+
+# ---- losses ----------------------------------------------------------------------------
+def _same_shape(input: Tensor, target: Tensor, op: str) -> Tensor:
+    target = target if isinstance(target, Tensor) else tensor(target, backend=input.backend)
+    if input.shape != target.shape:
+        raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ")
+    return target
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    target = _same_shape(input, target, "mse_loss")
+    diff = input - target
+    return _reduce(diff * diff, reduction, "mse_loss")
+
+
+def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """-(t log p + (1 - t) log(1 - p)), with each log clamped at -100 as torch does."""
+    target = _same_shape(input, target, "binary_cross_entropy")
+
+    def clamped_log(p: Tensor) -> Tensor:
+        return ((p - _LOG_FLOOR).relu() + _LOG_FLOOR).log()
+
+    loss = -(target * clamped_log(input) + (1.0 - target) * clamped_log(1.0 - input))
+    return _reduce(loss, reduction, "binary_cross_entropy")
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """-input[i, target[i]]: input (N, C) of log-probabilities, target (N,) class indices."""
+    if input.dims != 2:
+        raise ValueError(f"nll_loss: expected input (N, C), got {input.shape}")
+    idx = _indices(target, "nll_loss")
+    if idx.shape != (input.shape[0],):
+        raise ValueError(f"nll_loss: target shape {idx.shape} does not match input {input.shape}: expected ({input.shape[0]},)")
+    picked = (input * one_hot(idx, input.shape[1], backend=input.backend)).sum(1)
+    return _reduce(-picked, reduction, "nll_loss")
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of logits (N, C) against class indices (N,)."""
+    if input.dims != 2:
+        raise ValueError(f"cross_entropy: expected logits (N, C), got {input.shape}")
+    return nll_loss(log_softmax(input, 1), target, reduction)

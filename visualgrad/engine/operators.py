@@ -1,0 +1,120 @@
+"""The scalar functions every backend applies elementwise, named and written once.
+
+Each function works on a Python float and, unchanged, on a numpy array, so the
+simple backend can apply it to whole arrays and numba can compile it for one
+element. No branches on values: ``np.maximum`` and comparisons times 1.0 instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def neg(x):
+    return -x
+
+
+def identity(x):
+    return x + 0.0
+
+
+def inv(x):
+    return 1.0 / x
+
+
+def exp(x):
+    return np.exp(x)
+
+
+def log(x):
+    return np.log(x)
+
+
+def relu(x):
+    return np.maximum(x, 0.0)
+
+
+def sigmoid(x):
+    # tanh form: stable for large |x| in both directions, no branch.
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+
+
+def tanh(x):
+    return np.tanh(x)
+
+
+def sqrt(x):
+    return np.sqrt(x)
+
+
+def abs_(x):
+    return np.abs(x)
+
+
+def sign(x):
+    return (x > 0.0) * 1.0 - (x < 0.0) * 1.0
+
+
+def add(x, y):
+    return x + y
+
+
+def mul(x, y):
+    return x * y
+
+
+def pow_(x, y):
+    return x**y
+
+
+def lt(x, y):
+    return (x < y) * 1.0
+
+
+def gt(x, y):
+    return (x > y) * 1.0
+
+
+def eq(x, y):
+    return (x == y) * 1.0
+
+
+def max_(x, y):
+    return np.maximum(x, y)
+
+
+def relu_back(x, grad):
+    """The gradient of relu at ``x`` times ``grad``: ``grad`` where x > 0, else 0."""
+    return (x > 0.0) * grad
+
+
+MAP_OPS = {
+    "neg": neg,
+    "id": identity,
+    "inv": inv,
+    "exp": exp,
+    "log": log,
+    "relu": relu,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "sqrt": sqrt,
+    "abs": abs_,
+    "sign": sign,
+}
+
+ZIP_OPS = {
+    "add": add,
+    "mul": mul,
+    "pow": pow_,
+    "lt": lt,
+    "gt": gt,
+    "eq": eq,
+    "max": max_,
+    "relu_back": relu_back,
+}
+
+# name -> (binary function, start value) for reductions along one dimension.
+REDUCE_OPS = {
+    "sum": (add, 0.0),
+    "max": (max_, -np.inf),
+}

@@ -1,0 +1,392 @@
+"""The Tensor users hold: data on a backend, and a place in the autodiff graph.
+
+Operators and methods follow torch's names and shapes. Each one is a primitive
+Function from ``tensor_functions`` or a composition of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import backends as _backends
+from .autodiff import Variable, backpropagate
+from .tensor_data import Shape, TensorData, resolve_shape, shape_broadcast
+
+Dims = int | Sequence[int] | None
+
+
+def _as_float_array(data: Any, op: str = "tensor") -> np.ndarray:
+    """``data`` as a float64 array; TypeError for anything that is not real numbers."""
+    try:
+        array = np.asarray(data)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{op}: data is not rectangular: {error}") from None
+    if array.dtype == object:
+        raise ValueError(f"{op}: data is not a rectangular array of numbers")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: expected real numbers, got values of dtype {array.dtype}")
+    return array.astype(np.float64)
+
+
+class Tensor(Variable):
+    """An n-dimensional array of float64 that records how it was computed."""
+
+    __array_priority__ = 1000  # numpy defers to our reflected operators
+
+    def __init__(self, data: TensorData, backend, requires_grad: bool = False) -> None:
+        self._data = data
+        self.backend = backend
+        self.requires_grad = requires_grad
+        self.grad: Tensor | None = None
+        self._history = None
+        self._retains_grad = False
+
+    # ---- properties -------------------------------------------------------
+    @property
+    def shape(self) -> Shape:
+        return self._data.shape
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        return self._data.size
+
+    @property
+    def dims(self) -> int:
+        return self._data.dims
+
+    def is_contiguous(self) -> bool:
+        return self._data.is_contiguous()
+
+    def __len__(self) -> int:
+        if self.dims == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def to_numpy(self) -> np.ndarray:
+        """A copy of the values as a numpy array of the same shape."""
+        return self.backend.to_numpy(self._data)
+
+    def item(self) -> float:
+        if self.size != 1:
+            raise ValueError(f"item: only a tensor with one element has an item, got shape {self.shape}")
+        return float(self.to_numpy().reshape(()))
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.to_numpy(), separator=", ", prefix="tensor(")
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        backend = "" if self.backend.name == _backends.default() else f", backend={self.backend.name!r}"
+        return f"tensor({body}{grad}{backend})"
+
+    # ---- autodiff ---------------------------------------------------------
+    def backward(self, grad: Tensor | None = None) -> None:
+        """Add d self / d leaf into the ``.grad`` of every leaf that requires grad.
+
+        A tensor of more than one element needs ``grad``, the gradient of some
+        scalar with respect to it, of the same shape.
+        """
+        if not self.requires_grad:
+            raise ValueError("backward: this tensor does not require grad and has no history")
+        if grad is None:
+            if self.size != 1:
+                raise ValueError(
+                    f"backward: a tensor of shape {self.shape} is not a scalar; "
+                    "pass a gradient of the same shape"
+                )
+            grad = self._constant(1.0).view(*self.shape)
+        grad = self._operand(grad)
+        if grad.shape != self.shape:
+            raise ValueError(f"backward: gradient of shape {grad.shape} for a tensor of shape {self.shape}")
+        backpropagate(self, grad.detach())
+
+    def retain_grad(self) -> Tensor:
+        """Keep ``.grad`` on this computed tensor too, as torch's ``retain_grad``."""
+        self._retains_grad = True
+        return self
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph: no history, no gradient."""
+        return Tensor(self._data, self.backend)
+
+    def zero_grad_(self) -> None:
+        self.grad = None
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        if not self.is_leaf:
+            raise ValueError("requires_grad_: only a leaf tensor can change requires_grad")
+        self.requires_grad = flag
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """The values without the graph; assigning replaces them (same shape), as in torch."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if value.shape != self.shape:
+            raise ValueError(f"data: cannot replace values of shape {self.shape} with shape {value.shape}")
+        self._data = value.to(self.backend.name)._data
+
+    # ---- making tensors alongside this one --------------------------------
+    def _constant(self, value: float) -> Tensor:
+        return Tensor(TensorData.contiguous_over(self.backend.from_numpy(np.array([value])), ()), self.backend)
+
+    def _operand(self, other: Any) -> Tensor:
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (int, float, np.number)):
+            return self._constant(float(other))
+        return tensor(other, backend=self.backend)
+
+    def to(self, backend: str) -> Tensor:
+        """The same values on another backend (differentiable)."""
+        target = _backends.get(backend)
+        if target is self.backend:
+            return self
+        return F.ToBackend.apply(self, target)
+
+    def contiguous(self) -> Tensor:
+        return self if self.is_contiguous() else F.Copy.apply(self)
+
+    # ---- arithmetic ---------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return F.Add.apply(self, self._operand(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return F.Add.apply(self._operand(other), self)
+
+    def __neg__(self) -> Tensor:
+        return F.Neg.apply(self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return self + -self._operand(other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return self._operand(other) + -self
+
+    def __mul__(self, other: Any) -> Tensor:
+        return F.Mul.apply(self, self._operand(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return F.Mul.apply(self._operand(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return self * F.Inv.apply(self._operand(other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return self._operand(other) * F.Inv.apply(self)
+
+    def __pow__(self, exponent: float) -> Tensor:
+        if isinstance(exponent, Tensor) or not isinstance(exponent, (int, float, np.number)):
+            raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
+        return F.Pow.apply(self, float(exponent))
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, self._operand(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(self._operand(other), self)
+
+    # ---- comparisons (no gradient) -----------------------------------------
+    def __lt__(self, other: Any) -> Tensor:
+        return F.LT.apply(self, self._operand(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return F.GT.apply(self, self._operand(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return 1.0 - F.GT.apply(self, self._operand(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return 1.0 - F.LT.apply(self, self._operand(other))
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return F.EQ.apply(self, self._operand(other))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return 1.0 - F.EQ.apply(self, self._operand(other))
+
+    # ---- elementwise functions ---------------------------------------------
+    def exp(self) -> Tensor:
+        return F.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return F.Log.apply(self)
+
+    def relu(self) -> Tensor:
+        return F.ReLU.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return F.Sigmoid.apply(self)
+
+    def tanh(self) -> Tensor:
+        return F.Tanh.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return F.Sqrt.apply(self)
+
+    def abs(self) -> Tensor:
+        return F.Abs.apply(self)
+
+    # ---- reductions ----------------------------------------------------------
+    def _dims(self, dim: Dims, op: str) -> list[int]:
+        if dim is None:
+            return list(range(self.dims))
+        dims = [dim] if isinstance(dim, (int, np.integer)) else list(dim)
+        out = []
+        for d in dims:
+            if not -self.dims <= d < max(self.dims, 1):
+                raise ValueError(f"{op}: dimension {d} is out of range for shape {self.shape}")
+            out.append(int(d) % max(self.dims, 1))
+        return sorted(set(out))
+
+    def _reduce(self, fn, dim: Dims, keepdim: bool, op: str) -> Tensor:
+        dims = self._dims(dim, op)
+        out = self
+        if dim is None and self.dims > 1:
+            out = out.contiguous().view(self.size)
+            out = fn(out, 0).view(*([1] * self.dims))
+        elif self.dims == 0:
+            out = fn(out.view(1), 0).view()
+        else:
+            for d in dims:
+                out = fn(out, d)
+        if keepdim:
+            return out
+        return out.view(*(n for d, n in enumerate(self.shape) if d not in dims))
+
+    def sum(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """Sum over ``dim`` (an int, several, or all when None), as ``torch.sum``."""
+        return self._reduce(F.Sum.apply, dim, keepdim, "sum")
+
+    def mean(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        count = 1
+        for d in self._dims(dim, "mean"):
+            count *= self.shape[d] if self.dims else 1
+        return self.sum(dim, keepdim) * (1.0 / count)
+
+    def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """The largest values over ``dim``; unlike torch, only the values are returned."""
+        return self._reduce(F.Max.apply, dim, keepdim, "max")
+
+    def argmax(self, dim: int = -1) -> Tensor:
+        """The index of the largest value along ``dim`` (no gradient)."""
+        dims = self._dims(dim, "argmax")
+        values = np.argmax(self.to_numpy(), axis=dims[0])
+        return tensor(values, backend=self.backend)
+
+    # ---- shapes ----------------------------------------------------------------
+    def view(self, *shape: int | Sequence[int]) -> Tensor:
+        """The same data with another shape (one entry may be -1)."""
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+            shape = tuple(shape[0])
+        return F.View.apply(self, resolve_shape(shape, self.size))
+
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        return self.contiguous().view(*shape)
+
+    def permute(self, *order: int | Sequence[int]) -> Tensor:
+        if len(order) == 1 and not isinstance(order[0], (int, np.integer)):
+            order = tuple(order[0])
+        order = tuple(int(d) % max(self.dims, 1) for d in order)
+        return F.Permute.apply(self, order)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        order = list(range(self.dims))
+        dim0, dim1 = self._dims(dim0, "transpose")[0], self._dims(dim1, "transpose")[0]
+        order[dim0], order[dim1] = order[dim1], order[dim0]
+        return self.permute(*order)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - torch's name
+        return self.permute(*reversed(range(self.dims)))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        dim = dim % (self.dims + 1)
+        return self.view(*self.shape[:dim], 1, *self.shape[dim:])
+
+    def squeeze(self, dim: int | None = None) -> Tensor:
+        if dim is None:
+            return self.view(*(n for n in self.shape if n != 1))
+        d = self._dims(dim, "squeeze")[0]
+        if self.shape[d] != 1:
+            return self
+        return self.view(*self.shape[:d], *self.shape[d + 1 :])
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` with torch's rules: 1-D operands are vectors, batch dimensions broadcast."""
+    if a.dims == 0 or b.dims == 0:
+        raise ValueError(f"matmul: both operands need at least one dimension, got {a.shape} and {b.shape}")
+    x = a.view(1, a.shape[0]) if a.dims == 1 else a
+    y = b.view(b.shape[0], 1) if b.dims == 1 else b
+    if x.shape[-1] != y.shape[-2]:
+        raise ValueError(
+            f"matmul: cannot multiply {a.shape} by {b.shape}: "
+            f"inner sizes {x.shape[-1]} and {y.shape[-2]} differ"
+        )
+    batch = shape_broadcast(x.shape[:-2], y.shape[:-2], "matmul")
+    dims = max(x.dims, y.dims, 3)
+    x = x.view(*([1] * (dims - x.dims)), *x.shape)
+    y = y.view(*([1] * (dims - y.dims)), *y.shape)
+    out = F.MatMul.apply(x, y)
+    shape = batch + ((a.shape[-2],) if a.dims > 1 else ()) + ((b.shape[-1],) if b.dims > 1 else ())
+    return out.view(*shape)
+
+
+# ---- creation -------------------------------------------------------------------
+def tensor(data: Any, requires_grad: bool = False, backend: str | None = None) -> Tensor:
+    """A new leaf tensor holding a float64 copy of ``data`` (numbers, lists, arrays)."""
+    if isinstance(data, Tensor):
+        data = data.to_numpy()
+    array = _as_float_array(data)
+    chosen = _backends.get(backend)
+    return Tensor(TensorData.contiguous_over(chosen.from_numpy(array), array.shape), chosen, requires_grad)
+
+
+def _shape(shape: tuple) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], Iterable):
+        shape = tuple(shape[0])
+    if any(int(n) < 0 for n in shape):
+        raise ValueError(f"invalid shape {shape}: sizes must not be negative")
+    return tuple(int(n) for n in shape)
+
+
+def zeros(*shape: int, requires_grad: bool = False, backend: str | None = None) -> Tensor:
+    return tensor(np.zeros(_shape(shape)), requires_grad, backend)
+
+
+def ones(*shape: int, requires_grad: bool = False, backend: str | None = None) -> Tensor:
+    return tensor(np.ones(_shape(shape)), requires_grad, backend)
+
+
+def full(shape: Sequence[int], value: float, requires_grad: bool = False, backend: str | None = None) -> Tensor:
+    return tensor(np.full(_shape((shape,)), float(value)), requires_grad, backend)
+
+
+def rand(*shape: int, requires_grad: bool = False, backend: str | None = None) -> Tensor:
+    """Uniform on [0, 1), drawn from the generator ``manual_seed`` sets."""
+    return tensor(random.generator().random(_shape(shape)), requires_grad, backend)
+
+
+def randn(*shape: int, requires_grad: bool = False, backend: str | None = None) -> Tensor:
+    """Standard normal, drawn from the generator ``manual_seed`` sets."""
+    return tensor(random.generator().standard_normal(_shape(shape)), requires_grad, backend)
+
+
+from . import random  # noqa: E402  (after Tensor: no cycle at import time)
+from . import tensor_functions as F  # noqa: E402

@@ -1,0 +1,360 @@
+"""The primitive differentiable operations on tensors, each a Function.
+
+Every other operation (subtraction, division, mean, softmax, convolution, the
+losses) is composed of these, so each gradient rule is written and tested once.
+Backward rules are written with tensor arithmetic; they run under ``no_grad``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .autodiff import Context, Function
+from .tensor import Tensor
+from .tensor_data import Shape, TensorData, shape_broadcast, shape_size
+
+
+def _new(shape: Shape, backend) -> Tensor:
+    return Tensor(TensorData.contiguous_over(backend.zeros(shape_size(shape)), shape), backend)
+
+
+def _same_backend(op: str, a: Tensor, b: Tensor) -> None:
+    if a.backend is not b.backend:
+        raise TypeError(
+            f"{op}: tensors are on different backends ({a.backend.name} and {b.backend.name}); "
+            "move one with .to()"
+        )
+
+
+def map_(op: str, a: Tensor, shape: Shape | None = None) -> Tensor:
+    """``op`` applied to every element of ``a`` (broadcast to ``shape`` if given)."""
+    out = _new(a.shape if shape is None else shape, a.backend)
+    a.backend.map(op, a._data, out._data)
+    return out
+
+
+def zip_(op: str, a: Tensor, b: Tensor, name: str) -> Tensor:
+    _same_backend(name, a, b)
+    out = _new(shape_broadcast(a.shape, b.shape, name), a.backend)
+    a.backend.zip(op, a._data, b._data, out._data)
+    return out
+
+
+def reduce_(op: str, a: Tensor, dim: int) -> Tensor:
+    shape = a.shape[:dim] + (1,) + a.shape[dim + 1 :]
+    out = _new(shape, a.backend)
+    a.backend.reduce(op, a._data, dim, out._data)
+    return out
+
+
+def sum_to(grad: Tensor, shape: Shape) -> Tensor:
+    """Sum ``grad`` over the dimensions along which a tensor of ``shape`` was broadcast."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.dims - len(shape)
+    for d in range(grad.dims):
+        if d < extra or (shape[d - extra] == 1 and grad.shape[d] != 1):
+            grad = Sum.apply(grad, d)
+    return grad.view(*shape)
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        return map_("neg", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        return (-grad,)
+
+
+class Inv(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = map_("inv", a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (out,) = ctx.saved_values
+        return (-grad * out * out,)
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a.shape, b.shape)
+        return zip_("add", a, b, "add")
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
+        a_shape, b_shape = ctx.saved_values
+        return sum_to(grad, a_shape), sum_to(grad, b_shape)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a, b)
+        return zip_("mul", a, b, "mul")
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
+        a, b = ctx.saved_values
+        return sum_to(grad * b, a.shape), sum_to(grad * a, b.shape)
+
+
+class Pow(Function):
+    """``a ** exponent`` for a constant (Python number) exponent."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, exponent: float) -> Tensor:
+        ctx.save_for_backward(a, exponent)
+        return zip_("pow", a, a._constant(exponent), "pow")
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        a, exponent = ctx.saved_values
+        if exponent == 0:
+            return grad * 0.0, None
+        return grad * exponent * a ** (exponent - 1), None
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = map_("exp", a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (out,) = ctx.saved_values
+        return (grad * out,)
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        return map_("log", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (a,) = ctx.saved_values
+        return (grad * map_("inv", a),)
+
+
+class ReLU(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        return map_("relu", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (a,) = ctx.saved_values
+        return (zip_("relu_back", a, grad, "relu backward"),)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = map_("sigmoid", a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (s,) = ctx.saved_values
+        return (grad * s * (1.0 - s),)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = map_("tanh", a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (t,) = ctx.saved_values
+        return (grad * (1.0 - t * t),)
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = map_("sqrt", a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (out,) = ctx.saved_values
+        return (grad * 0.5 * map_("inv", out),)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        ctx.save_for_backward(a)
+        return map_("abs", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (a,) = ctx.saved_values
+        return (grad * map_("sign", a),)
+
+
+class Sum(Function):
+    """Sum along one dimension, keeping it with size 1."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dim: int) -> Tensor:
+        ctx.save_for_backward(a.shape)
+        return reduce_("sum", a, dim)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        (shape,) = ctx.saved_values
+        return map_("id", grad, shape), None
+
+
+class Max(Function):
+    """Maximum along one dimension, keeping it with size 1.
+
+    The gradient is shared equally among the elements that tie for the maximum.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dim: int) -> Tensor:
+        out = reduce_("max", a, dim)
+        ctx.save_for_backward(a, out, dim)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        a, out, dim = ctx.saved_values
+        winners = zip_("eq", a, out, "max backward")
+        share = map_("inv", reduce_("sum", winners, dim))
+        return grad * share * winners, None
+
+
+class _Comparison(Function):
+    differentiable = False
+    op = ""
+
+    @classmethod
+    def forward(cls, ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        return zip_(cls.op, a, b, cls.op)
+
+
+class LT(_Comparison):
+    op = "lt"
+
+
+class GT(_Comparison):
+    op = "gt"
+
+
+class EQ(_Comparison):
+    op = "eq"
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, order: Sequence[int]) -> Tensor:
+        ctx.save_for_backward(order)
+        return Tensor(a._data.permute(order), a.backend)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        (order,) = ctx.saved_values
+        inverse = [0] * len(order)
+        for d, o in enumerate(order):
+            inverse[o] = d
+        return grad.permute(*inverse), None
+
+
+class View(Function):
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, shape: Shape) -> Tensor:
+        ctx.save_for_backward(a.shape)
+        return Tensor(a._data.view(shape), a.backend)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        (shape,) = ctx.saved_values
+        return grad.contiguous().view(*shape), None
+
+
+class Copy(Function):
+    """A contiguous copy."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        return map_("id", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        return (grad,)
+
+
+class MatMul(Function):
+    """Batched product of (..., n, m) and (..., m, p); both have the same number of dims."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
+        _same_backend("matmul", a, b)
+        ctx.save_for_backward(a, b)
+        batch = shape_broadcast(a.shape[:-2], b.shape[:-2], "matmul")
+        out = _new(batch + (a.shape[-2], b.shape[-1]), a.backend)
+        a.backend.matmul(a._data, b._data, out._data)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
+        a, b = ctx.saved_values
+        last = a.dims - 1
+        grad_a = MatMul.apply(grad, b.transpose(last - 1, last))
+        grad_b = MatMul.apply(a.transpose(last - 1, last), grad)
+        return sum_to(grad_a, a.shape), sum_to(grad_b, b.shape)
+
+
+class Unfold(Function):
+    """im2col of (N, C, H, W) into (N, C*kh*kw, OH*OW); the backend's contract."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, kernel, stride, padding) -> Tensor:
+        n, c, h, w = a.shape
+        (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+        oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+        ctx.save_for_backward(a.shape, kernel, stride, padding)
+        out = _new((n, c * kh * kw, oh * ow), a.backend)
+        a.backend.unfold(a._data, kernel, stride, padding, out._data)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        shape, kernel, stride, padding = ctx.saved_values
+        out = _new(shape, grad.backend)
+        grad.backend.fold(grad.contiguous()._data, kernel, stride, padding, out._data)
+        return out, None, None, None
+
+
+class ToBackend(Function):
+    """The same values on another backend; the gradient goes back to the first."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, backend) -> Tensor:
+        ctx.save_for_backward(a.backend)
+        array = a.backend.to_numpy(a._data)
+        return Tensor(TensorData.contiguous_over(backend.from_numpy(array), a.shape), backend)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        (backend,) = ctx.saved_values
+        return ToBackend.apply(grad, backend), None
