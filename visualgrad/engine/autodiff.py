@@ -78,9 +78,7 @@ class Variable:
     def parents(self) -> tuple[Variable, ...]:
         if self._history is None:
             return ()
-        return tuple(
-            v for v in self._history.inputs if isinstance(v, Variable) and v.requires_grad
-        )
+        return tuple(v for v in self._history.inputs if isinstance(v, Variable) and v.requires_grad)
 
     def _accumulate_grad(self, grad: Any) -> None:
         self.grad = grad if self.grad is None else self.grad + grad

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from .autodiff import no_grad
@@ -21,7 +20,9 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: learning rate must be >= 0, got {lr}")
         for p in self.params:
             if not isinstance(p, Tensor) or not p.requires_grad:
-                raise TypeError(f"{type(self).__name__}: can only optimize tensors that require grad")
+                raise TypeError(
+                    f"{type(self).__name__}: can only optimize tensors that require grad"
+                )
         self.lr = lr
         self.state: dict[int, dict[str, Tensor]] = {id(p): {} for p in self.params}
 
@@ -36,11 +37,18 @@ class Optimizer:
 class SGD(Optimizer):
     """p -= lr * v, where v = momentum * v + (g + weight_decay * p) (v = g on the first step)."""
 
-    def __init__(self, params: Iterable[Parameter], lr: float = 0.01, momentum: float = 0.0,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 0.01,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
         super().__init__(params, lr)
         if momentum < 0.0 or weight_decay < 0.0:
-            raise ValueError(f"SGD: momentum and weight_decay must be >= 0, got {momentum}, {weight_decay}")
+            raise ValueError(
+                f"SGD: momentum and weight_decay must be >= 0, got {momentum}, {weight_decay}"
+            )
         self.momentum, self.weight_decay = momentum, weight_decay
 
     @no_grad()
@@ -59,12 +67,19 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma and Ba) with bias correction, as ``torch.optim.Adam``."""
 
-    def __init__(self, params: Iterable[Parameter], lr: float = 0.001,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
         super().__init__(params, lr)
         if not all(0.0 <= b < 1.0 for b in betas) or eps < 0.0 or weight_decay < 0.0:
-            raise ValueError(f"Adam: invalid betas {betas}, eps {eps} or weight_decay {weight_decay}")
+            raise ValueError(
+                f"Adam: invalid betas {betas}, eps {eps} or weight_decay {weight_decay}"
+            )
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
 
     @no_grad()

@@ -72,7 +72,9 @@ class Tensor(Variable):
 
     def item(self) -> float:
         if self.size != 1:
-            raise ValueError(f"item: only a tensor with one element has an item, got shape {self.shape}")
+            raise ValueError(
+                f"item: only a tensor with one element has an item, got shape {self.shape}"
+            )
         return float(self.to_numpy().reshape(()))
 
     def __float__(self) -> float:
@@ -88,7 +90,9 @@ class Tensor(Variable):
     def __repr__(self) -> str:
         body = np.array2string(self.to_numpy(), separator=", ", prefix="tensor(")
         grad = ", requires_grad=True" if self.requires_grad else ""
-        backend = "" if self.backend.name == _backends.default() else f", backend={self.backend.name!r}"
+        backend = (
+            "" if self.backend.name == _backends.default() else f", backend={self.backend.name!r}"
+        )
         return f"tensor({body}{grad}{backend})"
 
     # ---- autodiff ---------------------------------------------------------
@@ -109,7 +113,9 @@ class Tensor(Variable):
             grad = self._constant(1.0).view(*self.shape)
         grad = self._operand(grad)
         if grad.shape != self.shape:
-            raise ValueError(f"backward: gradient of shape {grad.shape} for a tensor of shape {self.shape}")
+            raise ValueError(
+                f"backward: gradient of shape {grad.shape} for a tensor of shape {self.shape}"
+            )
         backpropagate(self, grad.detach())
 
     def retain_grad(self) -> Tensor:
@@ -138,12 +144,16 @@ class Tensor(Variable):
     @data.setter
     def data(self, value: Tensor) -> None:
         if value.shape != self.shape:
-            raise ValueError(f"data: cannot replace values of shape {self.shape} with shape {value.shape}")
+            raise ValueError(
+                f"data: cannot replace values of shape {self.shape} with shape {value.shape}"
+            )
         self._data = value.to(self.backend.name)._data
 
     # ---- making tensors alongside this one --------------------------------
     def _constant(self, value: float) -> Tensor:
-        return Tensor(TensorData.contiguous_over(self.backend.from_numpy(np.array([value])), ()), self.backend)
+        return Tensor(
+            TensorData.contiguous_over(self.backend.from_numpy(np.array([value])), ()), self.backend
+        )
 
     def _operand(self, other: Any) -> Tensor:
         if isinstance(other, Tensor):
@@ -331,7 +341,9 @@ class Tensor(Variable):
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """``a @ b`` with torch's rules: 1-D operands are vectors, batch dimensions broadcast."""
     if a.dims == 0 or b.dims == 0:
-        raise ValueError(f"matmul: both operands need at least one dimension, got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"matmul: both operands need at least one dimension, got {a.shape} and {b.shape}"
+        )
     x = a.view(1, a.shape[0]) if a.dims == 1 else a
     y = b.view(b.shape[0], 1) if b.dims == 1 else b
     if x.shape[-1] != y.shape[-2]:
@@ -355,7 +367,9 @@ def tensor(data: Any, requires_grad: bool = False, backend: str | None = None) -
         data = data.to_numpy()
     array = _as_float_array(data)
     chosen = _backends.get(backend)
-    return Tensor(TensorData.contiguous_over(chosen.from_numpy(array), array.shape), chosen, requires_grad)
+    return Tensor(
+        TensorData.contiguous_over(chosen.from_numpy(array), array.shape), chosen, requires_grad
+    )
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:
@@ -374,7 +388,9 @@ def ones(*shape: int, requires_grad: bool = False, backend: str | None = None) -
     return tensor(np.ones(_shape(shape)), requires_grad, backend)
 
 
-def full(shape: Sequence[int], value: float, requires_grad: bool = False, backend: str | None = None) -> Tensor:
+def full(
+    shape: Sequence[int], value: float, requires_grad: bool = False, backend: str | None = None
+) -> Tensor:
     return tensor(np.full(_shape((shape,)), float(value)), requires_grad, backend)
 
 

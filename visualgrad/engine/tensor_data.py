@@ -66,8 +66,7 @@ def shape_broadcast(a: Shape, b: Shape, op: str = "broadcast") -> Shape:
         y = b[d] if -d <= len(b) else 1
         if x != y and x != 1 and y != 1:
             raise ValueError(
-                f"{op}: shapes {a} and {b} do not broadcast: "
-                f"dimension {d} has sizes {x} and {y}"
+                f"{op}: shapes {a} and {b} do not broadcast: dimension {d} has sizes {x} and {y}"
             )
         out.append(max(x, y))
     return tuple(reversed(out))
@@ -157,7 +156,9 @@ class TensorData:
                 "contiguous; call .contiguous() first"
             )
         strides = iter(s for _, s in kept)
-        return TensorData(self.storage, tuple(shape), tuple(0 if n == 1 else next(strides) for n in shape))
+        return TensorData(
+            self.storage, tuple(shape), tuple(0 if n == 1 else next(strides) for n in shape)
+        )
 
 
 def resolve_shape(shape: Sequence[int], size: int, op: str = "view") -> Shape:

@@ -17,7 +17,9 @@ _instances: dict[str, Backend] = {}
 _preference = ("fast", "simple")
 
 
-def register(name: str, factory: Callable[[], Backend], usable: Callable[[], bool] = lambda: True) -> None:
+def register(
+    name: str, factory: Callable[[], Backend], usable: Callable[[], bool] = lambda: True
+) -> None:
     """Make a backend known by ``name``; ``usable`` says whether this machine can run it."""
     _factories[name] = factory
     _usable[name] = usable
@@ -37,7 +39,9 @@ def get(name: str | Backend | None = None) -> Backend:
     if name not in _factories:
         raise ValueError(f"unknown backend {name!r}; known backends: {', '.join(_factories)}")
     if not _usable[name]():
-        raise ValueError(f"backend {name!r} cannot run on this machine; available: {', '.join(available())}")
+        raise ValueError(
+            f"backend {name!r} cannot run on this machine; available: {', '.join(available())}"
+        )
     if name not in _instances:
         _instances[name] = _factories[name]()
     return _instances[name]

@@ -59,7 +59,9 @@ class Backend(ABC):
         """
 
     @abstractmethod
-    def unfold(self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData) -> None:
+    def unfold(
+        self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
+    ) -> None:
         """im2col: every (kh, kw) window of ``a`` (N, C, H, W) as a column.
 
         ``out`` is (N, C*kh*kw, OH*OW) with OH = (H + 2*ph - kh) // sh + 1 (OW alike);
@@ -68,7 +70,9 @@ class Backend(ABC):
         """
 
     @abstractmethod
-    def fold(self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData) -> None:
+    def fold(
+        self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
+    ) -> None:
         """col2im, the adjoint of ``unfold``: add every column back into ``out`` (N, C, H, W).
 
         ``out`` starts at zero; where windows overlap their values are summed.

@@ -78,7 +78,9 @@ class SimpleBackend(Backend):
                 acc = acc + x[..., :, k : k + 1] * y[..., k : k + 1, :]
         _write(out, acc)
 
-    def unfold(self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData) -> None:
+    def unfold(
+        self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
+    ) -> None:
         n, c, h, w = a.shape
         ph, pw = padding
         out_hw = _out_hw((h, w), kernel, stride, padding)
@@ -87,7 +89,9 @@ class SimpleBackend(Backend):
         patches = padded[:, :, rows, cols]  # (N, C, kh, kw, OH, OW)
         _write(out, patches.reshape(out.shape))
 
-    def fold(self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData) -> None:
+    def fold(
+        self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
+    ) -> None:
         n, c, h, w = out.shape
         (kh, kw), (ph, pw) = kernel, padding
         out_hw = _out_hw((h, w), kernel, stride, padding)

@@ -118,9 +118,13 @@ def conv2d(
     n, c, h, w = input.shape
     o, wc, kh, kw = weight.shape
     if wc != c:
-        raise ValueError(f"conv2d: input {input.shape} has {c} channels but weight {weight.shape} expects {wc}")
+        raise ValueError(
+            f"conv2d: input {input.shape} has {c} channels but weight {weight.shape} expects {wc}"
+        )
     if min(stride) < 1 or min(padding) < 0:
-        raise ValueError(f"conv2d: stride must be >= 1 and padding >= 0, got {stride} and {padding}")
+        raise ValueError(
+            f"conv2d: stride must be >= 1 and padding >= 0, got {stride} and {padding}"
+        )
     oh, ow = (h + 2 * padding[0] - kh) // stride[0] + 1, (w + 2 * padding[1] - kw) // stride[1] + 1
     if oh < 1 or ow < 1:
         raise ValueError(f"conv2d: kernel {(kh, kw)} is larger than the padded input {input.shape}")
@@ -143,7 +147,8 @@ def conv1d(
     """1-D cross-correlation: input (N, C, L), weight (O, C, k) -> (N, O, OL)."""
     if input.dims != 3 or weight.dims != 3:
         raise ValueError(
-            f"conv1d: expected input (N, C, L) and weight (O, C, k), got {input.shape} and {weight.shape}"
+            "conv1d: expected input (N, C, L) and weight (O, C, k), "
+            f"got {input.shape} and {weight.shape}"
         )
     if weight.shape[1] != input.shape[1]:
         raise ValueError(
@@ -161,7 +166,9 @@ def conv1d(
     return out.view(n, out.shape[1], out.shape[3])
 
 
-def _windows(input: Tensor, kernel_size: Any, stride: Any, op: str) -> tuple[Tensor, tuple[int, ...]]:
+def _windows(
+    input: Tensor, kernel_size: Any, stride: Any, op: str
+) -> tuple[Tensor, tuple[int, ...]]:
     """Every pooling window of (N, C, H, W) as (N*C, kh*kw, OH*OW), and the output shape."""
     if input.dims != 4:
         raise ValueError(f"{op}: expected input (N, C, H, W), got {input.shape}")
@@ -170,7 +177,9 @@ def _windows(input: Tensor, kernel_size: Any, stride: Any, op: str) -> tuple[Ten
     n, c, h, w = input.shape
     oh, ow = (h - kernel[0]) // step[0] + 1, (w - kernel[1]) // step[1] + 1
     if oh < 1 or ow < 1 or min(step) < 1:
-        raise ValueError(f"{op}: kernel {kernel} with stride {step} does not fit input {input.shape}")
+        raise ValueError(
+            f"{op}: kernel {kernel} with stride {step} does not fit input {input.shape}"
+        )
     cols = Unfold.apply(input.reshape(n * c, 1, h, w), kernel, step, (0, 0))
     return cols, (n, c, oh, ow)
 
@@ -225,7 +234,10 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
         raise ValueError(f"nll_loss: expected input (N, C), got {input.shape}")
     idx = _indices(target, "nll_loss")
     if idx.shape != (input.shape[0],):
-        raise ValueError(f"nll_loss: target shape {idx.shape} does not match input {input.shape}: expected ({input.shape[0]},)")
+        raise ValueError(
+            f"nll_loss: target shape {idx.shape} does not match input {input.shape}: "
+            f"expected ({input.shape[0]},)"
+        )
     picked = (input * one_hot(idx, input.shape[1], backend=input.backend)).sum(1)
     return _reduce(-picked, reduction, "nll_loss")
 

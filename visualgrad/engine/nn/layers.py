@@ -35,14 +35,22 @@ class Linear(Module):
         return out + self.bias if self.bias is not None else out
 
     def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        bias = self.bias is not None
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={bias}"
 
 
 class Conv2d(Module):
     """2-D convolution layer; weight (O, C, kh, kw), torch's default initialisation."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, bias: bool = True) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         kh, kw = F._pair(kernel_size, "kernel_size", "Conv2d")
         self.stride, self.padding = stride, padding
@@ -61,8 +69,15 @@ class Conv2d(Module):
 class Conv1d(Module):
     """1-D convolution layer; weight (O, C, k), torch's default initialisation."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-                 padding: int = 0, bias: bool = True) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         self.stride, self.padding = stride, padding
         bound = 1.0 / math.sqrt(in_channels * kernel_size)

@@ -35,7 +35,9 @@ class Module:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__}.__init__ must call super().__init__() first")
+            raise AttributeError(
+                f"{type(self).__name__}.__init__ must call super().__init__() first"
+            )
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         if isinstance(value, Parameter):
@@ -112,11 +114,17 @@ class Module:
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
-            raise ValueError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+            raise ValueError(
+                f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}"
+            )
         for name, value in state.items():
             if name not in own:
                 continue
-            values = value.to_numpy() if isinstance(value, Tensor) else np.asarray(value, dtype=np.float64)
+            values = (
+                value.to_numpy()
+                if isinstance(value, Tensor)
+                else np.asarray(value, dtype=np.float64)
+            )
             if values.shape != own[name].shape:
                 raise ValueError(
                     f"load_state_dict: {name!r} has shape {own[name].shape} in the model "
@@ -135,7 +143,10 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        lines = [f"({name}): " + repr(child).replace("\n", "\n  ") for name, child in self.named_children()]
+        lines = [
+            f"({name}): " + repr(child).replace("\n", "\n  ")
+            for name, child in self.named_children()
+        ]
         head = f"{type(self).__name__}({self.extra_repr()}"
         if not lines:
             return head + ")"
