@@ -10,7 +10,6 @@ several paths.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 _state = threading.local()
@@ -53,13 +52,19 @@ class Context:
         self.saved_values = values
 
 
-@dataclass(frozen=True)
 class History:
-    """The Function call that produced a Variable: its class, context and inputs."""
+    """The Function call that produced a Variable: its class, context and inputs.
 
-    function: type[Function]
-    ctx: Context
-    inputs: tuple[Any, ...]
+    ``parents`` are the inputs that require grad, the ones backward visits.
+    """
+
+    __slots__ = ("function", "ctx", "inputs", "parents")
+
+    def __init__(self, function: type[Function], ctx: Context, inputs: tuple[Any, ...]) -> None:
+        self.function = function
+        self.ctx = ctx
+        self.inputs = inputs
+        self.parents = tuple(v for v in inputs if isinstance(v, Variable) and v.requires_grad)
 
 
 class Variable:

@@ -56,12 +56,12 @@ class SGD(Optimizer):
         for p in self.params:
             if p.grad is None:
                 continue
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            g = p.grad + self.weight_decay * p.detach() if self.weight_decay else p.grad
             if self.momentum:
                 state = self.state[id(p)]
                 g = g if "velocity" not in state else self.momentum * state["velocity"] + g
                 state["velocity"] = g
-            p.data = p.data - self.lr * g
+            p.add_(g, alpha=-self.lr)
 
 
 class Adam(Optimizer):
@@ -88,11 +88,11 @@ class Adam(Optimizer):
         for p in self.params:
             if p.grad is None:
                 continue
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            g = p.grad + self.weight_decay * p.detach() if self.weight_decay else p.grad
             state = self.state[id(p)]
             t = state.get("step", 0) + 1
             m = g * (1.0 - b1) if t == 1 else state["m"] * b1 + g * (1.0 - b1)
             v = g * g * (1.0 - b2) if t == 1 else state["v"] * b2 + g * g * (1.0 - b2)
             state.update(step=t, m=m, v=v)
             denom = (v * (1.0 / (1.0 - b2**t))).sqrt() + self.eps
-            p.data = p.data - (self.lr / (1.0 - b1**t)) * m / denom
+            p.add_(m / denom, alpha=-self.lr / (1.0 - b1**t))

@@ -6,16 +6,18 @@ Function from ``tensor_functions`` or a composition of them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from . import backends as _backends
-from .autodiff import Variable, backpropagate
+from .autodiff import Variable, backpropagate, is_grad_enabled
 from .tensor_data import Shape, TensorData, resolve_shape, shape_broadcast
 
 Dims = int | Sequence[int] | None
+_constants: dict[tuple[str, float, float], Tensor] = {}
 
 
 def _as_float_array(data: Any, op: str = "tensor") -> np.ndarray:
@@ -149,11 +151,36 @@ class Tensor(Variable):
             )
         self._data = value.to(self.backend.name)._data
 
+    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """In place: self += alpha * other, written into this tensor's own storage.
+
+        For optimizers: allowed on a tensor that requires grad only under no_grad.
+        """
+        if self.requires_grad and is_grad_enabled():
+            raise ValueError(
+                "add_: a tensor that requires grad can only change in place under no_grad()"
+            )
+        other = self._operand(other)
+        if shape_broadcast(self.shape, other.shape, "add_") != self.shape:
+            raise ValueError(
+                f"add_: cannot add shape {other.shape} into shape {self.shape} in place"
+            )
+        scaled = other if alpha == 1.0 else other * alpha
+        F.zip_("add", self, scaled, "add_", out=self)
+        return self
+
     # ---- making tensors alongside this one --------------------------------
     def _constant(self, value: float) -> Tensor:
-        return Tensor(
-            TensorData.contiguous_over(self.backend.from_numpy(np.array([value])), ()), self.backend
-        )
+        """A 0-d tensor of ``value`` on this backend, shared: nothing writes into constants."""
+        key = (self.backend.name, value, math.copysign(1.0, value))
+        constant = _constants.get(key)
+        if constant is None:
+            if len(_constants) > 1024:
+                _constants.clear()
+            storage = self.backend.from_numpy(np.array([value]))
+            constant = Tensor(TensorData.contiguous_over(storage, ()), self.backend)
+            _constants[key] = constant
+        return constant
 
     def _operand(self, other: Any) -> Tensor:
         if isinstance(other, Tensor):
@@ -265,29 +292,23 @@ class Tensor(Variable):
         return sorted(set(out))
 
     def _reduce(self, fn, dim: Dims, keepdim: bool, op: str) -> Tensor:
+        if dim is None or self.dims == 0:
+            return fn(self, None, keepdim)
         dims = self._dims(dim, op)
+        if len(dims) == 1:
+            return fn(self, dims[0], keepdim)
         out = self
-        if dim is None and self.dims > 1:
-            out = out.contiguous().view(self.size)
-            out = fn(out, 0).view(*([1] * self.dims))
-        elif self.dims == 0:
-            out = fn(out.view(1), 0).view()
-        else:
-            for d in dims:
-                out = fn(out, d)
-        if keepdim:
-            return out
-        return out.view(*(n for d, n in enumerate(self.shape) if d not in dims))
+        for d in dims:
+            out = fn(out, d, True)
+        return out if keepdim else out.view(*(n for d, n in enumerate(self.shape) if d not in dims))
 
     def sum(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """Sum over ``dim`` (an int, several, or all when None), as ``torch.sum``."""
         return self._reduce(F.Sum.apply, dim, keepdim, "sum")
 
     def mean(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
-        count = 1
-        for d in self._dims(dim, "mean"):
-            count *= self.shape[d] if self.dims else 1
-        return self.sum(dim, keepdim) * (1.0 / count)
+        total = self.sum(dim, keepdim)
+        return total * (total.size / self.size)
 
     def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """The largest values over ``dim``; unlike torch, only the values are returned."""
@@ -351,12 +372,18 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             f"matmul: cannot multiply {a.shape} by {b.shape}: "
             f"inner sizes {x.shape[-1]} and {y.shape[-2]} differ"
         )
-    batch = shape_broadcast(x.shape[:-2], y.shape[:-2], "matmul")
-    dims = max(x.dims, y.dims, 3)
-    x = x.view(*([1] * (dims - x.dims)), *x.shape)
-    y = y.view(*([1] * (dims - y.dims)), *y.shape)
+    if x.dims != y.dims:
+        dims = max(x.dims, y.dims)
+        x = x.view(*([1] * (dims - x.dims)), *x.shape)
+        y = y.view(*([1] * (dims - y.dims)), *y.shape)
     out = F.MatMul.apply(x, y)
-    shape = batch + ((a.shape[-2],) if a.dims > 1 else ()) + ((b.shape[-1],) if b.dims > 1 else ())
+    if a.dims > 1 and b.dims > 1:
+        return out
+    shape = (
+        out.shape[:-2]
+        + ((a.shape[-2],) if a.dims > 1 else ())
+        + ((b.shape[-1],) if b.dims > 1 else ())
+    )
     return out.view(*shape)
 
 

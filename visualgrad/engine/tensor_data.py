@@ -8,7 +8,6 @@ The element at multi-index ``i`` lives at ``storage[sum(i[d] * strides[d])]``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -96,21 +95,28 @@ def positions(shape: Shape, strides: Strides) -> np.ndarray:
     return pos
 
 
-@dataclass(frozen=True)
 class TensorData:
-    """A view of ``storage`` (a flat array owned by a backend) with a shape and strides."""
+    """A view of ``storage`` (a flat array owned by a backend) with a shape and strides.
 
-    storage: Any
-    shape: Shape
-    strides: Strides
+    Immutable by convention: every operation makes a new TensorData. Size and
+    contiguity are computed once, since kernels ask for them on every call.
+    """
+
+    __slots__ = ("storage", "shape", "strides", "size", "_contiguous")
+
+    def __init__(self, storage: Any, shape: Shape, strides: Strides) -> None:
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.size = shape_size(shape)
+        self._contiguous: bool | None = None
 
     @classmethod
     def contiguous_over(cls, storage: Any, shape: Shape) -> TensorData:
-        return cls(storage, tuple(shape), contiguous_strides(tuple(shape)))
-
-    @property
-    def size(self) -> int:
-        return shape_size(self.shape)
+        shape = tuple(shape)
+        data = cls(storage, shape, contiguous_strides(shape))
+        data._contiguous = True
+        return data
 
     @property
     def dims(self) -> int:
@@ -118,12 +124,18 @@ class TensorData:
 
     def is_contiguous(self) -> bool:
         """True when the elements lie in row-major order with no gaps."""
-        expected = 1
-        for n, s in zip(reversed(self.shape), reversed(self.strides)):
-            if n != 1 and s != expected:
-                return False
-            expected *= n
-        return True
+        if self._contiguous is None:
+            expected, contiguous = 1, True
+            for n, s in zip(reversed(self.shape), reversed(self.strides)):
+                if n != 1 and s != expected:
+                    contiguous = False
+                    break
+                expected *= n
+            self._contiguous = contiguous
+        return self._contiguous
+
+    def __repr__(self) -> str:
+        return f"TensorData(shape={self.shape}, strides={self.strides})"
 
     def permute(self, order: Sequence[int]) -> TensorData:
         """The same storage with dimensions reordered: dimension d of the result is order[d]."""

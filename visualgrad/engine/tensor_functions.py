@@ -14,8 +14,10 @@ from .tensor import Tensor
 from .tensor_data import Shape, TensorData, shape_broadcast, shape_size
 
 
-def _new(shape: Shape, backend) -> Tensor:
-    return Tensor(TensorData.contiguous_over(backend.zeros(shape_size(shape)), shape), backend)
+def _new(shape: Shape, backend, zeroed: bool = False) -> Tensor:
+    """A new contiguous tensor for a kernel to write; zero-filled only when asked."""
+    storage = (backend.zeros if zeroed else backend.empty)(shape_size(shape))
+    return Tensor(TensorData.contiguous_over(storage, shape), backend)
 
 
 def _same_backend(op: str, a: Tensor, b: Tensor) -> None:
@@ -33,18 +35,39 @@ def map_(op: str, a: Tensor, shape: Shape | None = None) -> Tensor:
     return out
 
 
-def zip_(op: str, a: Tensor, b: Tensor, name: str) -> Tensor:
+def zip_(op: str, a: Tensor, b: Tensor, name: str, out: Tensor | None = None) -> Tensor:
+    """``op`` of ``a`` and ``b`` broadcast together, into a new tensor or into ``out``."""
     _same_backend(name, a, b)
-    out = _new(shape_broadcast(a.shape, b.shape, name), a.backend)
+    shape = shape_broadcast(a.shape, b.shape, name)
+    out = _new(shape, a.backend) if out is None else out
     a.backend.zip(op, a._data, b._data, out._data)
     return out
 
 
-def reduce_(op: str, a: Tensor, dim: int) -> Tensor:
-    shape = a.shape[:dim] + (1,) + a.shape[dim + 1 :]
-    out = _new(shape, a.backend)
-    a.backend.reduce(op, a._data, dim, out._data)
-    return out
+def kept_shape(shape: Shape, dim: int | None) -> Shape:
+    """``shape`` after a reduction over ``dim`` (all dims for None) that keeps them as 1."""
+    return tuple(1 if dim is None or d == dim else n for d, n in enumerate(shape))
+
+
+def reduced_shape(shape: Shape, dim: int | None, keepdim: bool) -> Shape:
+    """The shape of a reduction over ``dim`` (every dim for None), as torch gives it."""
+    if keepdim:
+        return kept_shape(shape, dim)
+    return () if dim is None else shape[:dim] + shape[dim + 1 :]
+
+
+def reduce_(op: str, a: Tensor, dim: int | None, keepdim: bool = True) -> Tensor:
+    """Fold ``a`` along ``dim`` (every dim for None), keeping or dropping the reduced dims."""
+    data = a._data
+    if dim is None and data.is_contiguous():
+        data, dims = data.view((data.size,)), [0]
+    else:
+        dims = range(data.dims) if dim is None else [dim]
+    for d in dims:
+        out = _new(data.shape[:d] + (1,) + data.shape[d + 1 :], a.backend)
+        a.backend.reduce(op, data, d, out._data)
+        data = out._data
+    return Tensor(data.view(reduced_shape(a.shape, dim, keepdim)), a.backend)
 
 
 def sum_to(grad: Tensor, shape: Shape) -> Tensor:
@@ -54,7 +77,7 @@ def sum_to(grad: Tensor, shape: Shape) -> Tensor:
     extra = grad.dims - len(shape)
     for d in range(grad.dims):
         if d < extra or (shape[d - extra] == 1 and grad.shape[d] != 1):
-            grad = Sum.apply(grad, d)
+            grad = Sum.apply(grad, d, True)
     return grad.view(*shape)
 
 
@@ -210,37 +233,41 @@ class Abs(Function):
 
 
 class Sum(Function):
-    """Sum along one dimension, keeping it with size 1."""
+    """Sum along ``dim`` (every dim for None), as ``torch.sum``."""
 
     @staticmethod
-    def forward(ctx: Context, a: Tensor, dim: int) -> Tensor:
-        ctx.save_for_backward(a.shape)
-        return reduce_("sum", a, dim)
+    def forward(ctx: Context, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+        ctx.save_for_backward(a.shape, dim)
+        return reduce_("sum", a, dim, keepdim)
 
     @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
-        (shape,) = ctx.saved_values
-        return map_("id", grad, shape), None
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
+        shape, dim = ctx.saved_values
+        spread = Tensor(grad._data.view(kept_shape(shape, dim)), grad.backend)
+        return map_("id", spread, shape), None, None
 
 
 class Max(Function):
-    """Maximum along one dimension, keeping it with size 1.
+    """Maximum along ``dim`` (every dim for None).
 
     The gradient is shared equally among the elements that tie for the maximum.
     """
 
     @staticmethod
-    def forward(ctx: Context, a: Tensor, dim: int) -> Tensor:
-        out = reduce_("max", a, dim)
-        ctx.save_for_backward(a, out, dim)
-        return out
+    def forward(ctx: Context, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+        kept = reduce_("max", a, dim)
+        ctx.save_for_backward(a, kept, dim)
+        if keepdim:
+            return kept
+        return Tensor(kept._data.view(reduced_shape(a.shape, dim, False)), a.backend)
 
     @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
-        a, out, dim = ctx.saved_values
-        winners = zip_("eq", a, out, "max backward")
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
+        a, kept, dim = ctx.saved_values
+        winners = zip_("eq", a, kept, "max backward")
         share = map_("inv", reduce_("sum", winners, dim))
-        return grad * share * winners, None
+        spread = Tensor(grad._data.view(kept.shape), grad.backend)
+        return spread * share * winners, None, None
 
 
 class _Comparison(Function):
@@ -304,7 +331,7 @@ class Copy(Function):
 
 
 class MatMul(Function):
-    """Batched product of (..., n, m) and (..., m, p); both have the same number of dims."""
+    """Product of (..., n, m) and (..., m, p), both with the same number (>= 2) of dims."""
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
@@ -340,7 +367,7 @@ class Unfold(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None]:
         shape, kernel, stride, padding = ctx.saved_values
-        out = _new(shape, grad.backend)
+        out = _new(shape, grad.backend, zeroed=True)
         grad.backend.fold(grad.contiguous()._data, kernel, stride, padding, out._data)
         return out, None, None, None
 

@@ -5,7 +5,9 @@ A backend is made on first use, so importing the engine never compiles a kernel.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from .base import Backend
 
@@ -53,10 +55,30 @@ def default() -> str:
     return next(name for name in _preference if name in names)
 
 
+def configure_numba_cache() -> None:
+    """Send numba's kernel cache to a user folder when the package folder is read-only.
+
+    Must run before numba is imported; an explicit ``NUMBA_CACHE_DIR`` always wins.
+    """
+    package = Path(__file__).resolve().parents[2]
+    if "NUMBA_CACHE_DIR" in os.environ or os.access(package, os.W_OK):
+        return
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    os.environ["NUMBA_CACHE_DIR"] = str(base / "visualgrad" / "numba")
+
+
 def _simple() -> Backend:
     from .simple import SimpleBackend
 
     return SimpleBackend()
 
 
+def _fast() -> Backend:
+    configure_numba_cache()
+    from .fast import FastBackend
+
+    return FastBackend()
+
+
 register("simple", _simple)
+register("fast", _fast)

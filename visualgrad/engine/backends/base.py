@@ -3,10 +3,11 @@
 A backend owns flat storage and supplies five kernels. Everything above it
 (Functions, Tensor, nn, optim) is written once, in terms of these.
 
-Every kernel writes into ``out``, a TensorData the caller allocated with
-``zeros``; inputs may be strided (permuted) and are broadcast to ``out.shape``
-by numpy's rules. Operation names are the keys of ``operators.MAP_OPS``,
-``ZIP_OPS`` and ``REDUCE_OPS``.
+Every kernel writes every element of ``out``, a TensorData the caller
+allocated (``fold`` adds into ``out``, which starts at zero); inputs may be
+strided (permuted) and are broadcast to ``out.shape`` by numpy's rules.
+Operation names are the keys of ``operators.MAP_OPS``, ``ZIP_OPS`` and
+``REDUCE_OPS``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ class Backend(ABC):
     def zeros(self, size: int) -> Any:
         """Flat float64 storage of ``size`` zeros."""
 
+    def empty(self, size: int) -> Any:
+        """Flat float64 storage of ``size`` elements that a kernel will overwrite."""
+        return self.zeros(size)
+
     @abstractmethod
     def map(self, op: str, a: TensorData, out: TensorData) -> None:
         """``out[i] = f(a[i])``, ``a`` broadcast to ``out.shape``."""
@@ -54,7 +59,7 @@ class Backend(ABC):
     def matmul(self, a: TensorData, b: TensorData, out: TensorData) -> None:
         """Batched matrix product: ``a`` (..., n, m) times ``b`` (..., m, p).
 
-        All three have the same number of dimensions (at least 3); the batch
+        All three have the same number of dimensions (at least 2); the batch
         dimensions of ``a`` and ``b`` broadcast to those of ``out`` (..., n, p).
         """
 

@@ -51,6 +51,9 @@ class SimpleBackend(Backend):
     def zeros(self, size: int) -> np.ndarray:
         return np.zeros(size, dtype=np.float64)
 
+    def empty(self, size: int) -> np.ndarray:
+        return np.empty(size, dtype=np.float64)
+
     def map(self, op: str, a: TensorData, out: TensorData) -> None:
         fn = operators.MAP_OPS[op]
         with np.errstate(all="ignore"):

@@ -1,0 +1,50 @@
+"""The fast backend's promises beyond its numbers: lazy compilation and a cache that works."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from visualgrad.engine import backends
+
+
+def test_importing_the_engine_compiles_nothing():
+    code = "import sys, visualgrad.engine; print('numba' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_every_kernel_is_cached_on_disk():
+    from visualgrad.engine.backends import fast
+
+    kernels = [getattr(fast, name) for name in dir(fast) if name.startswith("fast_")]
+    assert len(kernels) >= 8
+    for kernel in kernels:
+        assert kernel.targetoptions.get("parallel") is True, kernel
+        assert type(kernel._cache).__name__ != "NullCache", f"{kernel} is not cached"
+
+
+def test_read_only_package_sends_the_cache_to_the_user_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    backends.configure_numba_cache()
+    assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "visualgrad" / "numba")
+
+
+def test_an_explicit_cache_folder_wins(monkeypatch):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/else")
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    backends.configure_numba_cache()
+    assert os.environ["NUMBA_CACHE_DIR"] == "/somewhere/else"
+
+
+@pytest.mark.parametrize("name", ["fast", "simple"])
+def test_fast_is_the_default_and_both_are_available(name):
+    assert name in backends.available()
+    assert backends.default() == "fast"

@@ -1,0 +1,479 @@
+"""The fast backend: numba kernels on the CPU, the default.
+
+Same contract as ``base.Backend``. Each kernel is a module-level function
+compiled with ``cache=True`` on first use (never at import), so a later process
+loads it from disk. The scalar function of an op is chosen by an integer code
+inside the kernel: one compiled kernel serves every op and hits the cache.
+
+Layout: a kernel runs serially below ``PARALLEL_MIN`` elements (starting
+threads would cost more than it saves) and with ``prange`` above. Map and zip
+take a flat path when every input is either shaped like ``out`` and contiguous
+or a single element, and otherwise walk ``out`` row by row (the last
+dimension), doing the index arithmetic once per row. Matmul of blocks that
+BLAS can read hands the GEMM to numpy's BLAS, as torch does; other strides go
+to a numba kernel. Convolution is im2col + GEMM (see ``nn.functional``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange, uint64
+
+from .. import operators
+from ..tensor_data import TensorData, broadcast_strides
+from .base import Backend, Pair
+
+PARALLEL_MIN = 32_768
+CHUNK = 8_192
+# Positions, shapes and strides are unsigned inside the kernels: numba then skips its
+# negative-index checks, and the inner loops vectorize.
+U0, U1 = uint64(0), uint64(1)
+
+_fn = njit(cache=True, inline="always")
+neg, identity, inv, exp, log = (
+    _fn(f) for f in (operators.neg, operators.identity, operators.inv, operators.exp, operators.log)
+)
+relu, sigmoid, tanh, sqrt, abs_, sign = (
+    _fn(f)
+    for f in (
+        operators.relu,
+        operators.sigmoid,
+        operators.tanh,
+        operators.sqrt,
+        operators.abs_,
+        operators.sign,
+    )
+)
+add, mul, pow_, lt, gt, eq, max_, relu_back = (
+    _fn(f)
+    for f in (
+        operators.add,
+        operators.mul,
+        operators.pow_,
+        operators.lt,
+        operators.gt,
+        operators.eq,
+        operators.max_,
+        operators.relu_back,
+    )
+)
+
+MAP_CODES = {
+    name: code
+    for code, name in enumerate(
+        ("neg", "id", "inv", "exp", "log", "relu", "sigmoid", "tanh", "sqrt", "abs", "sign")
+    )
+}
+ZIP_CODES = {
+    name: code
+    for code, name in enumerate(("add", "mul", "pow", "lt", "gt", "eq", "max", "relu_back"))
+}
+REDUCE_CODES = {"sum": (ZIP_CODES["add"], 0.0), "max": (ZIP_CODES["max"], -np.inf)}
+
+
+@njit(cache=True, inline="always")
+def _apply_map(code, x):
+    if code == 0:
+        return neg(x)
+    if code == 1:
+        return identity(x)
+    if code == 2:
+        return inv(x)
+    if code == 3:
+        return exp(x)
+    if code == 4:
+        return log(x)
+    if code == 5:
+        return relu(x)
+    if code == 6:
+        return sigmoid(x)
+    if code == 7:
+        return tanh(x)
+    if code == 8:
+        return sqrt(x)
+    if code == 9:
+        return abs_(x)
+    return sign(x)
+
+
+@njit(cache=True, inline="always")
+def _apply_zip(code, x, y):
+    if code == 0:
+        return add(x, y)
+    if code == 1:
+        return mul(x, y)
+    if code == 2:
+        return pow_(x, y)
+    if code == 3:
+        return lt(x, y)
+    if code == 4:
+        return gt(x, y)
+    if code == 5:
+        return eq(x, y)
+    if code == 6:
+        return max_(x, y)
+    return relu_back(x, y)
+
+
+@njit(cache=True)
+def _row_position(row, shape, strides):
+    """Storage position of element (row, 0): ``row`` indexes all dims but the last."""
+    position, rest = U0, uint64(row)
+    for d in range(shape.size - 2, -1, -1):
+        position += (rest % shape[d]) * strides[d]
+        rest //= shape[d]
+    return position
+
+
+@njit(cache=True)
+def _map_span(code, out, a, a_step, start, stop):
+    for i in range(uint64(start), uint64(stop)):
+        out[i] = _apply_map(code, a[i * a_step])
+
+
+@njit(cache=True)
+def _zip_span(code, out, a, a_step, b, b_step, start, stop):
+    for i in range(uint64(start), uint64(stop)):
+        out[i] = _apply_zip(code, a[i * a_step], b[i * b_step])
+
+
+@njit(cache=True, parallel=True)
+def fast_map_flat(code, out, a, a_step):
+    """out[i] = f(a[i * a_step]) over contiguous ``out``; ``a_step`` is 1 or 0 (one element)."""
+    n = out.size
+    if n < PARALLEL_MIN:
+        _map_span(code, out, a, a_step, 0, n)
+    else:
+        for c in prange((n + CHUNK - 1) // CHUNK):
+            _map_span(code, out, a, a_step, c * CHUNK, min(n, (c + 1) * CHUNK))
+
+
+@njit(cache=True, parallel=True)
+def fast_zip_flat(code, out, a, a_step, b, b_step):
+    """out[i] = f(a[i * a_step], b[i * b_step]) over contiguous ``out``; steps are 1 or 0."""
+    n = out.size
+    if n < PARALLEL_MIN:
+        _zip_span(code, out, a, a_step, b, b_step, 0, n)
+    else:
+        for c in prange((n + CHUNK - 1) // CHUNK):
+            _zip_span(code, out, a, a_step, b, b_step, c * CHUNK, min(n, (c + 1) * CHUNK))
+
+
+@njit(cache=True)
+def _map_rows(code, out, shape, out_strides, a, a_strides, start, stop):
+    d = shape.size - 1
+    last, o_step, a_step = shape[d], out_strides[d], a_strides[d]
+    for row in range(start, stop):
+        o = _row_position(row, shape, out_strides)
+        p = _row_position(row, shape, a_strides)
+        if o_step == U1 and a_step == U1:
+            for j in range(last):
+                out[o + j] = _apply_map(code, a[p + j])
+        else:
+            for j in range(last):
+                out[o + j * o_step] = _apply_map(code, a[p + j * a_step])
+
+
+@njit(cache=True)
+def _zip_rows(code, out, shape, out_strides, a, a_strides, b, b_strides, start, stop):
+    d = shape.size - 1
+    last, o_step = shape[d], out_strides[d]
+    a_step, b_step = a_strides[d], b_strides[d]
+    for row in range(start, stop):
+        o = _row_position(row, shape, out_strides)
+        p = _row_position(row, shape, a_strides)
+        q = _row_position(row, shape, b_strides)
+        if o_step == U1 and a_step == U1 and b_step == U1:
+            for j in range(last):
+                out[o + j] = _apply_zip(code, a[p + j], b[q + j])
+        elif o_step == U1 and a_step == U1 and b_step == U0:
+            y = b[q]
+            for j in range(last):
+                out[o + j] = _apply_zip(code, a[p + j], y)
+        elif o_step == U1 and a_step == U0 and b_step == U1:
+            x = a[p]
+            for j in range(last):
+                out[o + j] = _apply_zip(code, x, b[q + j])
+        else:
+            for j in range(last):
+                out[o + j * o_step] = _apply_zip(code, a[p + j * a_step], b[q + j * b_step])
+
+
+@njit(cache=True)
+def _count_rows(shape):
+    rows = U1
+    for d in range(shape.size - 1):
+        rows *= shape[d]
+    return rows
+
+
+@njit(cache=True, parallel=True)
+def fast_map_strided(code, out, shape, out_strides, a, a_strides):
+    """out[i] = f(a[i]) for every index i of ``shape``; ``a_strides`` are already broadcast."""
+    rows = _count_rows(shape)
+    if rows * shape[shape.size - 1] < PARALLEL_MIN or rows < 2:
+        _map_rows(code, out, shape, out_strides, a, a_strides, U0, rows)
+    else:
+        for row in prange(rows):
+            _map_rows(code, out, shape, out_strides, a, a_strides, row, row + U1)
+
+
+@njit(cache=True, parallel=True)
+def fast_zip_strided(code, out, shape, out_strides, a, a_strides, b, b_strides):
+    """out[i] = f(a[i], b[i]) for every index i of ``shape``; input strides already broadcast."""
+    rows = _count_rows(shape)
+    if rows * shape[shape.size - 1] < PARALLEL_MIN or rows < 2:
+        _zip_rows(code, out, shape, out_strides, a, a_strides, b, b_strides, U0, rows)
+    else:
+        for row in prange(rows):
+            _zip_rows(code, out, shape, out_strides, a, a_strides, b, b_strides, row, row + U1)
+
+
+@njit(cache=True)
+def _reduce_span(code, start_value, out, shape, out_strides, a, a_strides, size, stride, lo, hi):
+    for i in range(lo, hi):
+        o, p, rest = U0, U0, uint64(i)
+        for d in range(shape.size - 1, -1, -1):
+            k = rest % shape[d]
+            rest //= shape[d]
+            o += k * out_strides[d]
+            p += k * a_strides[d]
+        acc = start_value
+        for k in range(size):
+            acc = _apply_zip(code, acc, a[p + k * stride])
+        out[o] = acc
+
+
+@njit(cache=True, parallel=True)
+def fast_reduce(code, start_value, out, shape, out_strides, a, a_strides, size, stride):
+    """Fold ``size`` elements of ``a`` (``stride`` apart) into each element of ``out``.
+
+    ``shape`` is out's shape (size 1 along the reduced dimension).
+    """
+    n = U1
+    for d in range(shape.size):
+        n *= shape[d]
+    if n * size < PARALLEL_MIN or n < 2:
+        _reduce_span(code, start_value, out, shape, out_strides, a, a_strides, size, stride, U0, n)
+    else:
+        for i in prange(n):
+            _reduce_span(
+                code, start_value, out, shape, out_strides, a, a_strides, size, stride, i, i + U1
+            )
+
+
+@njit(cache=True, parallel=True)
+def fast_matmul_strided(out, out_shape, out_strides, a, a_strides, b, b_strides, m):
+    """out[..., i, j] = sum_k a[..., i, k] * b[..., k, j] for any strides.
+
+    Batch strides are already broadcast to out's batch shape; ``m`` is the inner size.
+    """
+    dims = out_shape.size
+    n, p = out_shape[dims - 2], out_shape[dims - 1]
+    rows = U1
+    for d in range(dims - 1):
+        rows *= out_shape[d]
+    for row in prange(rows):
+        i, rest = uint64(row) % n, uint64(row) // n
+        o, pa, pb = U0, U0, U0
+        for d in range(dims - 3, -1, -1):
+            k = rest % out_shape[d]
+            rest //= out_shape[d]
+            o += k * out_strides[d]
+            pa += k * a_strides[d]
+            pb += k * b_strides[d]
+        o += i * out_strides[dims - 2]
+        pa += i * a_strides[dims - 2]
+        for j in range(p):
+            acc = 0.0
+            for k in range(m):
+                acc += (
+                    a[pa + k * a_strides[dims - 1]]
+                    * b[pb + k * b_strides[dims - 2] + j * b_strides[dims - 1]]
+                )
+            out[o + j * out_strides[dims - 1]] = acc
+
+
+@njit(cache=True, parallel=True)
+def fast_unfold(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow):
+    """im2col into contiguous out (N, C*kh*kw, OH*OW); see ``Backend.unfold``."""
+    c, h, w = a_shape[1], a_shape[2], a_shape[3]
+    per_channel = kh * kw * oh * ow
+    for nc in prange(a_shape[0] * c):
+        base = uint64(nc // c) * uint64(a_strides[0]) + uint64(nc % c) * uint64(a_strides[1])
+        o = uint64(nc * per_channel)
+        for i in range(kh):
+            for j in range(kw):
+                for y in range(oh):
+                    row = y * sh + i - ph
+                    for x in range(ow):
+                        col = x * sw + j - pw
+                        if 0 <= row < h and 0 <= col < w:
+                            out[o] = a[base + uint64(row * a_strides[2] + col * a_strides[3])]
+                        else:
+                            out[o] = 0.0
+                        o += U1
+
+
+@njit(cache=True, parallel=True)
+def fast_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
+    """col2im: add contiguous cols (N, C*kh*kw, OH*OW) into contiguous zeroed out (N, C, H, W)."""
+    h, w = out_shape[2], out_shape[3]
+    per_channel = kh * kw * oh * ow
+    for nc in prange(out_shape[0] * out_shape[1]):
+        base = uint64(nc * h * w)
+        o = uint64(nc * per_channel)
+        for i in range(kh):
+            for j in range(kw):
+                for y in range(oh):
+                    row = y * sh + i - ph
+                    for x in range(ow):
+                        col = x * sw + j - pw
+                        if 0 <= row < h and 0 <= col < w:
+                            out[base + uint64(row * w + col)] += cols[o]
+                        o += U1
+
+
+def _ints(values) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+def _unsigned(values) -> np.ndarray:
+    return np.array(values, dtype=np.uint64)
+
+
+def _as_array(data: TensorData) -> np.ndarray:
+    """A numpy view of ``data`` with its shape and strides (no copy)."""
+    if data.is_contiguous():
+        return data.storage.reshape(data.shape)
+    strides = tuple(s * 8 for s in data.strides)
+    return np.ndarray(data.shape, np.float64, buffer=data.storage, strides=strides)
+
+
+def _blas_friendly(data: TensorData) -> bool:
+    """True when the matrices in the last two dims are row- or column-major blocks."""
+    rows, cols = data.shape[-2:]
+    row_stride, col_stride = data.strides[-2:]
+    return (col_stride == 1 and (row_stride >= cols or rows == 1)) or (
+        row_stride == 1 and (col_stride >= rows or cols == 1)
+    )
+
+
+_STEP = {0: np.uint64(0), 1: np.uint64(1)}
+
+
+def _flat_step(data: TensorData, shape) -> np.uint64 | None:
+    """1 if ``data`` is contiguous with ``shape``, 0 if it is one element, else None."""
+    if data.size == 1:
+        return _STEP[0]
+    if data.shape == shape and data.is_contiguous():
+        return _STEP[1]
+    return None
+
+
+def _shaped(data: TensorData, shape) -> tuple[np.ndarray, np.ndarray]:
+    """Shape and broadcast strides as uint64 arrays; a 0-d tensor counts as shape (1,)."""
+    if not shape:
+        return _unsigned((1,)), _unsigned((0,))
+    return _unsigned(shape), _unsigned(broadcast_strides(data.shape, data.strides, shape))
+
+
+class FastBackend(Backend):
+    name = "fast"
+
+    def from_numpy(self, array: np.ndarray) -> np.ndarray:
+        return np.array(array, dtype=np.float64).ravel()
+
+    def to_numpy(self, data: TensorData) -> np.ndarray:
+        return _as_array(data).copy()
+
+    def zeros(self, size: int) -> np.ndarray:
+        return np.zeros(size, dtype=np.float64)
+
+    def empty(self, size: int) -> np.ndarray:
+        return np.empty(size, dtype=np.float64)
+
+    def map(self, op: str, a: TensorData, out: TensorData) -> None:
+        code = MAP_CODES[op]
+        step = _flat_step(a, out.shape)
+        if step is not None and out.is_contiguous():
+            fast_map_flat(code, out.storage, a.storage, step)
+            return
+        shape, a_strides = _shaped(a, out.shape)
+        fast_map_strided(code, out.storage, shape, _shaped(out, out.shape)[1], a.storage, a_strides)
+
+    def zip(self, op: str, a: TensorData, b: TensorData, out: TensorData) -> None:
+        code = ZIP_CODES[op]
+        a_step, b_step = _flat_step(a, out.shape), _flat_step(b, out.shape)
+        if a_step is not None and b_step is not None and out.is_contiguous():
+            fast_zip_flat(code, out.storage, a.storage, a_step, b.storage, b_step)
+            return
+        shape, a_strides = _shaped(a, out.shape)
+        fast_zip_strided(
+            code,
+            out.storage,
+            shape,
+            _shaped(out, out.shape)[1],
+            a.storage,
+            a_strides,
+            b.storage,
+            _shaped(b, out.shape)[1],
+        )
+
+    def reduce(self, op: str, a: TensorData, dim: int, out: TensorData) -> None:
+        code, start = REDUCE_CODES[op]
+        fast_reduce(
+            code,
+            start,
+            out.storage,
+            _unsigned(out.shape),
+            _unsigned(out.strides),
+            a.storage,
+            _unsigned(a.strides),
+            np.uint64(a.shape[dim]),
+            np.uint64(a.strides[dim]),
+        )
+
+    def matmul(self, a: TensorData, b: TensorData, out: TensorData) -> None:
+        if _blas_friendly(a) and _blas_friendly(b) and out.is_contiguous():
+            np.matmul(_as_array(a), _as_array(b), out=out.storage.reshape(out.shape))
+            return
+        batch = out.shape[:-2]
+        a_strides = broadcast_strides(a.shape[:-2], a.strides[:-2], batch) + a.strides[-2:]
+        b_strides = broadcast_strides(b.shape[:-2], b.strides[:-2], batch) + b.strides[-2:]
+        fast_matmul_strided(
+            out.storage,
+            _unsigned(out.shape),
+            _unsigned(out.strides),
+            a.storage,
+            _unsigned(a_strides),
+            b.storage,
+            _unsigned(b_strides),
+            np.uint64(a.shape[-1]),
+        )
+
+    def unfold(
+        self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
+    ) -> None:
+        h, w = a.shape[2:]
+        oh = (h + 2 * padding[0] - kernel[0]) // stride[0] + 1
+        ow = (w + 2 * padding[1] - kernel[1]) // stride[1] + 1
+        fast_unfold(
+            out.storage,
+            a.storage,
+            _ints(a.shape),
+            _ints(a.strides),
+            *kernel,
+            *stride,
+            *padding,
+            oh,
+            ow,
+        )
+
+    def fold(
+        self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
+    ) -> None:
+        h, w = out.shape[2:]
+        oh = (h + 2 * padding[0] - kernel[0]) // stride[0] + 1
+        ow = (w + 2 * padding[1] - kernel[1]) // stride[1] + 1
+        fast_fold(out.storage, cols.storage, _ints(out.shape), *kernel, *stride, *padding, oh, ow)
