@@ -94,7 +94,8 @@ def test_loss_modules_match_functional():
     )
 
 
-def test_mlp_learns_xor_to_full_training_accuracy(backend):
+def test_mlp_learns_xor_to_full_training_accuracy(not_simulated):
+    backend = not_simulated
     data = datasets.xor(n=100, seed=0, val_fraction=0.0)
     vg.manual_seed(0)
     model = TwoLayer(16).to(backend)

@@ -118,3 +118,8 @@ REDUCE_OPS = {
     "sum": (add, 0.0),
     "max": (max_, -np.inf),
 }
+
+# Compiled backends pick an op inside one kernel by these integer codes.
+MAP_CODES = {name: code for code, name in enumerate(MAP_OPS)}
+ZIP_CODES = {name: code for code, name in enumerate(ZIP_OPS)}
+REDUCE_CODES = {"sum": (ZIP_CODES["add"], 0.0), "max": (ZIP_CODES["max"], -np.inf)}

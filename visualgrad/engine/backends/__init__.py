@@ -5,6 +5,7 @@ A backend is made on first use, so importing the engine never compiles a kernel.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -51,8 +52,7 @@ def get(name: str | Backend | None = None) -> Backend:
 
 def default() -> str:
     """The name of the backend new tensors use when none is given: the fastest available."""
-    names = available()
-    return next(name for name in _preference if name in names)
+    return next(name for name in _preference if name in _factories and _usable[name]())
 
 
 def configure_numba_cache() -> None:
@@ -80,5 +80,24 @@ def _fast() -> Backend:
     return FastBackend()
 
 
+@functools.cache
+def _cuda_usable() -> bool:
+    """True where numba finds a CUDA GPU, or its simulator (NUMBA_ENABLE_CUDASIM=1)."""
+    configure_numba_cache()
+    try:
+        from numba import cuda
+
+        return bool(cuda.is_available())
+    except Exception:  # a broken driver or toolkit means no GPU, not a crash
+        return False
+
+
+def _cuda() -> Backend:
+    from .cuda import CudaBackend
+
+    return CudaBackend()
+
+
 register("simple", _simple)
 register("fast", _fast)
+register("cuda", _cuda, _cuda_usable)

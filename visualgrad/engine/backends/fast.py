@@ -29,48 +29,35 @@ CHUNK = 8_192
 # negative-index checks, and the inner loops vectorize.
 U0, U1 = uint64(0), uint64(1)
 
-_fn = njit(cache=True, inline="always")
-neg, identity, inv, exp, log = (
-    _fn(f) for f in (operators.neg, operators.identity, operators.inv, operators.exp, operators.log)
-)
-relu, sigmoid, tanh, sqrt, abs_, sign = (
-    _fn(f)
-    for f in (
-        operators.relu,
-        operators.sigmoid,
-        operators.tanh,
-        operators.sqrt,
-        operators.abs_,
-        operators.sign,
-    )
-)
-add, mul, pow_, lt, gt, eq, max_, relu_back = (
-    _fn(f)
-    for f in (
-        operators.add,
-        operators.mul,
-        operators.pow_,
-        operators.lt,
-        operators.gt,
-        operators.eq,
-        operators.max_,
-        operators.relu_back,
-    )
+_scalar = njit(cache=True, inline="always")
+neg = _scalar(operators.neg)
+identity = _scalar(operators.identity)
+inv = _scalar(operators.inv)
+exp = _scalar(operators.exp)
+log = _scalar(operators.log)
+relu = _scalar(operators.relu)
+sigmoid = _scalar(operators.sigmoid)
+tanh = _scalar(operators.tanh)
+sqrt = _scalar(operators.sqrt)
+abs_ = _scalar(operators.abs_)
+sign = _scalar(operators.sign)
+add = _scalar(operators.add)
+mul = _scalar(operators.mul)
+pow_ = _scalar(operators.pow_)
+lt = _scalar(operators.lt)
+gt = _scalar(operators.gt)
+eq = _scalar(operators.eq)
+max_ = _scalar(operators.max_)
+relu_back = _scalar(operators.relu_back)
+
+MAP_CODES, ZIP_CODES, REDUCE_CODES = (
+    operators.MAP_CODES,
+    operators.ZIP_CODES,
+    operators.REDUCE_CODES,
 )
 
-MAP_CODES = {
-    name: code
-    for code, name in enumerate(
-        ("neg", "id", "inv", "exp", "log", "relu", "sigmoid", "tanh", "sqrt", "abs", "sign")
-    )
-}
-ZIP_CODES = {
-    name: code
-    for code, name in enumerate(("add", "mul", "pow", "lt", "gt", "eq", "max", "relu_back"))
-}
-REDUCE_CODES = {"sum": (ZIP_CODES["add"], 0.0), "max": (ZIP_CODES["max"], -np.inf)}
 
-
+# The branches of _apply_map and _apply_zip follow the codes of operators.MAP_OPS and ZIP_OPS.
 @njit(cache=True, inline="always")
 def _apply_map(code, x):
     if code == 0:

@@ -1,4 +1,4 @@
-"""The fast backend's promises beyond its numbers: lazy compilation and a cache that works."""
+"""Backends are made lazily, found by name, and listed only where they can run."""
 
 from __future__ import annotations
 
@@ -48,3 +48,19 @@ def test_an_explicit_cache_folder_wins(monkeypatch):
 def test_fast_is_the_default_and_both_are_available(name):
     assert name in backends.available()
     assert backends.default() == "fast"
+
+
+@pytest.mark.parametrize("simulator", ["0", "1"])
+def test_cuda_is_listed_only_where_a_gpu_or_the_simulator_is(simulator):
+    code = (
+        "from numba import cuda; from visualgrad.engine import backends; "
+        "print('cuda' in backends.available(), cuda.is_available())"
+    )
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM=simulator)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    listed, present = result.stdout.split()
+    assert listed == present
+    if simulator == "1":
+        assert listed == "True"

@@ -1,0 +1,446 @@
+"""The cuda backend: numba.cuda kernels on NVIDIA GPUs (and on numba's simulator).
+
+Same contract as ``base.Backend``. Storage is a device array: tensors stay on
+the GPU between ops and only ``to_numpy`` copies back. Shapes and strides go
+to the device once and are kept there (``_meta``), not sent with every launch.
+
+- map / zip / unfold: one thread per output element; neighbouring threads
+  write neighbouring memory.
+- reduce: many short rows take one thread each; a long row takes a tree
+  reduction in shared memory, several blocks sharing the row and a second pass
+  folding their partial results, so any length works.
+- matmul: shared-memory tiles, threadIdx.x along the columns so that loads of
+  row-major data coalesce; batch dimensions on the grid's z axis. A short inner
+  size (convolution's C*kh*kw, small layers) takes one thread per output.
+- fold: one thread per input element gathers from every window that covers
+  it, so no atomics are needed.
+
+The scalar functions guard their domains (log of 0, 1/0, exp overflow) so the
+simulator, which runs them as Python, gives the IEEE results the GPU gives.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import config, cuda, float64
+
+from .. import operators
+from ..tensor_data import TensorData, broadcast_strides
+from .base import Backend, Pair
+
+SIMULATED = bool(config.ENABLE_CUDASIM)
+THREADS = 8 if SIMULATED else 256  # the simulator runs each thread as a Python thread
+TILE = 4 if SIMULATED else 16
+SHORT_INNER = 32  # matmuls with an inner size up to this skip the tiles
+EXP_MAX = 709.782712893384  # above this exp(x) overflows a float64
+
+MAP_CODES, ZIP_CODES, REDUCE_CODES = (
+    operators.MAP_CODES,
+    operators.ZIP_CODES,
+    operators.REDUCE_CODES,
+)
+
+
+# The branches follow the codes of operators.MAP_OPS and ZIP_OPS.
+@cuda.jit(device=True)
+def _apply_map(code, x):
+    if code == 0:
+        return -x
+    if code == 1:
+        return x + 0.0
+    if code == 2:
+        return math.copysign(math.inf, x) if x == 0.0 else 1.0 / x
+    if code == 3:
+        return math.inf if x > EXP_MAX else math.exp(x)
+    if code == 4:
+        if x > 0.0:
+            return math.log(x)
+        return -math.inf if x == 0.0 else math.nan
+    if code == 5:
+        return 0.0 if x < 0.0 else x
+    if code == 6:
+        return 0.5 * (math.tanh(0.5 * x) + 1.0)
+    if code == 7:
+        return math.tanh(x)
+    if code == 8:
+        return math.sqrt(x) if x >= 0.0 else math.nan
+    if code == 9:
+        return abs(x)
+    return (1.0 if x > 0.0 else 0.0) - (1.0 if x < 0.0 else 0.0)
+
+
+@cuda.jit(device=True)
+def _apply_zip(code, x, y):
+    if code == 0:
+        return x + y
+    if code == 1:
+        return x * y
+    if code == 2:
+        return x**y
+    if code == 3:
+        return 1.0 if x < y else 0.0
+    if code == 4:
+        return 1.0 if x > y else 0.0
+    if code == 5:
+        return 1.0 if x == y else 0.0
+    if code == 6:
+        return x if (x != x or x > y) else y
+    return (1.0 if x > 0.0 else 0.0) * y
+
+
+@cuda.jit(device=True)
+def _positions(i, shape, strides_a, strides_b):
+    """Positions of the i-th element of ``shape`` under two sets of strides."""
+    pa, pb, rest = 0, 0, i
+    for d in range(shape.size - 1, -1, -1):
+        k = rest % shape[d]
+        rest //= shape[d]
+        pa += k * strides_a[d]
+        pb += k * strides_b[d]
+    return pa, pb
+
+
+@cuda.jit
+def cuda_fill(out, value):
+    i = cuda.grid(1)
+    if i < out.size:
+        out[i] = value
+
+
+@cuda.jit
+def cuda_map(code, size, shape, out, out_strides, a, a_strides):
+    i = cuda.grid(1)
+    if i < size:
+        po, pa = _positions(i, shape, out_strides, a_strides)
+        out[po] = _apply_map(code, a[pa])
+
+
+@cuda.jit
+def cuda_zip(code, size, shape, out, out_strides, a, a_strides, b, b_strides):
+    i = cuda.grid(1)
+    if i < size:
+        po, pa = _positions(i, shape, out_strides, a_strides)
+        _, pb = _positions(i, shape, out_strides, b_strides)
+        out[po] = _apply_zip(code, a[pa], b[pb])
+
+
+@cuda.jit
+def cuda_reduce_rows(code, start, rows, out, shape, out_strides, a, a_strides, size, stride):
+    """One thread per output element folds its whole row: for many short rows."""
+    i = cuda.grid(1)
+    if i < rows:
+        po, pa = _positions(i, shape, out_strides, a_strides)
+        acc = start
+        for k in range(size):
+            acc = _apply_zip(code, acc, a[pa + k * stride])
+        out[po] = acc
+
+
+@cuda.jit
+def cuda_reduce(code, start, partial, shape, a, a_strides, size, stride, blocks_per_row):
+    """Block b folds part of row b // blocks_per_row into ``partial[b]``.
+
+    ``shape`` is the output's shape (1 along the reduced dim); each thread walks
+    its share of the row, then the block folds its threads' results as a tree.
+    """
+    cache = cuda.shared.array(THREADS, float64)
+    row, part = cuda.blockIdx.x // blocks_per_row, cuda.blockIdx.x % blocks_per_row
+    t = cuda.threadIdx.x
+    _, base = _positions(row, shape, a_strides, a_strides)
+    acc = start
+    k = part * THREADS + t
+    while k < size:
+        acc = _apply_zip(code, acc, a[base + k * stride])
+        k += blocks_per_row * THREADS
+    cache[t] = acc
+    cuda.syncthreads()
+    step = THREADS // 2
+    while step > 0:
+        if t < step:
+            cache[t] = _apply_zip(code, cache[t], cache[t + step])
+        cuda.syncthreads()
+        step //= 2
+    if t == 0:
+        partial[cuda.blockIdx.x] = cache[0]
+
+
+@cuda.jit
+def cuda_matmul_short(out, out_strides, a, a_strides, b, b_strides, batch, n, m, p):
+    """One thread per output element, for a short inner size where tiles would not pay."""
+    idx = cuda.grid(1)
+    if idx < batch_size(batch) * n * p:
+        j, i, rest = idx % p, (idx // p) % n, idx // (n * p)
+        po, pa, pb = 0, 0, 0
+        for d in range(batch.size - 1, -1, -1):
+            k = rest % batch[d]
+            rest //= batch[d]
+            po += k * out_strides[d]
+            pa += k * a_strides[d]
+            pb += k * b_strides[d]
+        dims = out_strides.size
+        pa += i * a_strides[dims - 2]
+        pb += j * b_strides[dims - 1]
+        acc = 0.0
+        for k in range(m):
+            acc += a[pa + k * a_strides[dims - 1]] * b[pb + k * b_strides[dims - 2]]
+        out[po + i * out_strides[dims - 2] + j * out_strides[dims - 1]] = acc
+
+
+@cuda.jit(device=True)
+def batch_size(batch):
+    count = 1
+    for d in range(batch.size):
+        count *= batch[d]
+    return count
+
+
+@cuda.jit
+def cuda_matmul(out, out_strides, a, a_strides, b, b_strides, batch, n, m, p):
+    """One TILE x TILE block of out[z] = a[z] @ b[z]; z is the batch ordinal (grid z)."""
+    tile_a = cuda.shared.array((TILE, TILE), float64)
+    tile_b = cuda.shared.array((TILE, TILE), float64)
+    tx, ty = cuda.threadIdx.x, cuda.threadIdx.y
+    j = cuda.blockIdx.x * TILE + tx
+    i = cuda.blockIdx.y * TILE + ty
+    po, pa, pb, rest = 0, 0, 0, cuda.blockIdx.z
+    for d in range(batch.size - 1, -1, -1):
+        k = rest % batch[d]
+        rest //= batch[d]
+        po += k * out_strides[d]
+        pa += k * a_strides[d]
+        pb += k * b_strides[d]
+    dims = out_strides.size
+    a_row, a_col = a_strides[dims - 2], a_strides[dims - 1]
+    b_row, b_col = b_strides[dims - 2], b_strides[dims - 1]
+    acc = 0.0
+    for start in range(0, m, TILE):
+        k = start + tx
+        tile_a[ty, tx] = a[pa + i * a_row + k * a_col] if i < n and k < m else 0.0
+        k = start + ty
+        tile_b[ty, tx] = b[pb + k * b_row + j * b_col] if k < m and j < p else 0.0
+        cuda.syncthreads()
+        for kk in range(TILE):
+            acc += tile_a[ty, kk] * tile_b[kk, tx]
+        cuda.syncthreads()
+    if i < n and j < p:
+        out[po + i * out_strides[dims - 2] + j * out_strides[dims - 1]] = acc
+
+
+@cuda.jit
+def cuda_unfold(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow):
+    """One thread per element of contiguous out (N, C*kh*kw, OH*OW)."""
+    idx = cuda.grid(1)
+    c, h, w = a_shape[1], a_shape[2], a_shape[3]
+    if idx < out.size:
+        window = idx % (oh * ow)
+        row = idx // (oh * ow)
+        j = row % kw
+        i = (row // kw) % kh
+        ch = (row // (kw * kh)) % c
+        n = row // (kw * kh * c)
+        y = (window // ow) * sh + i - ph
+        x = (window % ow) * sw + j - pw
+        if 0 <= y < h and 0 <= x < w:
+            out[idx] = a[n * a_strides[0] + ch * a_strides[1] + y * a_strides[2] + x * a_strides[3]]
+        else:
+            out[idx] = 0.0
+
+
+@cuda.jit
+def cuda_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
+    """One thread per element of contiguous out (N, C, H, W), summing every window over it."""
+    idx = cuda.grid(1)
+    c, h, w = out_shape[1], out_shape[2], out_shape[3]
+    if idx < out.size:
+        x = idx % w
+        y = (idx // w) % h
+        nc = idx // (w * h)
+        ch, n = nc % c, nc // c
+        acc = 0.0
+        for i in range(kh):
+            ty = y + ph - i
+            if ty < 0 or ty % sh != 0 or ty // sh >= oh:
+                continue
+            for j in range(kw):
+                tx = x + pw - j
+                if tx < 0 or tx % sw != 0 or tx // sw >= ow:
+                    continue
+                row = (ch * kh + i) * kw + j
+                acc += cols[(n * c * kh * kw + row) * oh * ow + (ty // sh) * ow + tx // sw]
+        out[idx] = acc
+
+
+_meta_cache: dict[tuple[int, ...], object] = {}
+
+
+def _meta(values: tuple[int, ...]):
+    """``values`` as an int64 array on the device, sent once and then reused."""
+    array = _meta_cache.get(values)
+    if array is None:
+        if len(_meta_cache) > 4096:
+            _meta_cache.clear()
+        array = _meta_cache[values] = cuda.to_device(np.array(values, dtype=np.int64))
+    return array
+
+
+def _grid(n: int) -> tuple[int, int]:
+    return (n + THREADS - 1) // THREADS, THREADS
+
+
+def _out_hw(hw, kernel: Pair, stride: Pair, padding: Pair) -> tuple[int, int]:
+    return tuple((s + 2 * p - k) // st + 1 for s, k, st, p in zip(hw, kernel, stride, padding))
+
+
+def _broadcast(data: TensorData, shape) -> tuple:
+    """The shape and ``data``'s strides broadcast to it; a 0-d tensor counts as shape (1,)."""
+    if not shape:
+        return (1,), (0,)
+    return tuple(shape), broadcast_strides(data.shape, data.strides, shape)
+
+
+class CudaBackend(Backend):
+    name = "cuda"
+
+    def from_numpy(self, array: np.ndarray):
+        return cuda.to_device(np.ascontiguousarray(array, dtype=np.float64).ravel())
+
+    def to_numpy(self, data: TensorData) -> np.ndarray:
+        host = data.storage.copy_to_host()
+        strides = tuple(s * 8 for s in data.strides)
+        return np.ndarray(data.shape, np.float64, buffer=host, strides=strides).copy()
+
+    def empty(self, size: int):
+        return cuda.device_array(size, dtype=np.float64)
+
+    def zeros(self, size: int):
+        out = self.empty(size)
+        if size:
+            cuda_fill[_grid(size)](out, 0.0)
+        return out
+
+    def map(self, op: str, a: TensorData, out: TensorData) -> None:
+        if out.size == 0:
+            return
+        shape, a_strides = _broadcast(a, out.shape)
+        _, out_strides = _broadcast(out, out.shape)
+        cuda_map[_grid(out.size)](
+            MAP_CODES[op],
+            out.size,
+            _meta(shape),
+            out.storage,
+            _meta(out_strides),
+            a.storage,
+            _meta(a_strides),
+        )
+
+    def zip(self, op: str, a: TensorData, b: TensorData, out: TensorData) -> None:
+        if out.size == 0:
+            return
+        shape, a_strides = _broadcast(a, out.shape)
+        _, b_strides = _broadcast(b, out.shape)
+        _, out_strides = _broadcast(out, out.shape)
+        cuda_zip[_grid(out.size)](
+            ZIP_CODES[op],
+            out.size,
+            _meta(shape),
+            out.storage,
+            _meta(out_strides),
+            a.storage,
+            _meta(a_strides),
+            b.storage,
+            _meta(b_strides),
+        )
+
+    def reduce(self, op: str, a: TensorData, dim: int, out: TensorData) -> None:
+        code, start = REDUCE_CODES[op]
+        rows, size = out.size, a.shape[dim]
+        if size <= 64 or rows >= 4 * THREADS:
+            cuda_reduce_rows[_grid(rows)](
+                code,
+                start,
+                rows,
+                out.storage,
+                _meta(out.shape),
+                _meta(out.strides),
+                a.storage,
+                _meta(a.strides),
+                size,
+                a.strides[dim],
+            )
+            return
+        blocks = max(1, min((size + THREADS - 1) // THREADS, 1024 // max(rows, 1)))
+        partial = out.storage if blocks == 1 and out.is_contiguous() else self.empty(rows * blocks)
+        cuda_reduce[rows * blocks, THREADS](
+            code,
+            start,
+            partial,
+            _meta(out.shape or (1,)),
+            a.storage,
+            _meta(a.strides or (0,)),
+            size,
+            a.strides[dim],
+            blocks,
+        )
+        if partial is out.storage:
+            return
+        folded = TensorData.contiguous_over(partial, (rows, blocks))
+        if blocks > 1:
+            staged = TensorData.contiguous_over(self.empty(rows), (rows, 1))
+            self.reduce(op, folded, 1, staged)
+            folded = staged
+        self.map("id", TensorData.contiguous_over(folded.storage, out.shape), out)
+
+    def matmul(self, a: TensorData, b: TensorData, out: TensorData) -> None:
+        n, m, p = a.shape[-2], a.shape[-1], b.shape[-1]
+        batch, out_strides = out.shape[:-2], out.strides
+        a_strides = broadcast_strides(a.shape[:-2], a.strides[:-2], batch) + a.strides[-2:]
+        b_strides = broadcast_strides(b.shape[:-2], b.strides[:-2], batch) + b.strides[-2:]
+        if not batch:  # one matrix: a batch of one, so the kernel's batch loop has a dim
+            batch, out_strides = (1,), (0,) + out_strides
+            a_strides, b_strides = (0,) + a_strides, (0,) + b_strides
+        count = int(np.prod(batch))
+        if count == 0 or n == 0 or p == 0:
+            return
+        args = (
+            out.storage,
+            _meta(out_strides),
+            a.storage,
+            _meta(a_strides),
+            b.storage,
+            _meta(b_strides),
+            _meta(batch),
+            n,
+            m,
+            p,
+        )
+        if m <= SHORT_INNER:
+            cuda_matmul_short[_grid(count * n * p)](*args)
+            return
+        grid = ((p + TILE - 1) // TILE, (n + TILE - 1) // TILE, count)
+        cuda_matmul[grid, (TILE, TILE)](*args)
+
+    def unfold(
+        self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
+    ) -> None:
+        oh, ow = _out_hw(a.shape[2:], kernel, stride, padding)
+        cuda_unfold[_grid(out.size)](
+            out.storage,
+            a.storage,
+            _meta(a.shape),
+            _meta(a.strides),
+            *kernel,
+            *stride,
+            *padding,
+            oh,
+            ow,
+        )
+
+    def fold(
+        self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
+    ) -> None:
+        oh, ow = _out_hw(out.shape[2:], kernel, stride, padding)
+        cuda_fold[_grid(out.size)](
+            out.storage, cols.storage, _meta(out.shape), *kernel, *stride, *padding, oh, ow
+        )
