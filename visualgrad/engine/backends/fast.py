@@ -55,6 +55,7 @@ MAP_CODES, ZIP_CODES, REDUCE_CODES = (
     operators.ZIP_CODES,
     operators.REDUCE_CODES,
 )
+ADD, MUL = ZIP_CODES["add"], ZIP_CODES["mul"]
 
 
 # The branches of _apply_map and _apply_zip follow the codes of operators.MAP_OPS and ZIP_OPS.
@@ -162,6 +163,32 @@ def _map_rows(code, out, shape, out_strides, a, a_strides, start, stop):
 
 
 @njit(cache=True)
+def _zip_contiguous_row(code, out, o, a, p, b, q, b_step, last):
+    """One row where out and a are contiguous and b is too (b_step 1) or one value (0).
+
+    add and mul, the ops of every bias and every scaling, get loops of their own:
+    with the op chosen outside the loop, the loop vectorizes.
+    """
+    if code == ADD and b_step == U1:
+        for j in range(last):
+            out[o + j] = a[p + j] + b[q + j]
+    elif code == ADD:
+        y = b[q]
+        for j in range(last):
+            out[o + j] = a[p + j] + y
+    elif code == MUL and b_step == U1:
+        for j in range(last):
+            out[o + j] = a[p + j] * b[q + j]
+    elif code == MUL:
+        y = b[q]
+        for j in range(last):
+            out[o + j] = a[p + j] * y
+    else:
+        for j in range(last):
+            out[o + j] = _apply_zip(code, a[p + j], b[q + j * b_step])
+
+
+@njit(cache=True)
 def _zip_rows(code, out, shape, out_strides, a, a_strides, b, b_strides, start, stop):
     d = shape.size - 1
     last, o_step = shape[d], out_strides[d]
@@ -170,17 +197,8 @@ def _zip_rows(code, out, shape, out_strides, a, a_strides, b, b_strides, start, 
         o = _row_position(row, shape, out_strides)
         p = _row_position(row, shape, a_strides)
         q = _row_position(row, shape, b_strides)
-        if o_step == U1 and a_step == U1 and b_step == U1:
-            for j in range(last):
-                out[o + j] = _apply_zip(code, a[p + j], b[q + j])
-        elif o_step == U1 and a_step == U1 and b_step == U0:
-            y = b[q]
-            for j in range(last):
-                out[o + j] = _apply_zip(code, a[p + j], y)
-        elif o_step == U1 and a_step == U0 and b_step == U1:
-            x = a[p]
-            for j in range(last):
-                out[o + j] = _apply_zip(code, x, b[q + j])
+        if o_step == U1 and a_step == U1 and b_step <= U1:
+            _zip_contiguous_row(code, out, o, a, p, b, q, b_step, last)
         else:
             for j in range(last):
                 out[o + j * o_step] = _apply_zip(code, a[p + j * a_step], b[q + j * b_step])
