@@ -6,6 +6,9 @@ gives the same run. It starts from seed 0, so even an unseeded run repeats.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 
 _generator = np.random.default_rng(0)
@@ -19,3 +22,15 @@ def manual_seed(seed: int) -> None:
 
 def generator() -> np.random.Generator:
     return _generator
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Draw from a generator seeded with ``seed`` inside the block, then resume the old one."""
+    global _generator
+    saved = _generator
+    _generator = np.random.default_rng(int(seed))
+    try:
+        yield
+    finally:
+        _generator = saved

@@ -175,7 +175,7 @@ class Tensor(Variable):
         key = (self.backend.name, value, math.copysign(1.0, value))
         constant = _constants.get(key)
         if constant is None:
-            if len(_constants) > 1024:
+            if len(_constants) >= 64:  # optimizers make a new constant every step
                 _constants.clear()
             storage = self.backend.from_numpy(np.array([value]))
             constant = Tensor(TensorData.contiguous_over(storage, ()), self.backend)

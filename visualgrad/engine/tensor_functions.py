@@ -3,6 +3,9 @@
 Every other operation (subtraction, division, mean, softmax, convolution, the
 losses) is composed of these, so each gradient rule is written and tested once.
 Backward rules are written with tensor arithmetic; they run under ``no_grad``.
+A Function that keeps its own output for backward keeps a detached copy: the
+output itself would make a reference cycle (output -> history -> output) that
+only the cyclic garbage collector frees, so memory would grow between its runs.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ class Inv(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> Tensor:
         out = map_("inv", a)
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out.detach())
         return out
 
     @staticmethod
@@ -148,7 +151,7 @@ class Exp(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> Tensor:
         out = map_("exp", a)
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out.detach())
         return out
 
     @staticmethod
@@ -185,7 +188,7 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> Tensor:
         out = map_("sigmoid", a)
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out.detach())
         return out
 
     @staticmethod
@@ -198,7 +201,7 @@ class Tanh(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> Tensor:
         out = map_("tanh", a)
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out.detach())
         return out
 
     @staticmethod
@@ -211,7 +214,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor) -> Tensor:
         out = map_("sqrt", a)
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out.detach())
         return out
 
     @staticmethod
@@ -256,7 +259,7 @@ class Max(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
         kept = reduce_("max", a, dim)
-        ctx.save_for_backward(a, kept, dim)
+        ctx.save_for_backward(a, kept.detach(), dim)
         if keepdim:
             return kept
         return Tensor(kept._data.view(reduced_shape(a.shape, dim, False)), a.backend)

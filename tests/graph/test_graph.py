@@ -1,0 +1,152 @@
+"""The document refuses what would break it, infers shapes, and traces a pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from visualgrad.graph import catalog
+from visualgrad.graph.data import first_batch
+from visualgrad.graph.execute import NodeError, Program
+from visualgrad.graph.graph import Graph, GraphError
+from visualgrad.graph.shapes import infer_shapes, show
+
+from .builders import chain_rule, mlp
+
+
+def test_trace_of_the_chain_rule_example():
+    graph = chain_rule()
+    trace = Program(graph).trace({})
+    values = {event.node: event.value for event in trace.forward}
+    assert [event.node for event in trace.forward] == graph.topological_order()
+    assert values["e"] == 6.0
+    assert trace.loss == 6.0
+    assert trace.gradients["a"] == 2.0
+    assert trace.gradients["b"] == 5.0
+    paths = trace.sums["b"]
+    assert sorted(float(g) for _, g in paths.parts) == [2.0, 3.0]  # via c: 2 * 1, via d: 3 * 1
+    assert paths.total == 5.0
+    into_c = next(e for e in trace.backward if e.edge.target == "c" and e.edge.source == "b")
+    assert (into_c.upstream, into_c.local, into_c.gradient) == (2.0, 1.0, 2.0)
+    into_e = {e.edge.target_port: e for e in trace.backward if e.edge.target == "e"}
+    assert (into_e["a"].local, into_e["a"].gradient) == (2.0, 2.0)  # de/dc = d = 2
+    assert (into_e["b"].local, into_e["b"].gradient) == (3.0, 3.0)  # de/dd = c = 3
+
+
+def test_backward_events_run_in_reverse_topological_order():
+    graph = chain_rule()
+    order = graph.topological_order()
+    targets = [order.index(e.edge.target) for e in Program(graph).trace({}).backward]
+    assert targets == sorted(targets, reverse=True)
+
+
+def test_refuses_a_cycle():
+    graph = Graph()
+    graph.add_node("Scalar", "s")
+    graph.add_node("Add", "add")
+    graph.add_node("Negate", "neg")
+    graph.connect("s", "y", "add", "a")
+    graph.connect("add", "y", "neg", "x")
+    with pytest.raises(GraphError, match=r"connecting neg.y -> add.b would make a cycle"):
+        graph.connect("neg", "y", "add", "b")
+    assert len(graph.edges) == 2
+
+
+def test_refuses_a_second_edge_into_one_input():
+    graph = chain_rule()
+    graph.add_node("Scalar", "z")
+    with pytest.raises(GraphError, match="Add 'c': input 'a' is already connected"):
+        graph.connect("z", "y", "c", "a")
+
+
+def test_refuses_unknown_ports_types_and_ids():
+    graph = chain_rule()
+    with pytest.raises(GraphError, match="Add 'c' has no input port 'q'"):
+        graph.connect("a", "y", "c", "q")
+    with pytest.raises(GraphError, match="Scalar 'a' has no output port 'x'"):
+        graph.connect("a", "x", "c", "a")
+    with pytest.raises(ValueError, match="unknown node type 'Linearr'"):
+        graph.add_node("Linearr")
+    with pytest.raises(GraphError, match="already a node 'a'"):
+        graph.add_node("Scalar", "a")
+    with pytest.raises(GraphError, match="must be a name"):
+        graph.add_node("Scalar", "two words")
+
+
+def test_refuses_incompatible_port_kinds():
+    graph = Graph()
+    graph.add_node("Scalar", "s")
+    graph.add_node("Embedding", "emb")
+    with pytest.raises(
+        GraphError, match=r"cannot connect Scalar 's'.y \(tensor\) to Embedding 'emb'.ids \(index\)"
+    ):
+        graph.connect("s", "y", "emb", "ids")
+
+
+def test_parameters_are_checked_with_their_ranges():
+    graph = Graph()
+    with pytest.raises(
+        GraphError, match="Linear 'l': parameter 'out_features': 0 is below the minimum 1"
+    ):
+        graph.add_node("Linear", "l", {"out_features": 0})
+    with pytest.raises(GraphError, match="parameter 'bias': expected true or false"):
+        graph.add_node("Linear", "l", {"bias": "yes"})
+    node = graph.add_node("Linear", "l")
+    assert node.params == {"in_features": 2, "out_features": 1, "bias": True}
+
+
+def test_shape_inference_reports_the_node_where_shapes_break():
+    graph = mlp()
+    report = infer_shapes(graph)
+    assert report.ok
+    assert show(report.shapes["hidden"]) == "(*, 10)"
+    assert show(report.shapes["loss"]) == "()"
+    graph.set_params("hidden", {"in_features": 3})
+    report = infer_shapes(graph)
+    assert report.errors == {"hidden": "Linear 'hidden': expects (*, 3), got (*, 2)"}
+
+
+def test_unconnected_input_is_named_before_a_run():
+    graph = mlp()
+    graph.disconnect(graph.edges_into("relu")["x"])
+    assert infer_shapes(graph).errors["relu"] == "ReLU 'relu': input 'x' is not connected"
+    with pytest.raises(NodeError, match="ReLU 'relu': input 'x' is not connected"):
+        Program(graph).trace(first_batch(graph.training))
+
+
+def test_trace_of_a_network_gives_gradients_for_every_weight():
+    graph = mlp()
+    trace = Program(graph).trace(first_batch(graph.training))
+    assert np.isfinite(trace.loss)
+    assert set(trace.weight_gradients) == {"hidden", "out"}
+    assert trace.weight_gradients["hidden"]["weight"].shape == (10, 2)
+    assert trace.gradients["x"].shape == (32, 2)
+
+
+def test_listeners_hear_every_edit():
+    graph = Graph()
+    heard = []
+    graph.subscribe(lambda kind, payload: heard.append(kind))
+    graph.add_node("Scalar", "a")
+    graph.add_node("Negate", "n")
+    edge = graph.connect("a", "y", "n", "x")
+    graph.set_params("a", {"value": 3.0})
+    graph.move_node("a", (10, 20))
+    graph.disconnect(edge)
+    graph.remove_node("n")
+    assert heard == [
+        "node_added",
+        "node_added",
+        "edge_added",
+        "params_changed",
+        "node_moved",
+        "edge_removed",
+        "node_removed",
+    ]
+
+
+def test_every_catalog_entry_declares_formulas_and_describes_itself():
+    for node_type in catalog.CATALOG.values():
+        assert node_type.description and node_type.forward and node_type.derivative, node_type.name
+        assert node_type.role in ("source", "op", "output")
+        node_type.check_params({})  # the defaults are valid

@@ -1,0 +1,45 @@
+"""The dataset a graph trains on, loaded from its training settings, in batches of tensors."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+
+import numpy as np
+
+from .. import engine as vg
+from ..engine import Tensor, datasets
+from .graph import TrainingSettings
+
+
+@functools.lru_cache(maxsize=8)
+def _load(name: str, size: int, seed: int, val_fraction: float) -> datasets.Dataset:
+    return datasets.load(name, n=size, seed=seed, val_fraction=val_fraction)
+
+
+def dataset_for(settings: TrainingSettings) -> datasets.Dataset:
+    """The dataset the settings name, with their size, seed and validation share (cached)."""
+    return _load(
+        settings.dataset, settings.dataset_size, settings.dataset_seed, settings.val_fraction
+    )
+
+
+def as_batch(x: np.ndarray, y: np.ndarray, backend: str | None = None) -> dict[str, Tensor]:
+    """Inputs and targets as the tensors Input and Target nodes hand out."""
+    return {"x": vg.tensor(x, backend=backend), "y": vg.tensor(y, backend=backend)}
+
+
+def batches(
+    settings: TrainingSettings, epoch: int, backend: str | None = None
+) -> Iterator[dict[str, Tensor]]:
+    """The training batches of one epoch, shuffled by the seed and the epoch number."""
+    data = dataset_for(settings)
+    for x, y in data.batches(
+        settings.batch_size, shuffle=True, seed=settings.seed * 100_003 + epoch
+    ):
+        yield as_batch(x, y, backend)
+
+
+def first_batch(settings: TrainingSettings, backend: str | None = None) -> dict[str, Tensor]:
+    """The batch a single forward and backward pass runs on: the first of epoch 0."""
+    return next(batches(settings, 0, backend))

@@ -1,0 +1,195 @@
+"""Running a graph on the engine, and the trace of one forward and backward pass.
+
+``Program`` compiles a graph into engine calls: it owns the learnable tensors
+of every node and computes the nodes in topological order. ``Program.trace``
+runs one pass and records what the window animates and the tests read: each
+node's value in topological order, then, in reverse, the gradient along each
+edge with the local derivative and the chain-rule product, and the sum where
+several paths leave one node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import engine as vg
+from ..engine import Tensor, nn
+from ..engine.random import seeded
+from .catalog import NodeContext
+from .graph import Edge, Graph, GraphError
+
+
+class NodeError(ValueError):
+    """A node that cannot compute: names the node, as messages in the window do."""
+
+    def __init__(self, node_id: str, message: str) -> None:
+        super().__init__(message)
+        self.node_id = node_id
+
+
+@dataclass
+class ForwardEvent:
+    node: str
+    value: np.ndarray
+
+
+@dataclass
+class BackwardEvent:
+    """The gradient that flows back along ``edge``: dL/d(input) = dL/d(output) * local."""
+
+    edge: Edge
+    upstream: np.ndarray  # dL/dy at the node the edge enters
+    local: np.ndarray  # dy/dx (for a non-elementwise node: summed over the outputs)
+    gradient: np.ndarray  # dL/dx along this edge: the chain-rule product
+
+
+@dataclass
+class GradientSum:
+    """Where one output feeds several nodes, its gradient is the sum along its edges."""
+
+    node: str
+    parts: list[tuple[Edge, np.ndarray]]
+    total: np.ndarray
+
+
+@dataclass
+class Trace:
+    loss: float
+    forward: list[ForwardEvent]
+    backward: list[BackwardEvent]
+    sums: dict[str, GradientSum] = field(default_factory=dict)
+    gradients: dict[str, np.ndarray] = field(default_factory=dict)  # dL/d(node output)
+    weight_gradients: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+
+class Program:
+    """A graph compiled for the engine: the nodes' learnable tensors and their order."""
+
+    def __init__(self, graph: Graph, backend: str | None = None) -> None:
+        self.graph = graph
+        self.backend = vg.backends.get(backend).name
+        self.order = graph.topological_order()
+        losses = [n for n in graph if n.spec.role == "output"]
+        self.loss_node = losses[0].id if len(losses) == 1 else None
+        self.weights: dict[str, dict[str, nn.Parameter]] = {}
+        with seeded(graph.training.seed):
+            for node_id in self.order:
+                node = graph.nodes[node_id]
+                if node.spec.init is None:
+                    continue
+                values = node.weights if node.weights is not None else node.spec.init(node.params)
+                self.weights[node_id] = {
+                    name: nn.Parameter(vg.tensor(v, backend=self.backend))
+                    for name, v in values.items()
+                }
+
+    def parameters(self) -> list[nn.Parameter]:
+        return [p for ws in self.weights.values() for p in ws.values()]
+
+    def store_weights(self) -> None:
+        """Copy the learned values back into the document's nodes (for Save)."""
+        for node_id, ws in self.weights.items():
+            self.graph.nodes[node_id].weights = {name: p.to_numpy() for name, p in ws.items()}
+
+    def _check_inputs(self) -> None:
+        for node_id in self.order:
+            node = self.graph.nodes[node_id]
+            connected = self.graph.edges_into(node_id)
+            missing = [p.name for p in node.spec.inputs if p.name not in connected]
+            if missing:
+                raise NodeError(
+                    node_id, f"{node.describe()}: input {missing[0]!r} is not connected"
+                )
+
+    def forward(
+        self,
+        batch: Mapping[str, Tensor],
+        training: bool = False,
+        edge_views: bool = False,
+        sources_require_grad: bool = False,
+    ) -> tuple[dict[str, Tensor], dict[Edge, Tensor]]:
+        """Every node's output for ``batch`` ({"x", "y"}), in topological order.
+
+        With ``edge_views`` each edge hands its consumer a view of its own, whose
+        gradient is then the gradient along that edge.
+        """
+        self._check_inputs()
+        values: dict[str, Tensor] = {}
+        views: dict[Edge, Tensor] = {}
+        for node_id in self.order:
+            node = self.graph.nodes[node_id]
+            inputs = {}
+            for port, edge in self.graph.edges_into(node_id).items():
+                value = values[edge.source]
+                if edge_views:
+                    value = views[edge] = value.view(*value.shape).retain_grad()
+                inputs[port] = value
+            context = NodeContext(
+                inputs, node.params, self.weights.get(node_id, {}), batch, training, self.backend
+            )
+            try:
+                out = node.spec.compute(context)
+            except (ValueError, TypeError) as error:
+                raise NodeError(node_id, f"{node.describe()}: {error}") from None
+            if node.spec.role == "source" and sources_require_grad and node.type != "Target":
+                out = out.detach().requires_grad_()
+            values[node_id] = out
+        return values, views
+
+    def loss(self, values: Mapping[str, Tensor]) -> Tensor:
+        if self.loss_node is None:
+            raise GraphError("the graph needs exactly one Loss node to start the backward pass")
+        return values[self.loss_node]
+
+    def trace(self, batch: Mapping[str, Tensor]) -> Trace:
+        """One forward and backward pass, recorded for the window and the tests."""
+        for p in self.parameters():
+            p.zero_grad_()
+        values, views = self.forward(batch, edge_views=True, sources_require_grad=True)
+        for value in values.values():
+            if value.requires_grad:
+                value.retain_grad()
+        loss = self.loss(values)
+        if not loss.requires_grad:
+            raise GraphError("the loss does not depend on anything that has a gradient")
+        loss.backward()
+        forward = [ForwardEvent(n, values[n].to_numpy()) for n in self.order]
+        backward, sums = [], {}
+        for node_id in reversed(self.order):
+            out = values[node_id]
+            upstream = out.grad.to_numpy() if out.grad is not None else np.zeros(out.shape)
+            if node_id == self.loss_node:
+                upstream = np.ones(out.shape)
+            edges_in = self.graph.edges_into(node_id)
+            locals_ = self._local_derivatives(node_id, values, edges_in) if edges_in else {}
+            for port, edge in edges_in.items():
+                grad = views[edge].grad
+                gradient = grad.to_numpy() if grad is not None else np.zeros(views[edge].shape)
+                backward.append(BackwardEvent(edge, upstream, locals_.get(port), gradient))
+            outgoing = self.graph.edges_from(node_id)
+            if len(outgoing) > 1:
+                parts = [(e, _grad(views[e])) for e in outgoing]
+                sums[node_id] = GradientSum(node_id, parts, _grad(out))
+        gradients = {n: _grad(values[n]) for n in self.order if values[n].requires_grad}
+        weight_gradients = {
+            n: {k: _grad(p) for k, p in ws.items()} for n, ws in self.weights.items()
+        }
+        return Trace(loss.item(), forward, backward, sums, gradients, weight_gradients)
+
+    def _local_derivatives(self, node_id, values, edges_in) -> dict[str, np.ndarray]:
+        """dy/dx for each input port: the node alone, run again with dL/dy = 1."""
+        node = self.graph.nodes[node_id]
+        inputs = {port: values[e.source].detach().requires_grad_() for port, e in edges_in.items()}
+        weights = {k: p.detach() for k, p in self.weights.get(node_id, {}).items()}
+        out = node.spec.compute(NodeContext(inputs, node.params, weights, {}, False, self.backend))
+        if not out.requires_grad:
+            return {}
+        out.backward(vg.ones(*out.shape, backend=self.backend))
+        return {port: t.grad.to_numpy() for port, t in inputs.items() if t.grad is not None}
+
+
+def _grad(t: Tensor) -> np.ndarray:
+    return t.grad.to_numpy() if t.grad is not None else np.zeros(t.shape)

@@ -1,0 +1,278 @@
+"""The document: nodes with typed ports, edges between them, and the training settings.
+
+Every edit goes through a method that checks it first, so a graph is always
+well formed: no cycle, at most one edge into an input port, no edge between
+ports of incompatible kinds, ids that are readable names. Listeners hear about
+each change (the window redraws from them); the graph knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import catalog
+
+ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+class GraphError(ValueError):
+    """An edit or a document that would break the graph; the message says why."""
+
+
+@dataclass
+class Node:
+    """One placed node: its id, its type's name, its parameters and where it sits."""
+
+    id: str
+    type: str
+    params: dict[str, Any]
+    position: tuple[float, float] = (0.0, 0.0)
+    weights: dict[str, np.ndarray] | None = None  # learned values; None: drawn from the seed
+
+    @property
+    def spec(self) -> catalog.NodeType:
+        return catalog.get(self.type)
+
+    def describe(self) -> str:
+        """How messages name a node: ``Linear 'hidden'``."""
+        return f"{self.type} {self.id!r}"
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    source_port: str
+    target: str
+    target_port: str
+
+    def __str__(self) -> str:
+        return f"{self.source}.{self.source_port} -> {self.target}.{self.target_port}"
+
+
+@dataclass
+class TrainingSettings:
+    """How the graph is trained: the dataset and the optimizer."""
+
+    dataset: str = "xor"
+    dataset_size: int = 200
+    dataset_seed: int = 0
+    val_fraction: float = 0.2
+    optimizer: str = "sgd"
+    learning_rate: float = 0.1
+    momentum: float = 0.0
+    batch_size: int = 32
+    epochs: int = 50
+    seed: int = 0
+
+    LIMITS = {
+        "dataset_size": (1, 1_000_000),
+        "dataset_seed": (0, 2**31 - 1),
+        "val_fraction": (0.0, 0.9),
+        "learning_rate": (0.0, 1e3),
+        "momentum": (0.0, 0.999),
+        "batch_size": (1, 100_000),
+        "epochs": (1, 100_000),
+        "seed": (0, 2**31 - 1),
+    }
+    OPTIMIZERS = ("sgd", "adam")
+
+    def check(self) -> None:
+        """ValueError naming the first setting out of range or of the wrong type."""
+        from ..engine import datasets
+
+        if self.dataset not in datasets.DATASETS:
+            raise ValueError(f"training: unknown dataset {self.dataset!r}")
+        if self.optimizer not in self.OPTIMIZERS:
+            raise ValueError(f"training: optimizer must be sgd or adam, got {self.optimizer!r}")
+        for name, (low, high) in self.LIMITS.items():
+            value = getattr(self, name)
+            integral = isinstance(low, int) and isinstance(high, int)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"training: {name} must be a number, got {value!r}")
+            if integral and not float(value).is_integer():
+                raise ValueError(f"training: {name} must be a whole number, got {value!r}")
+            if not low <= value <= high:
+                raise ValueError(
+                    f"training: {name} must be between {low} and {high}, got {value!r}"
+                )
+
+
+Listener = Callable[[str, Any], None]
+
+
+@dataclass
+class Graph:
+    """Nodes by id (in the order they were added), edges, and the training settings."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    training: TrainingSettings = field(default_factory=TrainingSettings)
+    _listeners: list[Listener] = field(default_factory=list, repr=False, compare=False)
+
+    # ---- listening --------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(kind, payload)`` after every change."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    def _changed(self, kind: str, payload: Any) -> None:
+        for listener in list(self._listeners):
+            listener(kind, payload)
+
+    # ---- reading ----------------------------------------------------------------------
+    def node(self, node_id: str) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise GraphError(f"no node {node_id!r}") from None
+
+    def edges_into(self, node_id: str) -> dict[str, Edge]:
+        """The edge into each connected input port of ``node_id``."""
+        return {e.target_port: e for e in self.edges if e.target == node_id}
+
+    def edges_from(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.source == node_id]
+
+    def fresh_id(self, type_name: str) -> str:
+        """An unused readable id for a new node of ``type_name``: ``linear``, ``linear_2``..."""
+        base = re.sub(r"(?<!^)(?=[A-Z])", "_", type_name).lower()
+        candidate, n = base, 1
+        while candidate in self.nodes:
+            n += 1
+            candidate = f"{base}_{n}"
+        return candidate
+
+    def topological_order(self) -> list[str]:
+        """Node ids so that every edge goes from an earlier to a later node (Kahn)."""
+        indegree = {node_id: 0 for node_id in self.nodes}
+        for e in self.edges:
+            indegree[e.target] += 1
+        ready = [node_id for node_id, d in indegree.items() if d == 0]
+        order = []
+        while ready:
+            node_id = ready.pop(0)
+            order.append(node_id)
+            for e in self.edges_from(node_id):
+                indegree[e.target] -= 1
+                if indegree[e.target] == 0:
+                    ready.append(e.target)
+        if len(order) != len(self.nodes):
+            raise GraphError("the graph has a cycle")
+        return order
+
+    def reaches(self, start: str, goal: str) -> bool:
+        """Whether a path of edges leads from ``start`` to ``goal``."""
+        stack, seen = [start], set()
+        while stack:
+            node_id = stack.pop()
+            if node_id == goal:
+                return True
+            if node_id not in seen:
+                seen.add(node_id)
+                stack.extend(e.target for e in self.edges_from(node_id))
+        return False
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes.values())
+
+    # ---- editing ------------------------------------------------------------------------
+    def add_node(
+        self,
+        type_name: str,
+        node_id: str | None = None,
+        params: dict | None = None,
+        position: tuple[float, float] = (0.0, 0.0),
+        weights: dict[str, np.ndarray] | None = None,
+    ) -> Node:
+        """Place a node; its parameters are checked and completed with defaults."""
+        spec = catalog.get(type_name)
+        node_id = self.fresh_id(type_name) if node_id is None else node_id
+        if not isinstance(node_id, str) or not ID_PATTERN.fullmatch(node_id):
+            raise GraphError(f"node id {node_id!r} must be a name: letters, digits, _ (at most 64)")
+        if node_id in self.nodes:
+            raise GraphError(f"there is already a node {node_id!r}")
+        try:
+            checked = spec.check_params(params or {})
+        except ValueError as error:
+            raise GraphError(f"{type_name} {node_id!r}: {error}") from None
+        node = Node(node_id, type_name, checked, (float(position[0]), float(position[1])), weights)
+        self.nodes[node_id] = node
+        self._changed("node_added", node)
+        return node
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
+        """Remove a node and its edges; returns both, so an undo can put them back."""
+        node = self.node(node_id)
+        removed = [e for e in self.edges if node_id in (e.source, e.target)]
+        for e in removed:
+            self.disconnect(e)
+        del self.nodes[node_id]
+        self._changed("node_removed", node)
+        return node, removed
+
+    def set_params(self, node_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Change some parameters (checked); returns the previous values of those changed."""
+        node = self.node(node_id)
+        try:
+            checked = node.spec.check_params({**node.params, **params})
+        except ValueError as error:
+            raise GraphError(f"{node.describe()}: {error}") from None
+        previous = {k: node.params[k] for k in params}
+        node.params = checked
+        node.weights = None  # a layer's size may have changed: draw fresh weights
+        self._changed("params_changed", node)
+        return previous
+
+    def move_node(self, node_id: str, position: tuple[float, float]) -> None:
+        self.node(node_id).position = (float(position[0]), float(position[1]))
+        self._changed("node_moved", self.node(node_id))
+
+    def check_edge(self, edge: Edge) -> None:
+        """GraphError saying why ``edge`` cannot be added, or nothing when it can."""
+        source, target = self.node(edge.source), self.node(edge.target)
+        out_port = source.spec.output(edge.source_port)
+        in_port = target.spec.input(edge.target_port)
+        if out_port is None:
+            raise GraphError(f"{source.describe()} has no output port {edge.source_port!r}")
+        if in_port is None:
+            raise GraphError(f"{target.describe()} has no input port {edge.target_port!r}")
+        if edge.target_port in self.edges_into(edge.target):
+            raise GraphError(
+                f"{target.describe()}: input {edge.target_port!r} is already connected"
+            )
+        if not in_port.accepts(out_port):
+            raise GraphError(
+                f"cannot connect {source.describe()}.{edge.source_port} ({out_port.kind}) to "
+                f"{target.describe()}.{edge.target_port} ({in_port.kind})"
+            )
+        if edge.source == edge.target or self.reaches(edge.target, edge.source):
+            raise GraphError(f"connecting {edge} would make a cycle")
+
+    def connect(self, source: str, source_port: str, target: str, target_port: str) -> Edge:
+        edge = Edge(source, source_port, target, target_port)
+        self.check_edge(edge)
+        self.edges.append(edge)
+        self._changed("edge_added", edge)
+        return edge
+
+    def disconnect(self, edge: Edge) -> None:
+        if edge not in self.edges:
+            raise GraphError(f"no edge {edge}")
+        self.edges.remove(edge)
+        self._changed("edge_removed", edge)
+
+    def set_training(self, **settings: Any) -> dict[str, Any]:
+        """Change training settings (checked); returns the previous values."""
+        updated = TrainingSettings(**{**self.training.__dict__, **settings})
+        updated.check()
+        previous = {k: getattr(self.training, k) for k in settings}
+        self.training = updated
+        self._changed("training_changed", updated)
+        return previous

@@ -1,0 +1,185 @@
+"""The headless training loop: batches, optimizer, epochs, metrics, pause and stop.
+
+It reports through a callback (the window's plot and progress bar, the command
+line's progress bar), can be paused, resumed and stopped from another thread,
+keeps losses as floats (never a growing autodiff graph), and stops at the step
+where a NaN or Inf first appears, naming the node where it came from.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import engine as vg
+from ..engine import Tensor
+from .data import as_batch, batches, dataset_for
+from .execute import Program
+from .graph import Graph
+
+CLASSIFIERS = {"BCELoss": "binary", "CrossEntropyLoss": "classes", "NLLLoss": "classes"}
+
+
+class NonFiniteError(ValueError):
+    """Training produced a NaN or Inf: names the node where it first appeared and the step."""
+
+    def __init__(self, node_id: str, message: str) -> None:
+        super().__init__(message)
+        self.node_id = node_id
+
+
+@dataclass
+class Progress:
+    epoch: int  # 1-based epoch being trained
+    epochs: int
+    step: int  # steps done in all
+    total_steps: int
+    loss: float  # of the last step
+    epoch_losses: list[float] = field(default_factory=list)  # mean loss of each finished epoch
+    accuracy: float | None = None  # of the last finished epoch, on the training split
+    val_accuracy: float | None = None
+
+
+@dataclass
+class Result:
+    epochs: int
+    loss: list[float]
+    accuracy: float | None
+    val_accuracy: float | None
+    seconds: float
+    stopped: bool = False
+
+
+class Trainer:
+    """Trains a graph's Program on its dataset with its training settings."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        backend: str | None = None,
+        callback: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.graph, self.settings = graph, graph.training
+        self.program = Program(graph, backend)
+        self.callback = callback
+        self._running = threading.Event()
+        self._running.set()
+        self._stop = threading.Event()
+        params = self.program.parameters()
+        if not params:
+            raise ValueError("the graph has nothing to learn: add a Parameter or a layer")
+        s = self.settings
+        if s.optimizer == "adam":
+            self.optimizer = vg.optim.Adam(params, lr=s.learning_rate)
+        else:
+            self.optimizer = vg.optim.SGD(params, lr=s.learning_rate, momentum=s.momentum)
+        self.prediction = self._prediction_node()
+
+    # ---- control from another thread ------------------------------------------------
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._running.set()
+
+    # ---- metrics -------------------------------------------------------------------------
+    def _prediction_node(self) -> tuple[str, str] | None:
+        """The node whose output a classifier's accuracy reads, and how to read it."""
+        loss_id = self.program.loss_node
+        if loss_id is None:
+            return None
+        edge = self.graph.edges_into(loss_id).get("loss")
+        source = self.graph.nodes[edge.source] if edge else None
+        if source is None or source.type not in CLASSIFIERS:
+            return None
+        into = self.graph.edges_into(source.id).get("input")
+        return (into.source, CLASSIFIERS[source.type]) if into else None
+
+    def _correct(self, values: dict[str, Tensor], y: np.ndarray) -> int:
+        node_id, kind = self.prediction
+        out = values[node_id].to_numpy()
+        if kind == "binary":
+            return int(((out > 0.5) == (y > 0.5)).sum())
+        return int((out.argmax(axis=-1) == y.reshape(-1)).sum())
+
+    def validation_accuracy(self) -> float | None:
+        data = dataset_for(self.settings)
+        if self.prediction is None or len(data.x_val) == 0:
+            return None
+        with vg.no_grad():
+            values, _ = self.program.forward(as_batch(data.x_val, data.y_val, self.program.backend))
+        return self._correct(values, data.y_val) / len(data.x_val)
+
+    # ---- the loop --------------------------------------------------------------------------
+    def _first_non_finite(self, values: dict[str, Tensor]) -> str:
+        for node_id in self.program.order:
+            if not np.isfinite(values[node_id].to_numpy()).all():
+                return node_id
+        return self.program.loss_node
+
+    def run(self, epochs: int | None = None) -> Result:
+        """Train for ``epochs`` (the settings' by default); returns losses and accuracies."""
+        epochs = self.settings.epochs if epochs is None else epochs
+        data = dataset_for(self.settings)
+        steps_per_epoch = math.ceil(len(data.x) / self.settings.batch_size)
+        progress = Progress(0, epochs, 0, epochs * steps_per_epoch, math.nan)
+        start = time.perf_counter()
+        stopped = False
+        for epoch in range(epochs):
+            progress.epoch = epoch + 1
+            total, correct, seen = 0.0, 0, 0
+            for batch in batches(self.settings, epoch, self.program.backend):
+                self._running.wait()
+                if self._stop.is_set():
+                    stopped = True
+                    break
+                values, _ = self.program.forward(batch, training=True)
+                loss = self.program.loss(values)
+                value = loss.item()
+                if not math.isfinite(value):
+                    node_id = self._first_non_finite(values)
+                    node = self.graph.nodes[node_id]
+                    raise NonFiniteError(
+                        node_id,
+                        f"training stopped at epoch {epoch + 1}, step "
+                        f"{progress.step + 1}: {node.describe()} produced "
+                        f"{'NaN' if math.isnan(value) else 'Inf'} values "
+                        "(try a smaller learning rate)",
+                    )
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+                count = len(batch["x"])
+                total += value * count
+                seen += count
+                if self.prediction is not None:
+                    correct += self._correct(values, batch["y"].to_numpy())
+                progress.step += 1
+                progress.loss = value
+                if self.callback:
+                    self.callback(progress)
+            if stopped:
+                break
+            progress.epoch_losses.append(total / max(seen, 1))
+            progress.accuracy = correct / seen if self.prediction is not None and seen else None
+            progress.val_accuracy = self.validation_accuracy()
+            if self.callback:
+                self.callback(progress)
+        self.program.store_weights()
+        return Result(
+            len(progress.epoch_losses),
+            progress.epoch_losses,
+            progress.accuracy,
+            progress.val_accuracy,
+            time.perf_counter() - start,
+            stopped,
+        )
