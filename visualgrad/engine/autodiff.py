@@ -86,7 +86,9 @@ class Variable:
         return tuple(v for v in self._history.inputs if isinstance(v, Variable) and v.requires_grad)
 
     def _accumulate_grad(self, grad: Any) -> None:
-        self.grad = grad if self.grad is None else self.grad + grad
+        # The first gradient is copied: backward passes gradients on unchanged where it
+        # can, so without the copy two leaves' .grad could share storage.
+        self.grad = grad.contiguous_copy() if self.grad is None else self.grad + grad
 
 
 class Function:

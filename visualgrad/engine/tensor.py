@@ -112,7 +112,7 @@ class Tensor(Variable):
                     f"backward: a tensor of shape {self.shape} is not a scalar; "
                     "pass a gradient of the same shape"
                 )
-            grad = self._constant(1.0).view(*self.shape)
+            grad = ones(*self.shape, backend=self.backend)
         grad = self._operand(grad)
         if grad.shape != self.shape:
             raise ValueError(
@@ -161,6 +161,8 @@ class Tensor(Variable):
                 "add_: a tensor that requires grad can only change in place under no_grad()"
             )
         other = self._operand(other)
+        if other._data.storage is self._data.storage:
+            other = other.contiguous_copy()  # the kernel must not read what it overwrites
         if shape_broadcast(self.shape, other.shape, "add_") != self.shape:
             raise ValueError(
                 f"add_: cannot add shape {other.shape} into shape {self.shape} in place"
@@ -198,6 +200,10 @@ class Tensor(Variable):
 
     def contiguous(self) -> Tensor:
         return self if self.is_contiguous() else F.Copy.apply(self)
+
+    def contiguous_copy(self) -> Tensor:
+        """A copy in storage of its own, always (``contiguous`` may return self)."""
+        return F.Copy.apply(self)
 
     # ---- arithmetic ---------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -308,17 +314,18 @@ class Tensor(Variable):
 
     def mean(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         total = self.sum(dim, keepdim)
+        if total.size == 0 or self.size == 0:
+            return total * math.nan  # the mean of nothing, as torch gives it
         return total * (total.size / self.size)
 
     def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """The largest values over ``dim``; unlike torch, only the values are returned."""
         return self._reduce(F.Max.apply, dim, keepdim, "max")
 
-    def argmax(self, dim: int = -1) -> Tensor:
-        """The index of the largest value along ``dim`` (no gradient)."""
-        dims = self._dims(dim, "argmax")
-        values = np.argmax(self.to_numpy(), axis=dims[0])
-        return tensor(values, backend=self.backend)
+    def argmax(self, dim: int | None = None) -> Tensor:
+        """The index of the largest value along ``dim``, or in the flat tensor (no gradient)."""
+        axis = None if dim is None else self._dims(dim, "argmax")[0]
+        return tensor(np.argmax(self.to_numpy(), axis=axis), backend=self.backend)
 
     # ---- shapes ----------------------------------------------------------------
     def view(self, *shape: int | Sequence[int]) -> Tensor:
@@ -333,7 +340,7 @@ class Tensor(Variable):
     def permute(self, *order: int | Sequence[int]) -> Tensor:
         if len(order) == 1 and not isinstance(order[0], (int, np.integer)):
             order = tuple(order[0])
-        order = tuple(int(d) % max(self.dims, 1) for d in order)
+        order = tuple(self._dims(int(d), "permute")[0] for d in order) if self.dims else order
         return F.Permute.apply(self, order)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
@@ -347,6 +354,8 @@ class Tensor(Variable):
         return self.permute(*reversed(range(self.dims)))
 
     def unsqueeze(self, dim: int) -> Tensor:
+        if not -self.dims - 1 <= dim <= self.dims:
+            raise ValueError(f"unsqueeze: dimension {dim} is out of range for shape {self.shape}")
         dim = dim % (self.dims + 1)
         return self.view(*self.shape[:dim], 1, *self.shape[dim:])
 

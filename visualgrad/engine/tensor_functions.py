@@ -3,9 +3,10 @@
 Every other operation (subtraction, division, mean, softmax, convolution, the
 losses) is composed of these, so each gradient rule is written and tested once.
 Backward rules are written with tensor arithmetic; they run under ``no_grad``.
-A Function that keeps its own output for backward keeps a detached copy: the
-output itself would make a reference cycle (output -> history -> output) that
-only the cyclic garbage collector frees, so memory would grow between its runs.
+A Function that keeps its own output for backward keeps a detached view of it
+(same storage, no history): the output itself would make a reference cycle
+(output -> history -> output) that only the cyclic garbage collector frees, so
+memory would grow between its runs.
 """
 
 from __future__ import annotations

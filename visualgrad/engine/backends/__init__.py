@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ _factories: dict[str, Callable[[], Backend]] = {}
 _usable: dict[str, Callable[[], bool]] = {}
 _instances: dict[str, Backend] = {}
 _preference = ("fast", "simple")
+_making = threading.Lock()
 
 
 def register(
@@ -45,8 +47,9 @@ def get(name: str | Backend | None = None) -> Backend:
         raise ValueError(
             f"backend {name!r} cannot run on this machine; available: {', '.join(available())}"
         )
-    if name not in _instances:
-        _instances[name] = _factories[name]()
+    with _making:  # two threads asking at once must get the same backend
+        if name not in _instances:
+            _instances[name] = _factories[name]()
     return _instances[name]
 
 

@@ -1,6 +1,6 @@
 """The narrow seam between tensors and the kernels that compute them.
 
-A backend owns flat storage and supplies five kernels. Everything above it
+A backend owns flat storage and supplies six kernels. Everything above it
 (Functions, Tensor, nn, optim) is written once, in terms of these.
 
 Every kernel writes every element of ``out``, a TensorData the caller

@@ -356,6 +356,8 @@ class CudaBackend(Backend):
     def reduce(self, op: str, a: TensorData, dim: int, out: TensorData) -> None:
         code, start = REDUCE_CODES[op]
         rows, size = out.size, a.shape[dim]
+        if rows == 0:
+            return
         if size <= 64 or rows >= 4 * THREADS:
             cuda_reduce_rows[_grid(rows)](
                 code,

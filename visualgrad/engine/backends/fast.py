@@ -16,6 +16,9 @@ to a numba kernel. Convolution is im2col + GEMM (see ``nn.functional``).
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import numpy as np
 from numba import njit, prange, uint64
 
@@ -383,6 +386,22 @@ def _shaped(data: TensorData, shape) -> tuple[np.ndarray, np.ndarray]:
     return _unsigned(shape), _unsigned(broadcast_strides(data.shape, data.strides, shape))
 
 
+_launching = threading.Lock()
+
+
+def _serialised(method):
+    """One kernel at a time: numba's fallback threading layer (workqueue) aborts the
+    process when two threads launch parallel kernels at once, as the window's
+    training thread and its main thread could."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with _launching:
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
 class FastBackend(Backend):
     name = "fast"
 
@@ -398,6 +417,7 @@ class FastBackend(Backend):
     def empty(self, size: int) -> np.ndarray:
         return np.empty(size, dtype=np.float64)
 
+    @_serialised
     def map(self, op: str, a: TensorData, out: TensorData) -> None:
         code = MAP_CODES[op]
         step = _flat_step(a, out.shape)
@@ -407,6 +427,7 @@ class FastBackend(Backend):
         shape, a_strides = _shaped(a, out.shape)
         fast_map_strided(code, out.storage, shape, _shaped(out, out.shape)[1], a.storage, a_strides)
 
+    @_serialised
     def zip(self, op: str, a: TensorData, b: TensorData, out: TensorData) -> None:
         code = ZIP_CODES[op]
         a_step, b_step = _flat_step(a, out.shape), _flat_step(b, out.shape)
@@ -425,6 +446,7 @@ class FastBackend(Backend):
             _shaped(b, out.shape)[1],
         )
 
+    @_serialised
     def reduce(self, op: str, a: TensorData, dim: int, out: TensorData) -> None:
         code, start = REDUCE_CODES[op]
         fast_reduce(
@@ -439,6 +461,7 @@ class FastBackend(Backend):
             np.uint64(a.strides[dim]),
         )
 
+    @_serialised
     def matmul(self, a: TensorData, b: TensorData, out: TensorData) -> None:
         if _blas_friendly(a) and _blas_friendly(b) and out.is_contiguous():
             np.matmul(_as_array(a), _as_array(b), out=out.storage.reshape(out.shape))
@@ -457,6 +480,7 @@ class FastBackend(Backend):
             np.uint64(a.shape[-1]),
         )
 
+    @_serialised
     def unfold(
         self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
     ) -> None:
@@ -475,6 +499,7 @@ class FastBackend(Backend):
             ow,
         )
 
+    @_serialised
     def fold(
         self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
     ) -> None:

@@ -174,6 +174,8 @@ def _windows(
         raise ValueError(f"{op}: expected input (N, C, H, W), got {input.shape}")
     kernel = _pair(kernel_size, "kernel_size", op)
     step = kernel if stride is None else _pair(stride, "stride", op)
+    if min(kernel) < 1 or min(step) < 1:
+        raise ValueError(f"{op}: kernel_size and stride must be >= 1, got {kernel} and {step}")
     n, c, h, w = input.shape
     oh, ow = (h - kernel[0]) // step[0] + 1, (w - kernel[1]) // step[1] + 1
     if oh < 1 or ow < 1 or min(step) < 1:

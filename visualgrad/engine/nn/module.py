@@ -40,6 +40,7 @@ class Module:
             )
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self.__dict__.pop(name, None)
         if isinstance(value, Parameter):
             self._parameters[name] = value
         elif isinstance(value, Module):
@@ -133,10 +134,11 @@ class Module:
             own[name].data = tensor(values, backend=own[name].backend)
 
     def to(self, backend: str) -> Module:
-        """Move every parameter to ``backend``, in place."""
-        for module in self.modules():
-            for name, p in list(module._parameters.items()):
-                module._parameters[name] = Parameter(p.to(backend).detach(), p.requires_grad)
+        """Move every parameter's values to ``backend``; the Parameter objects stay the same,
+        so an optimizer made before keeps training them."""
+        for p in self.parameters():
+            moved = p.detach().to(backend)
+            p._data, p.backend, p.grad = moved._data, moved.backend, None
         return self
 
     def extra_repr(self) -> str:
