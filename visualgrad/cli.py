@@ -1,63 +1,157 @@
 """The front door: ``visualgrad [FILE]`` and its subcommands.
 
-Until the window exists, ``visualgrad`` with no arguments walks through the
-engine on the course's worked examples: the chain rule, then a small network
-learning xor, printed step by step.
+``check``, ``run`` and ``train`` work without a screen. Bad input (a file, a
+graph, an argument) exits with status 2 and one line on stderr naming the
+file, the node and the problem; never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from typing import Any
+
+import numpy as np
 
 from visualgrad import __version__
 
 
-def _tour(out=sys.stdout) -> int:
-    from visualgrad import engine as vg
-    from visualgrad.engine import datasets, nn
-    from visualgrad.engine.nn import functional as F
+class BadInput(Exception):
+    """A problem of the user's input: printed as one line, exit status 2."""
 
-    backend = vg.backends.default()
-    print(f"visualgrad {__version__} - engine tour on the {backend!r} backend", file=out)
-    print("\n1. The chain rule: e = (a + b) * (b + 1) at a = 2, b = 1", file=out)
-    a = vg.tensor(2.0, requires_grad=True)
-    b = vg.tensor(1.0, requires_grad=True)
-    c, d = a + b, b + 1
-    e = c * d
-    e.backward()
-    print(
-        f"   forward:  c = a + b = {c.item():g},  d = b + 1 = {d.item():g},  "
-        f"e = c * d = {e.item():g}",
-        file=out,
-    )
-    print(f"   backward: de/da = de/dc * dc/da = {d.item():g} * 1 = {a.grad.item():g}", file=out)
-    print(
-        f"             de/db = de/dc * dc/db + de/dd * dd/db = {d.item():g} * 1 + {c.item():g} * 1"
-        f" = {b.grad.item():g}   (two paths meet at b: their gradients add)",
-        file=out,
-    )
 
-    print("\n2. A 2-16-1 ReLU network learns xor (100 points, Adam, lr 0.05)", file=out)
-    data = datasets.xor(n=100, seed=0, val_fraction=0.0)
-    vg.manual_seed(0)
-    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1), nn.Sigmoid())
-    optimizer = vg.optim.Adam(model.parameters(), lr=0.05)
-    x, y = vg.tensor(data.x), vg.tensor(data.y)
-    start = time.perf_counter()
-    for step in range(1, 401):
-        optimizer.zero_grad()
-        loss = F.binary_cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        if step % 80 == 0:
-            with vg.no_grad():
-                accuracy = ((model(x).to_numpy() > 0.5) == (data.y > 0.5)).mean()
-            print(f"   step {step:3d}  loss {loss.item():.4f}  accuracy {accuracy:.0%}", file=out)
-    print(f"   trained in {time.perf_counter() - start:.1f} s", file=out)
-    print("\nThe window (canvas, playback, live training) is not built yet.", file=out)
+def _load(path: str):
+    from visualgrad.graph import fileformat
+
+    try:
+        return fileformat.load(path)
+    except fileformat.FileFormatError as error:
+        raise BadInput(str(error)) from None
+    except OSError as error:
+        raise BadInput(f"{path}: {error.strerror or error}") from None
+
+
+def _guarded(path: str, action):
+    """Run ``action``, turning the document's and engine's refusals into BadInput."""
+    from visualgrad.graph.execute import NodeError
+    from visualgrad.graph.graph import GraphError
+    from visualgrad.graph.train import NonFiniteError
+
+    try:
+        return action()
+    except (GraphError, NodeError, NonFiniteError, ValueError, TypeError) as error:
+        raise BadInput(f"{path}: {error}") from None
+
+
+def _check(args: argparse.Namespace) -> int:
+    from visualgrad.graph.shapes import infer_shapes
+
+    for path in args.files:
+        graph = _load(path)
+        report = infer_shapes(graph)
+        if report.errors:
+            raise BadInput(f"{path}: {next(iter(report.errors.values()))}")
+        print(f"{path}: ok ({len(graph.nodes)} nodes, {len(graph.edges)} edges)")
     return 0
+
+
+def _listed(array: np.ndarray) -> Any:
+    return float(array) if array.ndim == 0 else array.tolist()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from visualgrad.graph.data import first_batch
+    from visualgrad.graph.execute import Program
+
+    graph = _load(args.file)
+
+    def one_pass():
+        program = Program(graph, args.backend)
+        needs_data = any(n.type in ("Input", "Target") for n in graph)
+        batch = first_batch(graph.training, program.backend) if needs_data else {}
+        return program.trace(batch)
+
+    trace = _guarded(args.file, one_pass)
+    gradients = {}
+    for node in graph:
+        if node.type == "Parameter":
+            gradients[node.id] = _listed(trace.weight_gradients[node.id]["value"])
+        elif node.spec.role == "source" and node.id in trace.gradients:
+            gradients[node.id] = _listed(trace.gradients[node.id])
+    if args.json:
+        print(json.dumps({"loss": trace.loss, "gradients": gradients}))
+        return 0
+    print(f"loss = {trace.loss:.6g}")
+    for node_id, gradient in gradients.items():
+        shown = f"{gradient:.6g}" if isinstance(gradient, float) else f"array {np.shape(gradient)}"
+        print(f"dL/d{node_id} = {shown}")
+    return 0
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream, self.last = stream, 0.0
+
+    def __call__(self, progress) -> None:
+        now = time.perf_counter()
+        done = progress.step / max(progress.total_steps, 1)
+        if now - self.last < 0.1 and done < 1:
+            return
+        self.last = now
+        bar = "#" * int(30 * done) + "." * (30 - int(30 * done))
+        accuracy = "" if progress.accuracy is None else f"  accuracy {progress.accuracy:.1%}"
+        self.stream.write(
+            f"\repoch {progress.epoch}/{progress.epochs} [{bar}] "
+            f"loss {progress.loss:.4f}{accuracy}  "
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def _train(args: argparse.Namespace) -> int:
+    from visualgrad.graph import fileformat
+    from visualgrad.graph.train import Trainer
+
+    graph = _load(args.file)
+    if args.seed is not None:
+        _guarded(args.file, lambda: graph.set_training(seed=args.seed))
+    bar = None if args.quiet else _ProgressBar()
+    trainer = _guarded(args.file, lambda: Trainer(graph, args.backend, bar))
+    try:
+        result = _guarded(args.file, lambda: trainer.run(args.epochs))
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.save:
+        fileformat.save(graph, args.save)
+    summary = {
+        "epochs": result.epochs,
+        "loss": result.loss,
+        "accuracy": result.accuracy,
+        "val_accuracy": result.val_accuracy,
+        "seconds": round(result.seconds, 3),
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        shown = {k: v for k, v in summary.items() if k != "loss"}
+        print(
+            f"final loss {result.loss[-1]:.6g}; " + ", ".join(f"{k} {v}" for k, v in shown.items())
+        )
+    return 0
+
+
+def _tour(args: argparse.Namespace) -> int:
+    from visualgrad import tour
+
+    return tour.main()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,12 +160,44 @@ def build_parser() -> argparse.ArgumentParser:
         description="See backpropagation: graphs, step-by-step gradients, live training.",
     )
     parser.add_argument("--version", action="version", version=f"visualgrad {__version__}")
+    parser.set_defaults(handler=_tour)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate project files")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.set_defaults(handler=_check)
+
+    run = commands.add_parser("run", help="one forward and backward pass on the first batch")
+    run.add_argument("file", metavar="FILE")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument("--backend", choices=("simple", "fast", "cuda"), default=None)
+    run.set_defaults(handler=_run)
+
+    train = commands.add_parser("train", help="train the graph with its saved settings")
+    train.add_argument("file", metavar="FILE")
+    train.add_argument("--epochs", type=int, default=None, help="override the saved epochs")
+    train.add_argument("--backend", choices=("simple", "fast", "cuda"), default=None)
+    train.add_argument("--seed", type=int, default=None, help="override the saved seed")
+    train.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+    train.add_argument("--save", metavar="OUT", help="write the trained graph to OUT")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(handler=_train)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    build_parser().parse_args(argv)
-    return _tour()
+    args = build_parser().parse_args(argv)
+    if getattr(args, "epochs", None) is not None and args.epochs < 1:
+        print("visualgrad: --epochs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.handler(args)
+    except BadInput as error:
+        print(f"visualgrad: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("visualgrad: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

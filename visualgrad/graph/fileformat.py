@@ -1,0 +1,543 @@
+"""The ``.vgraph`` file: a graph, its training settings and learned weights as UTF-8 JSON.
+
+A file is plain data. Loading parses JSON and builds the graph through the
+document's own checked edits (``Graph.add_node``, ``Graph.connect``,
+``TrainingSettings.check``), so opening a file runs no code and cannot give a
+graph the window could not have made. Every problem is a ``FileFormatError``
+whose one-line message names the file and what is wrong. Older versions are
+migrated on load (``MIGRATIONS``). Saving writes a file beside the target and
+then replaces it, so a failed save leaves the old file as it was.
+
+Version 1, the keys of ``params`` and ``training`` sorted, ``description`` and
+``weights`` optional::
+
+    {
+      "format": "visualgrad",
+      "version": 1,
+      "description": "A two-layer network on xor",
+      "nodes": [
+        {"id": "hidden", "type": "Linear", "params": {...}, "position": [120.0, 40.0],
+         "weights": {"weight": {"shape": [1, 2], "values": [0.5, -0.25]}, "bias": {...}}}
+      ],
+      "edges": [{"from": "x.x", "to": "hidden.x"}],
+      "training": {"batch_size": 32, "dataset": "xor", ...every TrainingSettings field}
+    }
+
+A graph's description is not part of ``Graph``: ``save`` takes it as an
+argument and ``load_with_description`` returns it beside the graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import math
+import os
+import secrets
+import stat
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import catalog
+from .graph import Edge, Graph, GraphError, TrainingSettings
+
+FORMAT = "visualgrad"
+VERSION = 1
+MAX_FILE_BYTES = 200_000_000
+MAX_NODES = 10_000
+MAX_EDGES = 50_000
+MAX_ELEMENTS = 100_000_000  # in one weight tensor
+MAX_DIMS = 32
+MAX_MESSAGE = 500
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+# MIGRATIONS[n] turns a parsed version-n document into a version-(n + 1) one; loading
+# applies them in order up to VERSION. Version 1 is the first, so there is none yet.
+MIGRATIONS: dict[int, Migration] = {}
+
+
+class FileFormatError(ValueError):
+    """A file that cannot be read or a graph that cannot be written; one line naming the file."""
+
+
+class _Problem(Exception):
+    """What is wrong, before the file's name is put in front of it."""
+
+
+# ---- writing -----------------------------------------------------------------------------
+def to_json(graph: Graph, description: str | None = None) -> str:
+    """The text of a ``.vgraph`` file: the same graph always gives the same text."""
+    if description is not None and not _is_text(description):
+        raise FileFormatError(f"the description must be text, got {_show(description)}")
+    document: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if description is not None:
+        document["description"] = description
+    document["nodes"] = [_node_data(node) for node in graph]
+    document["edges"] = [
+        {"from": f"{e.source}.{e.source_port}", "to": f"{e.target}.{e.target_port}"}
+        for e in graph.edges
+    ]
+    document["training"] = _training_data(graph.training)
+    try:
+        return _dump(document, 0) + "\n"
+    except (TypeError, ValueError) as error:
+        raise FileFormatError(f"cannot write the graph: {error}") from None
+
+
+def save(graph: Graph, path: str | os.PathLike[str], description: str | None = None) -> None:
+    """Write ``graph`` to ``path`` atomically: all of the new file, or the old one untouched.
+
+    A graph that cannot be written raises FileFormatError; a folder that cannot
+    be written raises the OSError.
+    """
+    source = os.fspath(path)
+    try:
+        data = to_json(graph, description).encode("utf-8")
+    except FileFormatError as error:
+        raise FileFormatError(_one_line(f"{source}: {error}")) from None
+    target = os.path.realpath(source)  # through a link, replace what it points to
+    folder, name = os.path.split(target)
+    temp, fd = _create_beside(folder, name)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _sync_folder(folder)
+
+
+def _create_beside(folder: str, name: str) -> tuple[str, int]:
+    """A new hidden file next to ``name``, opened for writing with the usual permissions."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return temp, os.open(temp, flags, 0o666)
+        except FileExistsError:
+            continue
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename itself durable where the system allows it (POSIX)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _node_data(node: Any) -> dict[str, Any]:
+    x, y = (float(v) for v in node.position)
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise FileFormatError(f"{node.describe()}: position {node.position} is not finite")
+    data = {
+        "id": node.id,
+        "type": node.type,
+        "params": dict(sorted(node.params.items())),
+        "position": [x, y],
+    }
+    if node.weights and node.spec.init is not None:  # other types never read weights
+        data["weights"] = {name: _tensor_data(node, name, v) for name, v in node.weights.items()}
+    return data
+
+
+def _tensor_data(node: Any, name: str, value: Any) -> dict[str, Any]:
+    array = np.asarray(value, dtype=np.float64)
+    if not np.isfinite(array).all():
+        raise FileFormatError(
+            f"{node.describe()}: weight {name!r} holds NaN or infinity; a file keeps finite numbers"
+        )
+    return {"shape": list(array.shape), "values": array.ravel().tolist()}
+
+
+def _training_data(settings: TrainingSettings) -> dict[str, Any]:
+    data = {}
+    for f in dataclasses.fields(TrainingSettings):
+        value = getattr(settings, f.name)
+        if isinstance(f.default, float) and not isinstance(value, bool):
+            value = float(value)
+        elif isinstance(f.default, int) and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        data[f.name] = value
+    return dict(sorted(data.items()))
+
+
+def _dump(value: Any, level: int) -> str:
+    """JSON with objects indented by 2 and lists of numbers or strings kept on one line."""
+    if isinstance(value, dict) and value:
+        inner = "  " * (level + 1)
+        items = (f"{inner}{_scalar(k)}: {_dump(v, level + 1)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + "  " * level + "}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        inner = "  " * (level + 1)
+        items = (inner + _dump(v, level + 1) for v in value)
+        return "[\n" + ",\n".join(items) + "\n" + "  " * level + "]"
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    # json writes a float with repr, the shortest text that reads back as the same float
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+# ---- reading -----------------------------------------------------------------------------
+def load(path: str | os.PathLike[str]) -> Graph:
+    """The graph saved in ``path``; FileFormatError naming the file on any problem."""
+    return load_with_description(path)[0]
+
+
+def load_with_description(path: str | os.PathLike[str]) -> tuple[Graph, str | None]:
+    """The graph saved in ``path`` and its description (None when it has none)."""
+    source = os.fspath(path)
+    try:
+        with open(source, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise _error(source, _too_large(size))
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise _error(source, f"cannot read the file: {reason}") from error
+    return from_json_with_description(data, source)
+
+
+def from_json(text: str | bytes, source: str = "<string>") -> Graph:
+    """The graph in the text of a ``.vgraph`` file (bytes must be UTF-8)."""
+    return from_json_with_description(text, source)[0]
+
+
+def from_json_with_description(
+    text: str | bytes, source: str = "<string>"
+) -> tuple[Graph, str | None]:
+    """The graph in the text of a ``.vgraph`` file and its description."""
+    try:
+        document = _migrate(_parse(text))
+        return _build(document)
+    except _Problem as problem:
+        raise _error(source, str(problem)) from None
+
+
+def _error(source: str, problem: str) -> FileFormatError:
+    return FileFormatError(_one_line(f"{source}: {problem}"))
+
+
+def _one_line(message: str) -> str:
+    message = " ".join(message.splitlines())
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
+
+
+def _too_large(size: int) -> str:
+    return f"the file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}"
+
+
+def _parse(text: str | bytes) -> Any:
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > MAX_FILE_BYTES:
+            raise _Problem(_too_large(len(text)))
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            byte = error.object[error.start]
+            raise _Problem(f"not UTF-8 text (byte 0x{byte:02x} at offset {error.start})") from None
+    elif len(text) > MAX_FILE_BYTES:
+        raise _Problem(_too_large(len(text.encode("utf-8", "surrogatepass"))))
+    try:
+        return json.loads(
+            text.removeprefix("\ufeff"), object_pairs_hook=_object, parse_int=_integer
+        )
+    except json.JSONDecodeError as error:
+        raise _Problem(
+            f"damaged JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    except RecursionError:
+        raise _Problem("damaged JSON: lists or objects nested too deeply") from None
+    except ValueError as error:
+        raise _Problem(f"damaged JSON: {error}") from None
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is refused, since either value could be meant."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Problem(f"damaged JSON: the key {key!r} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def _integer(text: str) -> int | float:
+    # No setting needs more than 18 digits; longer ones are read as the float they
+    # stand for, which the range checks then refuse, instead of a huge int.
+    return int(text) if len(text) <= 18 else float(text)
+
+
+def _migrate(document: Any) -> dict[str, Any]:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise _Problem(f'not a visualgrad file (no "format": "{FORMAT}")')
+    if "version" not in document:
+        raise _Problem("missing 'version'")
+    version = document["version"]
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise _Problem(f"version must be a whole number, got {_show(version)}")
+    if version > VERSION:
+        raise _Problem(
+            f"written by a newer visualgrad (version {version}; this one reads up to {VERSION})"
+        )
+    while version < VERSION:
+        migration = MIGRATIONS.get(version)
+        if migration is None:
+            raise _Problem(f"version {version} is too old: no migration to version {version + 1}")
+        try:
+            document = migration(document)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
+            raise _Problem(
+                f"cannot migrate from version {version}: {type(error).__name__}: {error}"
+            ) from None
+        if not isinstance(document, dict):
+            raise _Problem(f"the migration from version {version} did not give an object")
+        version += 1
+        document["version"] = version
+    return document
+
+
+def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
+    _fields(document, "", ("format", "version", "nodes", "edges", "training"), ("description",))
+    description = document.get("description")
+    if description is not None and not _is_text(description):
+        raise _Problem(f"description must be text, got {_show(description)}")
+    nodes = _list(document["nodes"], "nodes", MAX_NODES)
+    edges = _list(document["edges"], "edges", MAX_EDGES)
+    graph = Graph()
+    for index, entry in enumerate(nodes):
+        _add_node(graph, index, entry)
+    _connect_all(graph, edges)
+    settings = _training(document["training"])
+    try:
+        graph.set_training(**settings)
+    except ValueError as error:
+        raise _Problem(str(error)) from None
+    return graph, description
+
+
+def _add_node(graph: Graph, index: int, entry: Any) -> None:
+    where = f"nodes[{index}]"
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+        where = f"node {entry['id']!r}"
+    _fields(entry, where, ("id", "type", "params", "position"), ("weights",))
+    node_id, type_name, params = entry["id"], entry["type"], entry["params"]
+    if not isinstance(type_name, str):
+        raise _Problem(f"{where}: type must be a string, got {_show(type_name)}")
+    try:
+        spec = catalog.get(type_name)
+    except ValueError as error:
+        raise _Problem(f"{where}: {error}") from None
+    if not isinstance(params, dict):
+        raise _Problem(f"{where}: params must be an object, got {_show(params)}")
+    position = entry["position"]
+    if not (isinstance(position, list) and len(position) == 2 and all(map(_finite, position))):
+        raise _Problem(f"{where}: position must be [x, y], two numbers, got {_show(position)}")
+    who = f"{type_name} {node_id!r}"
+    weights = _weights(entry["weights"], spec, who) if "weights" in entry else None
+    if isinstance(node_id, str) and node_id in graph.nodes:
+        raise _Problem(f"{where}: the id is used by an earlier node too")
+    try:
+        graph.add_node(type_name, node_id, params, (position[0], position[1]), weights)
+    except (GraphError, OverflowError) as error:  # its messages name the node
+        raise _Problem(str(error)) from None
+
+
+def _weights(value: Any, spec: catalog.NodeType, who: str) -> dict[str, np.ndarray]:
+    if spec.init is None:
+        raise _Problem(f"{who}: a {spec.name} has no learned tensors, but the file gives weights")
+    if not isinstance(value, dict) or not value:
+        raise _Problem(f"{who}: weights must be an object of named tensors, got {_show(value)}")
+    return {name: _tensor(tensor, f"{who}: weight {name!r}") for name, tensor in value.items()}
+
+
+def _tensor(value: Any, where: str) -> np.ndarray:
+    _fields(value, where, ("shape", "values"))
+    shape, values = value["shape"], value["values"]
+    if (
+        not isinstance(shape, list)
+        or len(shape) > MAX_DIMS
+        or not all(type(n) is int and n >= 0 for n in shape)
+    ):
+        raise _Problem(
+            f"{where}: shape must be a list of at most {MAX_DIMS} sizes (whole numbers, 0 or more),"
+            f" got {_show(shape)}"
+        )
+    if math.prod(max(n, 1) for n in shape) > MAX_ELEMENTS:
+        raise _Problem(
+            f"{where}: shape {tuple(shape)} is larger than the limit of {MAX_ELEMENTS:,} elements"
+        )
+    size = math.prod(shape)
+    if not isinstance(values, list):
+        raise _Problem(f"{where}: values must be a list of numbers, got {_show(values)}")
+    if len(values) != size:
+        raise _Problem(f"{where}: shape {tuple(shape)} needs {size:,} values, got {len(values):,}")
+    if not set(map(type, values)) <= {int, float}:
+        wrong = next(v for v in values if type(v) is not int and type(v) is not float)
+        raise _Problem(f"{where}: values must be numbers, found {_show(wrong)}")
+    array = np.array(values, dtype=np.float64).reshape(shape)
+    if not np.isfinite(array).all():
+        raise _Problem(f"{where}: holds NaN or infinity; weights must be finite numbers")
+    return array
+
+
+def _connect_all(graph: Graph, entries: list[Any]) -> None:
+    """Every edge through ``Graph.connect``: the file's order, and the file's first error.
+
+    In the file's order each cycle check (``Graph.reaches``) may walk the whole
+    graph, so the edges before the first bad one are connected upstream first,
+    where each walk stops at once; the rest follow in the file's order.
+    """
+    edges = [_edge(index, entry) for index, entry in enumerate(entries)]
+    good = _good_prefix(graph, edges)
+    rank = _upstream_rank(graph.nodes, edges[:good])
+    upstream_first = sorted(range(good), key=lambda index: rank[edges[index].source])
+    for index in upstream_first + list(range(good, len(edges))):
+        edge = edges[index]
+        try:
+            graph.connect(edge.source, edge.source_port, edge.target, edge.target_port)
+        except GraphError as error:
+            label = f"{entries[index]['from']} -> {entries[index]['to']}"
+            raise _Problem(f"edge {label!r}: {error}") from None
+    graph.edges[:] = edges
+
+
+def _edge(index: int, entry: Any) -> Edge:
+    where = f"edges[{index}]"
+    _fields(entry, where, ("from", "to"))
+    parts = []
+    for key in ("from", "to"):
+        end = entry[key]
+        pieces = end.split(".") if isinstance(end, str) else []
+        if len(pieces) != 2 or not all(pieces):
+            raise _Problem(f'{where}: {key!r} must be "node.port", got {_show(end)}')
+        parts.extend(pieces)
+    return Edge(*parts)
+
+
+def _good_prefix(graph: Graph, edges: list[Edge]) -> int:
+    """How many edges, in the file's order, connect without an error (the graph has none yet)."""
+    taken = set()
+    count = 0
+    for edge in edges:
+        try:
+            graph.check_edge(edge)  # with no edges: the node, port and kind checks, cheaply
+        except GraphError:
+            break
+        if (edge.target, edge.target_port) in taken:
+            break
+        taken.add((edge.target, edge.target_port))
+        count += 1
+    if len(_upstream_rank(graph.nodes, edges[:count])) == len(graph.nodes):
+        return count
+    acyclic, cyclic = 0, count  # lengths of prefixes known to hold no cycle and a cycle
+    while cyclic - acyclic > 1:
+        middle = (acyclic + cyclic) // 2
+        if len(_upstream_rank(graph.nodes, edges[:middle])) == len(graph.nodes):
+            acyclic = middle
+        else:
+            cyclic = middle
+    return acyclic
+
+
+def _upstream_rank(node_ids: Any, edges: list[Edge]) -> dict[str, int]:
+    """Each node's place in a topological order of ``edges``; nodes on a cycle get none."""
+    following: dict[str, list[str]] = {node_id: [] for node_id in node_ids}
+    indegree = dict.fromkeys(node_ids, 0)
+    for edge in edges:
+        following[edge.source].append(edge.target)
+        indegree[edge.target] += 1
+    ready = [node_id for node_id, degree in indegree.items() if degree == 0]
+    rank: dict[str, int] = {}
+    while ready:
+        node_id = ready.pop()
+        rank[node_id] = len(rank)
+        for target in following[node_id]:
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    return rank
+
+
+def _training(value: Any) -> dict[str, Any]:
+    """The settings with their JSON types checked; their ranges are TrainingSettings.check's."""
+    fields = dataclasses.fields(TrainingSettings)
+    _fields(value, "training", tuple(f.name for f in fields))
+    settings = {}
+    for f in fields:
+        setting, default = value[f.name], f.default
+        if isinstance(default, str):
+            if not isinstance(setting, str):
+                raise _Problem(f"training: {f.name} must be a string, got {_show(setting)}")
+        elif isinstance(setting, bool) or not isinstance(setting, (int, float)):
+            raise _Problem(f"training: {f.name} must be a number, got {_show(setting)}")
+        elif isinstance(default, float):
+            setting = float(setting)
+        elif isinstance(setting, float) and setting.is_integer():
+            setting = int(setting)
+        settings[f.name] = setting
+    return settings
+
+
+# ---- checks shared by the readers ------------------------------------------------------------
+def _fields(value: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()):
+    prefix = f"{where}: " if where else ""
+    if not isinstance(value, dict):
+        raise _Problem(f"{prefix}expected an object, got {_show(value)}")
+    for key in required:
+        if key not in value:
+            raise _Problem(f"{prefix}missing {key!r}")
+    unknown = [key for key in value if key not in required and key not in optional]
+    if unknown:
+        raise _Problem(f"{prefix}unknown field {unknown[0]!r}")
+
+
+def _list(value: Any, name: str, limit: int) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Problem(f"{name} must be a list, got {_show(value)}")
+    if len(value) > limit:
+        raise _Problem(f"{len(value):,} {name} is more than the limit of {limit:,}")
+    return value
+
+
+def _finite(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _is_text(value: Any) -> bool:
+    """A string that UTF-8 can hold (JSON escapes can spell lone surrogates, which it cannot)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _show(value: Any) -> str:
+    """A found value, short, as messages quote it."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
