@@ -150,3 +150,27 @@ def test_every_catalog_entry_declares_formulas_and_describes_itself():
         assert node_type.description and node_type.forward and node_type.derivative, node_type.name
         assert node_type.role in ("source", "op", "output")
         node_type.check_params({})  # the defaults are valid
+
+
+def test_learnable_values_must_fit_the_node():
+    graph = Graph()
+    with pytest.raises(
+        GraphError, match=r"Linear 'l': weight has shape \(2, 2\), expected \(1, 2\)"
+    ):
+        graph.add_node("Linear", "l", weights={"weight": np.zeros((2, 2)), "bias": np.zeros(1)})
+    with pytest.raises(GraphError, match=r"learnable values \['weight'\] given"):
+        graph.add_node("Linear", "l", weights={"weight": np.zeros((1, 2))})
+    with pytest.raises(GraphError, match="more than the 20,000,000 one node may hold"):
+        graph.add_node("Linear", "l", {"in_features": 100_000, "out_features": 100_000})
+    with pytest.raises(GraphError, match="has no learnable values"):
+        graph.add_node("ReLU", "r", weights={"w": np.zeros(1)})
+
+
+def test_declared_weight_shapes_match_what_init_draws():
+    for node_type in catalog.CATALOG.values():
+        if node_type.init is None:
+            assert node_type.weight_shapes is None, node_type.name
+            continue
+        params = node_type.check_params({})
+        drawn = {name: value.shape for name, value in node_type.init(params).items()}
+        assert drawn == node_type.weight_shapes(params), node_type.name

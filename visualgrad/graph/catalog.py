@@ -57,7 +57,10 @@ class Param:
         elif self.type == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
                 raise ValueError(f"{where}: expected a number, got {value!r}")
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ValueError(f"{where}: {value!r} is too large") from None
             if not np.isfinite(value):
                 raise ValueError(f"{where}: expected a finite number, got {value!r}")
         elif self.type == "bool":
@@ -114,6 +117,7 @@ class NodeType:
     derivative: str
     compute: Compute
     init: Init | None = None
+    weight_shapes: Callable[[Mapping[str, Any]], dict[str, tuple[int, ...]]] | None = None
     role: str = "op"  # "source" (no inputs), "op", or "output" (where backward starts)
     defaults: dict[str, Any] = field(init=False, repr=False)
 

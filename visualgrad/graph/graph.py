@@ -24,7 +24,38 @@ class GraphError(ValueError):
     """An edit or a document that would break the graph; the message says why."""
 
 
-@dataclass
+MAX_WEIGHTS = 20_000_000  # learnable values one node may hold (160 MB of float64)
+
+
+def check_weights(
+    spec: catalog.NodeType, node_id: str, params: dict[str, Any], weights: dict | None
+) -> None:
+    """GraphError unless the node's learnable tensors fit its parameters and the size limit."""
+    where = f"{spec.name} {node_id!r}"
+    if spec.weight_shapes is None:
+        if weights:
+            raise GraphError(f"{where} has no learnable values, but some were given")
+        return
+    shapes = spec.weight_shapes(params)
+    total = sum(int(np.prod(s)) for s in shapes.values())
+    if total > MAX_WEIGHTS:
+        raise GraphError(
+            f"{where}: {total:,} learnable values are more than the {MAX_WEIGHTS:,} "
+            "one node may hold"
+        )
+    if weights is None:
+        return
+    if set(weights) != set(shapes):
+        raise GraphError(
+            f"{where}: learnable values {sorted(weights)} given, {sorted(shapes)} expected"
+        )
+    for name, shape in shapes.items():
+        got = tuple(np.shape(weights[name]))
+        if got != shape:
+            raise GraphError(f"{where}: {name} has shape {got}, expected {shape}")
+
+
+@dataclass(eq=False)
 class Node:
     """One placed node: its id, its type's name, its parameters and where it sits."""
 
@@ -85,7 +116,7 @@ class TrainingSettings:
         """ValueError naming the first setting out of range or of the wrong type."""
         from ..engine import datasets
 
-        if self.dataset not in datasets.DATASETS:
+        if not isinstance(self.dataset, str) or self.dataset not in datasets.DATASETS:
             raise ValueError(f"training: unknown dataset {self.dataset!r}")
         if self.optimizer not in self.OPTIMIZERS:
             raise ValueError(f"training: optimizer must be sgd or adam, got {self.optimizer!r}")
@@ -113,6 +144,8 @@ class Graph:
     edges: list[Edge] = field(default_factory=list)
     training: TrainingSettings = field(default_factory=TrainingSettings)
     _listeners: list[Listener] = field(default_factory=list, repr=False, compare=False)
+    _edits: int = field(default=0, repr=False, compare=False)
+    _index: tuple = field(default=(-1, {}, {}), repr=False, compare=False)
 
     # ---- listening --------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -123,6 +156,7 @@ class Graph:
         self._listeners.remove(listener)
 
     def _changed(self, kind: str, payload: Any) -> None:
+        self._edits += 1
         for listener in list(self._listeners):
             listener(kind, payload)
 
@@ -133,12 +167,23 @@ class Graph:
         except KeyError:
             raise GraphError(f"no node {node_id!r}") from None
 
+    def _adjacency(self) -> tuple[dict[str, dict[str, Edge]], dict[str, list[Edge]]]:
+        """Edges by the node they enter and by the node they leave, rebuilt after edits."""
+        edits, into, out = self._index
+        if edits != self._edits or sum(len(v) for v in into.values()) != len(self.edges):
+            into, out = {}, {}
+            for e in self.edges:
+                into.setdefault(e.target, {})[e.target_port] = e
+                out.setdefault(e.source, []).append(e)
+            self._index = (self._edits, into, out)
+        return into, out
+
     def edges_into(self, node_id: str) -> dict[str, Edge]:
         """The edge into each connected input port of ``node_id``."""
-        return {e.target_port: e for e in self.edges if e.target == node_id}
+        return dict(self._adjacency()[0].get(node_id, {}))
 
     def edges_from(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.source == node_id]
+        return list(self._adjacency()[1].get(node_id, []))
 
     def fresh_id(self, type_name: str) -> str:
         """An unused readable id for a new node of ``type_name``: ``linear``, ``linear_2``..."""
@@ -202,6 +247,7 @@ class Graph:
             checked = spec.check_params(params or {})
         except ValueError as error:
             raise GraphError(f"{type_name} {node_id!r}: {error}") from None
+        check_weights(spec, node_id, checked, weights)
         node = Node(node_id, type_name, checked, (float(position[0]), float(position[1])), weights)
         self.nodes[node_id] = node
         self._changed("node_added", node)
@@ -224,6 +270,7 @@ class Graph:
             checked = node.spec.check_params({**node.params, **params})
         except ValueError as error:
             raise GraphError(f"{node.describe()}: {error}") from None
+        check_weights(node.spec, node_id, checked, None)
         previous = {k: node.params[k] for k in params}
         node.params = checked
         node.weights = None  # a layer's size may have changed: draw fresh weights

@@ -27,18 +27,9 @@ def _weights(module: nn.Module) -> dict[str, np.ndarray]:
 
 
 def node(
-    name,
-    category,
-    description,
-    inputs,
-    outputs,
-    params,
-    forward,
-    derivative,
-    compute,
-    init=None,
-    role="op",
+    name, category, description, inputs, outputs, params, forward, derivative, compute, **extra
 ) -> NodeType:
+    """Register a node type; ``extra`` holds init, weight_shapes and role where they apply."""
     return register(
         NodeType(
             name,
@@ -50,10 +41,13 @@ def node(
             forward,
             derivative,
             compute,
-            init,
-            role,
+            **extra,
         )
     )
+
+
+def _with_bias(shapes: dict, p, size: int) -> dict:
+    return {**shapes, "bias": (size,)} if p.get("bias", True) else shapes
 
 
 def unary(
@@ -163,6 +157,7 @@ node(
     lambda c: c.weights["value"],
     init=_parameter_init,
     role="source",
+    weight_shapes=lambda p: {"value": tuple(p["shape"])},
 )
 
 # ---- elementwise ----------------------------------------------------------------------
@@ -382,6 +377,9 @@ node(
     "dy/dx = W, dy/dW = x, dy/db = 1",
     _linear,
     init=lambda p: _weights(nn.Linear(p["in_features"], p["out_features"], p["bias"])),
+    weight_shapes=lambda p: _with_bias(
+        {"weight": (p["out_features"], p["in_features"])}, p, p["out_features"]
+    ),
 )
 
 
@@ -405,6 +403,10 @@ node(
         _x(c), c.weights["weight"], c.weights["bias"], c.params["stride"], c.params["padding"]
     ),
     init=lambda p: _weights(nn.Conv1d(p["in_channels"], p["out_channels"], p["kernel_size"])),
+    weight_shapes=lambda p: {
+        "weight": (p["out_channels"], p["in_channels"], p["kernel_size"]),
+        "bias": (p["out_channels"],),
+    },
 )
 node(
     "Conv2d",
@@ -419,6 +421,10 @@ node(
         _x(c), c.weights["weight"], c.weights["bias"], c.params["stride"], c.params["padding"]
     ),
     init=lambda p: _weights(nn.Conv2d(p["in_channels"], p["out_channels"], p["kernel_size"])),
+    weight_shapes=lambda p: {
+        "weight": (p["out_channels"], p["in_channels"], p["kernel_size"], p["kernel_size"]),
+        "bias": (p["out_channels"],),
+    },
 )
 POOL = (
     Param("kernel_size", "int", 2, low=1, high=64),
@@ -457,6 +463,7 @@ node(
     "dy/dE[id] = 1 for each row used (added up per id)",
     lambda c: F.embedding(c.inputs["ids"], c.weights["weight"]),
     init=lambda p: _weights(nn.Embedding(p["num_embeddings"], p["embedding_dim"])),
+    weight_shapes=lambda p: {"weight": (p["num_embeddings"], p["embedding_dim"])},
 )
 node(
     "Dropout",
