@@ -169,5 +169,3 @@ def categories() -> dict[str, list[NodeType]]:
         groups.setdefault(node_type.category, []).append(node_type)
     return groups
 
-
-from . import node_types  # noqa: E402,F401  (fills CATALOG)
