@@ -69,14 +69,14 @@ def _run(args: argparse.Namespace) -> int:
 
     def one_pass():
         program = Program(graph, args.backend)
-        needs_data = any(n.type in ("Input", "Target") for n in graph)
+        needs_data = any(n.spec.batch for n in graph)
         batch = first_batch(graph.training, program.backend) if needs_data else {}
         return program.trace(batch)
 
     trace = _guarded(args.file, one_pass)
     gradients = {}
     for node in graph:
-        if node.type == "Parameter":
+        if node.spec.role == "source" and node.spec.init is not None:  # a Parameter
             gradients[node.id] = _listed(trace.weight_gradients[node.id]["value"])
         elif node.spec.role == "source" and node.id in trace.gradients:
             gradients[node.id] = _listed(trace.gradients[node.id])

@@ -119,6 +119,8 @@ class NodeType:
     init: Init | None = None
     weight_shapes: Callable[[Mapping[str, Any]], dict[str, tuple[int, ...]]] | None = None
     role: str = "op"  # "source" (no inputs), "op", or "output" (where backward starts)
+    batch: str | None = None  # a source that hands out the batch's "x" or "y"
+    accuracy: str | None = None  # a loss whose input scores "binary" or "classes" predictions
     defaults: dict[str, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -168,4 +170,3 @@ def categories() -> dict[str, list[NodeType]]:
     for node_type in CATALOG.values():
         groups.setdefault(node_type.category, []).append(node_type)
     return groups
-

@@ -134,7 +134,10 @@ class Program:
                 out = node.spec.compute(context)
             except (ValueError, TypeError) as error:
                 raise NodeError(node_id, f"{node.describe()}: {error}") from None
-            if node.spec.role == "source" and sources_require_grad and node.type != "Target":
+            # Sources get a gradient of their own to show, except the targets and a
+            # Parameter, whose learnable tensor already collects its gradient.
+            shown = node.spec.role == "source" and node.spec.batch != "y" and node.spec.init is None
+            if sources_require_grad and shown:
                 out = out.detach().requires_grad_()
             values[node_id] = out
         return values, views

@@ -84,6 +84,7 @@ node(
     "(a source: its gradient is dL/dx)",
     lambda c: c.batch["x"],
     role="source",
+    batch="x",
 )
 node(
     "Target",
@@ -96,6 +97,7 @@ node(
     "(a source: no gradient flows into it)",
     lambda c: c.batch["y"],
     role="source",
+    batch="y",
 )
 node(
     "Scalar",
@@ -481,7 +483,14 @@ node(
 LOSSES = "Losses"
 
 
-def loss(name: str, description: str, forward: str, derivative: str, fn: Callable) -> NodeType:
+def loss(
+    name: str,
+    description: str,
+    forward: str,
+    derivative: str,
+    fn: Callable,
+    accuracy: str | None = None,
+) -> NodeType:
     return node(
         name,
         LOSSES,
@@ -492,6 +501,7 @@ def loss(name: str, description: str, forward: str, derivative: str, fn: Callabl
         forward,
         derivative,
         lambda c: fn(c.inputs["input"], c.inputs["target"]),
+        accuracy=accuracy,
     )
 
 
@@ -508,6 +518,7 @@ loss(
     "L = -mean(t log p + (1 - t) log(1 - p))",
     "dL/dp = (p - t) / (p (1 - p) n)",
     F.binary_cross_entropy,
+    accuracy="binary",
 )
 loss(
     "CrossEntropyLoss",
@@ -515,6 +526,7 @@ loss(
     "L = -mean(log softmax(x)[t])",
     "dL/dx = (softmax(x) - onehot(t)) / n",
     F.cross_entropy,
+    accuracy="classes",
 )
 loss(
     "NLLLoss",
@@ -522,6 +534,7 @@ loss(
     "L = -mean(x[t])",
     "dL/dx = -onehot(t) / n",
     F.nll_loss,
+    accuracy="classes",
 )
 
 

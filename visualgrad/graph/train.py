@@ -22,8 +22,6 @@ from .data import as_batch, batches, dataset_for
 from .execute import Program
 from .graph import Graph
 
-CLASSIFIERS = {"BCELoss": "binary", "CrossEntropyLoss": "classes", "NLLLoss": "classes"}
-
 
 class NonFiniteError(ValueError):
     """Training produced a NaN or Inf: names the node where it first appeared and the step."""
@@ -99,10 +97,10 @@ class Trainer:
             return None
         edge = self.graph.edges_into(loss_id).get("loss")
         source = self.graph.nodes[edge.source] if edge else None
-        if source is None or source.type not in CLASSIFIERS:
+        if source is None or source.spec.accuracy is None:
             return None
         into = self.graph.edges_into(source.id).get("input")
-        return (into.source, CLASSIFIERS[source.type]) if into else None
+        return (into.source, source.spec.accuracy) if into else None
 
     def _correct(self, values: dict[str, Tensor], y: np.ndarray) -> int:
         node_id, kind = self.prediction
