@@ -148,6 +148,20 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from visualgrad.graph.export import to_torch
+
+    graph = _load(args.file)
+    script = _guarded(args.file, lambda: to_torch(graph))
+    try:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(script)
+    except OSError as error:
+        raise BadInput(f"{args.output}: {error.strerror or error}") from None
+    print(f"{args.file}: wrote {args.output}")
+    return 0
+
+
 def _tour(args: argparse.Namespace) -> int:
     from visualgrad import tour
 
@@ -182,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="OUT", help="write the trained graph to OUT")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=_train)
+
+    export = commands.add_parser("export", help="write the graph as a standalone PyTorch script")
+    export.add_argument("file", metavar="FILE")
+    export.add_argument("--to", choices=("torch",), default="torch", help="the target framework")
+    export.add_argument("-o", "--output", metavar="OUT", required=True, help="the script to write")
+    export.set_defaults(handler=_export)
     return parser
 
 

@@ -121,6 +121,11 @@ class NodeType:
     role: str = "op"  # "source" (no inputs), "op", or "output" (where backward starts)
     batch: str | None = None  # a source that hands out the batch's "x" or "y"
     accuracy: str | None = None  # a loss whose input scores "binary" or "classes" predictions
+    # The PyTorch form, for the exporter: an expression over the input ports and parameters
+    # ("{a} + {b}"), or for a node with learnable tensors the module or nn.Parameter that
+    # holds them ("nn.Linear({in_features}, {out_features}, bias={bias})"); a function of
+    # the parameters where the form depends on them.
+    torch: str | Callable[[Mapping[str, Any]], str] | None = None
     defaults: dict[str, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

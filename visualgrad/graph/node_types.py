@@ -58,6 +58,7 @@ def unary(
     derivative: str,
     fn: Callable,
     params=(),
+    torch: str | None = None,
 ) -> NodeType:
     return node(
         name,
@@ -69,6 +70,7 @@ def unary(
         forward,
         derivative,
         lambda c: fn(_x(c), c.params),
+        torch=torch,
     )
 
 
@@ -85,6 +87,7 @@ node(
     lambda c: c.batch["x"],
     role="source",
     batch="x",
+    torch="inputs",
 )
 node(
     "Target",
@@ -98,6 +101,7 @@ node(
     lambda c: c.batch["y"],
     role="source",
     batch="y",
+    torch="targets",
 )
 node(
     "Scalar",
@@ -110,6 +114,7 @@ node(
     "dL/dy is this number's gradient",
     lambda c: vg.tensor(c.params["value"], backend=c.backend),
     role="source",
+    torch="torch.tensor({value})",
 )
 
 
@@ -131,6 +136,7 @@ node(
     "(a constant: its gradient is shown, nothing changes it)",
     _constant,
     role="source",
+    torch="torch.tensor({values}).reshape({shape})",
 )
 
 
@@ -160,6 +166,7 @@ node(
     init=_parameter_init,
     role="source",
     weight_shapes=lambda p: {"value": tuple(p["shape"])},
+    torch="nn.Parameter(torch.empty({shape}))",
 )
 
 # ---- elementwise ----------------------------------------------------------------------
@@ -174,6 +181,7 @@ node(
     "y = a + b",
     "dy/da = 1, dy/db = 1",
     lambda c: c.inputs["a"] + c.inputs["b"],
+    torch="{a} + {b}",
 )
 node(
     "Subtract",
@@ -185,6 +193,7 @@ node(
     "y = a - b",
     "dy/da = 1, dy/db = -1",
     lambda c: c.inputs["a"] - c.inputs["b"],
+    torch="{a} - {b}",
 )
 node(
     "Multiply",
@@ -196,6 +205,7 @@ node(
     "y = a * b",
     "dy/da = b, dy/db = a",
     lambda c: c.inputs["a"] * c.inputs["b"],
+    torch="{a} * {b}",
 )
 node(
     "Divide",
@@ -207,6 +217,7 @@ node(
     "y = a / b",
     "dy/da = 1 / b, dy/db = -a / b^2",
     lambda c: c.inputs["a"] / c.inputs["b"],
+    torch="{a} / {b}",
 )
 unary(
     "Power",
@@ -216,10 +227,27 @@ unary(
     "dy/dx = p x^(p-1)",
     lambda x, p: x ** p["exponent"],
     (Param("exponent", "float", 2.0),),
+    torch="{x}**{exponent}",
 )
-unary("Negate", ELEMENTWISE, "Minus x.", "y = -x", "dy/dx = -1", lambda x, p: -x)
-unary("Exp", ELEMENTWISE, "e to the power x.", "y = e^x", "dy/dx = e^x = y", lambda x, p: x.exp())
-unary("Log", ELEMENTWISE, "Natural logarithm.", "y = ln x", "dy/dx = 1 / x", lambda x, p: x.log())
+unary("Negate", ELEMENTWISE, "Minus x.", "y = -x", "dy/dx = -1", lambda x, p: -x, torch="-{x}")
+unary(
+    "Exp",
+    ELEMENTWISE,
+    "e to the power x.",
+    "y = e^x",
+    "dy/dx = e^x = y",
+    lambda x, p: x.exp(),
+    torch="torch.exp({x})",
+)
+unary(
+    "Log",
+    ELEMENTWISE,
+    "Natural logarithm.",
+    "y = ln x",
+    "dy/dx = 1 / x",
+    lambda x, p: x.log(),
+    torch="torch.log({x})",
+)
 unary(
     "Sqrt",
     ELEMENTWISE,
@@ -227,8 +255,17 @@ unary(
     "y = sqrt(x)",
     "dy/dx = 1 / (2 sqrt(x))",
     lambda x, p: x.sqrt(),
+    torch="torch.sqrt({x})",
 )
-unary("Abs", ELEMENTWISE, "Absolute value.", "y = |x|", "dy/dx = sign(x)", lambda x, p: x.abs())
+unary(
+    "Abs",
+    ELEMENTWISE,
+    "Absolute value.",
+    "y = |x|",
+    "dy/dx = sign(x)",
+    lambda x, p: x.abs(),
+    torch="torch.abs({x})",
+)
 
 # ---- activations ------------------------------------------------------------------------
 ACTIVATIONS = "Activations"
@@ -239,6 +276,7 @@ unary(
     "y = max(0, x)",
     "dy/dx = 1 where x > 0, else 0",
     lambda x, p: x.relu(),
+    torch="torch.relu({x})",
 )
 unary(
     "Sigmoid",
@@ -247,6 +285,7 @@ unary(
     "y = 1 / (1 + e^-x)",
     "dy/dx = y (1 - y)",
     lambda x, p: x.sigmoid(),
+    torch="torch.sigmoid({x})",
 )
 unary(
     "Tanh",
@@ -255,6 +294,7 @@ unary(
     "y = tanh x",
     "dy/dx = 1 - y^2",
     lambda x, p: x.tanh(),
+    torch="torch.tanh({x})",
 )
 DIM = Param("dim", "int", -1, doc="the dimension that sums to 1")
 unary(
@@ -265,6 +305,7 @@ unary(
     "dy_i/dx_j = y_i (delta_ij - y_j)",
     lambda x, p: F.softmax(x, p["dim"]),
     (DIM,),
+    torch="torch.softmax({x}, {dim})",
 )
 unary(
     "LogSoftmax",
@@ -274,6 +315,7 @@ unary(
     "dy_i/dx_j = delta_ij - softmax(x)_j",
     lambda x, p: F.log_softmax(x, p["dim"]),
     (DIM,),
+    torch="torch.log_softmax({x}, {dim})",
 )
 
 # ---- reductions ---------------------------------------------------------------------------
@@ -290,6 +332,7 @@ unary(
     "dy/dx_i = 1",
     lambda x, p: x.sum(p["dim"], p["keepdim"]),
     REDUCE_PARAMS,
+    torch="{x}.sum(dim={dim}, keepdim={keepdim})",
 )
 unary(
     "Mean",
@@ -299,6 +342,7 @@ unary(
     "dy/dx_i = 1/n",
     lambda x, p: x.mean(p["dim"], p["keepdim"]),
     REDUCE_PARAMS,
+    torch="{x}.mean(dim={dim}, keepdim={keepdim})",
 )
 unary(
     "Max",
@@ -308,6 +352,7 @@ unary(
     "dy/dx_i = 1 for the largest x_i (shared on ties), else 0",
     lambda x, p: x.max(p["dim"], p["keepdim"]),
     REDUCE_PARAMS,
+    torch="torch.amax({x}, dim={dim}, keepdim={keepdim})",
 )
 
 # ---- shapes ---------------------------------------------------------------------------------
@@ -320,6 +365,7 @@ unary(
     "dy/dx = 1 (the gradient is reshaped back)",
     lambda x, p: x.reshape(*p["shape"]),
     (Param("shape", "ints", [-1]),),
+    torch="{x}.reshape({shape})",
 )
 unary(
     "Transpose",
@@ -329,6 +375,7 @@ unary(
     "dy/dx = 1 (the gradient is swapped back)",
     lambda x, p: x.transpose(p["dim0"], p["dim1"]),
     (Param("dim0", "int", -2), Param("dim1", "int", -1)),
+    torch="{x}.transpose({dim0}, {dim1})",
 )
 unary(
     "Flatten",
@@ -338,6 +385,7 @@ unary(
     "dy/dx = 1 (the gradient is reshaped back)",
     lambda x, p: nn.Flatten(p["start_dim"])(x),
     (Param("start_dim", "int", 1, low=0),),
+    torch="torch.flatten({x}, {start_dim})",
 )
 node(
     "MatMul",
@@ -349,6 +397,7 @@ node(
     "y = a @ b",
     "dL/da = dL/dy @ b^T, dL/db = a^T @ dL/dy",
     lambda c: c.inputs["a"] @ c.inputs["b"],
+    torch="{a} @ {b}",
 )
 
 # ---- layers ----------------------------------------------------------------------------------
@@ -382,6 +431,7 @@ node(
     weight_shapes=lambda p: _with_bias(
         {"weight": (p["out_features"], p["in_features"])}, p, p["out_features"]
     ),
+    torch="nn.Linear({in_features}, {out_features}, bias={bias})",
 )
 
 
@@ -392,6 +442,7 @@ CONV = (
     Param("stride", "int", 1, low=1, high=64),
     Param("padding", "int", 0, low=0, high=64),
 )
+CONV_OPTIONS = "stride={stride}, padding={padding})"
 node(
     "Conv1d",
     LAYERS,
@@ -409,6 +460,7 @@ node(
         "weight": (p["out_channels"], p["in_channels"], p["kernel_size"]),
         "bias": (p["out_channels"],),
     },
+    torch="nn.Conv1d({in_channels}, {out_channels}, {kernel_size}, " + CONV_OPTIONS,
 )
 node(
     "Conv2d",
@@ -427,7 +479,17 @@ node(
         "weight": (p["out_channels"], p["in_channels"], p["kernel_size"], p["kernel_size"]),
         "bias": (p["out_channels"],),
     },
+    torch="nn.Conv2d({in_channels}, {out_channels}, {kernel_size}, " + CONV_OPTIONS,
 )
+
+
+def _pool(kind: str) -> Callable[[dict], str]:
+    """The PyTorch form of a pooling node: a stride of 0 is torch's default, the kernel size."""
+    return lambda p: (
+        f"F.{kind}_pool2d({{x}}, {{kernel_size}}" + (", {stride})" if p["stride"] else ")")
+    )
+
+
 POOL = (
     Param("kernel_size", "int", 2, low=1, high=64),
     Param("stride", "int", 0, low=0, high=64, doc="0: the kernel size"),
@@ -442,6 +504,7 @@ node(
     "y = max over window",
     "dy/dx = 1 at each window's maximum, else 0",
     lambda c: F.max_pool2d(_x(c), c.params["kernel_size"], c.params["stride"] or None),
+    torch=_pool("max"),
 )
 node(
     "AvgPool2d",
@@ -453,6 +516,7 @@ node(
     "y = mean over window",
     "dy/dx = 1 / (window size)",
     lambda c: F.avg_pool2d(_x(c), c.params["kernel_size"], c.params["stride"] or None),
+    torch=_pool("avg"),
 )
 node(
     "Embedding",
@@ -466,6 +530,7 @@ node(
     lambda c: F.embedding(c.inputs["ids"], c.weights["weight"]),
     init=lambda p: _weights(nn.Embedding(p["num_embeddings"], p["embedding_dim"])),
     weight_shapes=lambda p: {"weight": (p["num_embeddings"], p["embedding_dim"])},
+    torch="nn.Embedding({num_embeddings}, {embedding_dim})",
 )
 node(
     "Dropout",
@@ -477,6 +542,7 @@ node(
     "y = x * mask / (1 - p)",
     "dy/dx = mask / (1 - p)",
     lambda c: F.dropout(_x(c), c.params["p"], c.training),
+    torch="F.dropout({x}, {p}, self.training)",
 )
 
 # ---- losses ------------------------------------------------------------------------------------
@@ -490,6 +556,7 @@ def loss(
     derivative: str,
     fn: Callable,
     accuracy: str | None = None,
+    torch: str | None = None,
 ) -> NodeType:
     return node(
         name,
@@ -502,6 +569,7 @@ def loss(
         derivative,
         lambda c: fn(c.inputs["input"], c.inputs["target"]),
         accuracy=accuracy,
+        torch=torch,
     )
 
 
@@ -511,6 +579,7 @@ loss(
     "L = mean((x - t)^2)",
     "dL/dx = 2 (x - t) / n",
     F.mse_loss,
+    torch="F.mse_loss({input}, {target})",
 )
 loss(
     "BCELoss",
@@ -519,6 +588,7 @@ loss(
     "dL/dp = (p - t) / (p (1 - p) n)",
     F.binary_cross_entropy,
     accuracy="binary",
+    torch="F.binary_cross_entropy({input}, {target})",
 )
 loss(
     "CrossEntropyLoss",
@@ -527,6 +597,7 @@ loss(
     "dL/dx = (softmax(x) - onehot(t)) / n",
     F.cross_entropy,
     accuracy="classes",
+    torch="F.cross_entropy({input}, {target}.long())",
 )
 loss(
     "NLLLoss",
@@ -535,6 +606,7 @@ loss(
     "dL/dx = -onehot(t) / n",
     F.nll_loss,
     accuracy="classes",
+    torch="F.nll_loss({input}, {target}.long())",
 )
 
 
@@ -556,4 +628,5 @@ node(
     "dL/dL = 1",
     _loss_output,
     role="output",
+    torch="{loss}",
 )
