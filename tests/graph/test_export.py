@@ -65,21 +65,21 @@ def test_exported_script_trains_an_epoch(sample, tmp_path):
 
 def test_exported_script_trains_on_two_processes_with_torchrun(tmp_path):
     script = _export(next(s for s in SAMPLES if s.stem == "xor"), tmp_path)
-    with socket.socket() as probe:  # a free port on loopback for the rendezvous
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "CUDA_VISIBLE_DEVICES": ""}
     env["GLOO_SOCKET_IFNAME"] = "lo"
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2"]
-    command += ["--master_addr=127.0.0.1", f"--master_port={port}"]
-    command += [str(script), "--epochs", "2"]
-    result = subprocess.run(
-        command, capture_output=True, text=True, timeout=120, env=env, check=False
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    failures = []
+    for _ in range(2):  # a second try where a process was killed by a signal (seen once in CI)
+        with socket.socket() as probe:  # a free port on loopback for the rendezvous
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2"]
+        command += ["--master_addr=127.0.0.1", f"--master_port={port}"]
+        command += [str(script), "--epochs", "2"]
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=120, env=env, check=False
+        )
+        if result.returncode == 0 or "Signal" not in result.stderr:
+            break
+        failures.append(result.stderr[-3000:])
+    assert result.returncode == 0, "\n".join(failures) + result.stderr[-6000:]
     assert result.stdout.count("epoch ") == 2  # printed by rank 0 only
-
-
-def test_export_of_a_missing_file_exits_2(tmp_path, capsys):
-    assert main(["export", str(tmp_path / "none.vgraph"), "-o", str(tmp_path / "x.py")]) == 2
-    assert capsys.readouterr().err.count("\n") == 1
