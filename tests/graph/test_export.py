@@ -83,3 +83,22 @@ def test_exported_script_trains_on_two_processes_with_torchrun(tmp_path):
         failures.append(result.stderr[-3000:])
     assert result.returncode == 0, "\n".join(failures) + result.stderr[-6000:]
     assert result.stdout.count("epoch ") == 2  # printed by rank 0 only
+
+
+def test_exported_scripts_read_like_code_a_person_wrote(tmp_path):
+    scripts = [_export(sample, tmp_path) for sample in SAMPLES]
+    command = [
+        sys.executable,
+        "-m",
+        "ruff",
+        "check",
+        "--no-cache",
+        "--isolated",
+        "--select",
+        "E,F,W",
+        "--line-length",
+        "100",
+        *map(str, scripts),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -55,7 +55,7 @@ def to_torch(graph: Graph) -> str:
         template = _template(node)
         name = names[node_id]
         if node.spec.init is not None:
-            layers.append(f"self.{name} = {template.format(**node.params)}  # {node.type}")
+            layers.extend(_commented(f"self.{name} = {template.format(**node.params)}", node.type))
             for weight, value in program.weights[node_id].items():
                 key = name if not node.spec.inputs else f"{name}.{weight}"
                 weights[key] = value.to_numpy()
@@ -64,7 +64,7 @@ def to_torch(graph: Graph) -> str:
         else:
             sources = {port: names[e.source] for port, e in graph.edges_into(node_id).items()}
             expression = template.format(**node.params, **sources)
-        forward.append(f"{name} = {expression}  # {node.type}")
+        forward.extend(_commented(f"{name} = {expression}", node.type))
     forward.append(f"return {names[program.loss_node]}")
     data = dataset_for(graph.training)
     functional = "import torch.nn.functional as F\n" if "F." in "".join(forward) else ""
@@ -132,6 +132,13 @@ def _array(value: np.ndarray, indent: str = "") -> str:
     packed = base64.b64encode(zlib.compress(value.tobytes(), 9)).decode("ascii")
     lines = "".join(f'{indent}    "{chunk}"\n' for chunk in textwrap.wrap(packed, 88))
     return f'unpack(\n{indent}    "{dtype}",\n{indent}    {shape},\n{lines[:-1]},\n{indent})'
+
+
+def _commented(line: str, comment: str, width: int = 100 - 8) -> list[str]:
+    """``line  # comment``, or the comment on a line of its own where that would be too long."""
+    if len(line) + len(comment) + 4 <= width:
+        return [f"{line}  # {comment}"]
+    return [f"# {comment}", line]
 
 
 def _indented(lines: list[str], spaces: int) -> str:
