@@ -24,7 +24,8 @@ from numba import njit, prange, uint64
 
 from .. import operators
 from ..tensor_data import TensorData, broadcast_strides
-from .base import Backend, Pair
+from .base import Pair
+from .simple import NumpyStorage
 
 PARALLEL_MIN = 32_768
 CHUNK = 8_192
@@ -402,20 +403,11 @@ def _serialised(method):
     return wrapper
 
 
-class FastBackend(Backend):
+class FastBackend(NumpyStorage):
     name = "fast"
-
-    def from_numpy(self, array: np.ndarray) -> np.ndarray:
-        return np.array(array, dtype=np.float64).ravel()
 
     def to_numpy(self, data: TensorData) -> np.ndarray:
         return _as_array(data).copy()
-
-    def zeros(self, size: int) -> np.ndarray:
-        return np.zeros(size, dtype=np.float64)
-
-    def empty(self, size: int) -> np.ndarray:
-        return np.empty(size, dtype=np.float64)
 
     @_serialised
     def map(self, op: str, a: TensorData, out: TensorData) -> None:

@@ -39,20 +39,24 @@ def _out_hw(hw: Pair, kernel: Pair, stride: Pair, padding: Pair) -> Pair:
     return tuple((n + 2 * p - k) // s + 1 for n, k, s, p in zip(hw, kernel, stride, padding))
 
 
-class SimpleBackend(Backend):
-    name = "simple"
+class NumpyStorage(Backend):
+    """Storage in host memory as flat numpy arrays: the simple and the fast backend's."""
 
     def from_numpy(self, array: np.ndarray) -> np.ndarray:
         return np.array(array, dtype=np.float64).ravel()
-
-    def to_numpy(self, data: TensorData) -> np.ndarray:
-        return _read(data).copy()
 
     def zeros(self, size: int) -> np.ndarray:
         return np.zeros(size, dtype=np.float64)
 
     def empty(self, size: int) -> np.ndarray:
         return np.empty(size, dtype=np.float64)
+
+
+class SimpleBackend(NumpyStorage):
+    name = "simple"
+
+    def to_numpy(self, data: TensorData) -> np.ndarray:
+        return _read(data).copy()
 
     def map(self, op: str, a: TensorData, out: TensorData) -> None:
         fn = operators.MAP_OPS[op]
