@@ -84,6 +84,16 @@ def broadcast_strides(shape: Shape, strides: Strides, big_shape: Shape) -> Strid
     return tuple(out)
 
 
+def kernel_layout(data: TensorData, shape: Shape) -> tuple[Shape, Strides]:
+    """``shape`` and ``data``'s strides broadcast to it, as compiled kernels walk them.
+
+    A 0-d tensor counts as shape (1,): kernels loop over at least one dimension.
+    """
+    if not shape:
+        return (1,), (0,)
+    return tuple(shape), broadcast_strides(data.shape, data.strides, shape)
+
+
 def positions(shape: Shape, strides: Strides) -> np.ndarray:
     """The storage position of every element of ``shape``, as an array of that shape.
 
@@ -171,6 +181,14 @@ class TensorData:
         return TensorData(
             self.storage, tuple(shape), tuple(0 if n == 1 else next(strides) for n in shape)
         )
+
+
+def windows_out(
+    hw: Sequence[int], kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int]
+) -> tuple[int, int]:
+    """How many (kernel) windows fit along height and width: (H + 2p - k) // s + 1 each."""
+    oh, ow = ((n + 2 * p - k) // s + 1 for n, k, s, p in zip(hw, kernel, stride, padding))
+    return oh, ow
 
 
 def resolve_shape(shape: Sequence[int], size: int, op: str = "view") -> Shape:

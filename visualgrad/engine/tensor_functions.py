@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .autodiff import Context, Function
 from .tensor import Tensor
-from .tensor_data import Shape, TensorData, shape_broadcast, shape_size
+from .tensor_data import Shape, TensorData, shape_broadcast, shape_size, windows_out
 
 
 def _new(shape: Shape, backend, zeroed: bool = False) -> Tensor:
@@ -361,8 +361,8 @@ class Unfold(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, kernel, stride, padding) -> Tensor:
         n, c, h, w = a.shape
-        (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-        oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+        kh, kw = kernel
+        oh, ow = windows_out((h, w), kernel, stride, padding)
         ctx.save_for_backward(a.shape, kernel, stride, padding)
         out = _new((n, c * kh * kw, oh * ow), a.backend)
         a.backend.unfold(a._data, kernel, stride, padding, out._data)

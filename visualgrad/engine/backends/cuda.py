@@ -27,7 +27,7 @@ import numpy as np
 from numba import config, cuda, float64
 
 from .. import operators
-from ..tensor_data import TensorData, broadcast_strides
+from ..tensor_data import TensorData, broadcast_strides, kernel_layout, windows_out
 from .base import Backend, Pair
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
@@ -289,17 +289,6 @@ def _grid(n: int) -> tuple[int, int]:
     return (n + THREADS - 1) // THREADS, THREADS
 
 
-def _out_hw(hw, kernel: Pair, stride: Pair, padding: Pair) -> tuple[int, int]:
-    return tuple((s + 2 * p - k) // st + 1 for s, k, st, p in zip(hw, kernel, stride, padding))
-
-
-def _broadcast(data: TensorData, shape) -> tuple:
-    """The shape and ``data``'s strides broadcast to it; a 0-d tensor counts as shape (1,)."""
-    if not shape:
-        return (1,), (0,)
-    return tuple(shape), broadcast_strides(data.shape, data.strides, shape)
-
-
 class CudaBackend(Backend):
     name = "cuda"
 
@@ -323,8 +312,8 @@ class CudaBackend(Backend):
     def map(self, op: str, a: TensorData, out: TensorData) -> None:
         if out.size == 0:
             return
-        shape, a_strides = _broadcast(a, out.shape)
-        _, out_strides = _broadcast(out, out.shape)
+        shape, a_strides = kernel_layout(a, out.shape)
+        _, out_strides = kernel_layout(out, out.shape)
         cuda_map[_grid(out.size)](
             MAP_CODES[op],
             out.size,
@@ -338,9 +327,9 @@ class CudaBackend(Backend):
     def zip(self, op: str, a: TensorData, b: TensorData, out: TensorData) -> None:
         if out.size == 0:
             return
-        shape, a_strides = _broadcast(a, out.shape)
-        _, b_strides = _broadcast(b, out.shape)
-        _, out_strides = _broadcast(out, out.shape)
+        shape, a_strides = kernel_layout(a, out.shape)
+        _, b_strides = kernel_layout(b, out.shape)
+        _, out_strides = kernel_layout(out, out.shape)
         cuda_zip[_grid(out.size)](
             ZIP_CODES[op],
             out.size,
@@ -426,7 +415,7 @@ class CudaBackend(Backend):
     def unfold(
         self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
     ) -> None:
-        oh, ow = _out_hw(a.shape[2:], kernel, stride, padding)
+        oh, ow = windows_out(a.shape[2:], kernel, stride, padding)
         cuda_unfold[_grid(out.size)](
             out.storage,
             a.storage,
@@ -442,7 +431,7 @@ class CudaBackend(Backend):
     def fold(
         self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
     ) -> None:
-        oh, ow = _out_hw(out.shape[2:], kernel, stride, padding)
+        oh, ow = windows_out(out.shape[2:], kernel, stride, padding)
         cuda_fold[_grid(out.size)](
             out.storage, cols.storage, _meta(out.shape), *kernel, *stride, *padding, oh, ow
         )

@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from .. import operators
-from ..tensor_data import TensorData, broadcast_strides
+from ..tensor_data import TensorData, broadcast_strides, kernel_layout, windows_out
 from .base import Pair
 from .simple import NumpyStorage
 
@@ -381,10 +381,9 @@ def _flat_step(data: TensorData, shape) -> np.uint64 | None:
 
 
 def _shaped(data: TensorData, shape) -> tuple[np.ndarray, np.ndarray]:
-    """Shape and broadcast strides as uint64 arrays; a 0-d tensor counts as shape (1,)."""
-    if not shape:
-        return _unsigned((1,)), _unsigned((0,))
-    return _unsigned(shape), _unsigned(broadcast_strides(data.shape, data.strides, shape))
+    """``kernel_layout`` as the uint64 arrays the kernels take."""
+    shape, strides = kernel_layout(data, shape)
+    return _unsigned(shape), _unsigned(strides)
 
 
 _launching = threading.Lock()
@@ -476,9 +475,7 @@ class FastBackend(NumpyStorage):
     def unfold(
         self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
     ) -> None:
-        h, w = a.shape[2:]
-        oh = (h + 2 * padding[0] - kernel[0]) // stride[0] + 1
-        ow = (w + 2 * padding[1] - kernel[1]) // stride[1] + 1
+        oh, ow = windows_out(a.shape[2:], kernel, stride, padding)
         fast_unfold(
             out.storage,
             a.storage,
@@ -495,7 +492,5 @@ class FastBackend(NumpyStorage):
     def fold(
         self, cols: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
     ) -> None:
-        h, w = out.shape[2:]
-        oh = (h + 2 * padding[0] - kernel[0]) // stride[0] + 1
-        ow = (w + 2 * padding[1] - kernel[1]) // stride[1] + 1
+        oh, ow = windows_out(out.shape[2:], kernel, stride, padding)
         fast_fold(out.storage, cols.storage, _ints(out.shape), *kernel, *stride, *padding, oh, ow)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import operators
-from ..tensor_data import TensorData, broadcast_strides, positions
+from ..tensor_data import TensorData, broadcast_strides, positions, windows_out
 from .base import Backend, Pair
 
 
@@ -33,10 +33,6 @@ def _window_index(kernel: Pair, stride: Pair, out_hw: Pair) -> tuple[np.ndarray,
     rows = np.arange(kh)[:, None, None, None] + sh * np.arange(oh)[None, None, :, None]
     cols = np.arange(kw)[None, :, None, None] + sw * np.arange(ow)[None, None, None, :]
     return rows, cols
-
-
-def _out_hw(hw: Pair, kernel: Pair, stride: Pair, padding: Pair) -> Pair:
-    return tuple((n + 2 * p - k) // s + 1 for n, k, s, p in zip(hw, kernel, stride, padding))
 
 
 class NumpyStorage(Backend):
@@ -90,7 +86,7 @@ class SimpleBackend(NumpyStorage):
     ) -> None:
         n, c, h, w = a.shape
         ph, pw = padding
-        out_hw = _out_hw((h, w), kernel, stride, padding)
+        out_hw = windows_out((h, w), kernel, stride, padding)
         padded = np.pad(_read(a), ((0, 0), (0, 0), (ph, ph), (pw, pw)))
         rows, cols = _window_index(kernel, stride, out_hw)
         patches = padded[:, :, rows, cols]  # (N, C, kh, kw, OH, OW)
@@ -101,7 +97,7 @@ class SimpleBackend(NumpyStorage):
     ) -> None:
         n, c, h, w = out.shape
         (kh, kw), (ph, pw) = kernel, padding
-        out_hw = _out_hw((h, w), kernel, stride, padding)
+        out_hw = windows_out((h, w), kernel, stride, padding)
         padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
         rows, cols_ = _window_index(kernel, stride, out_hw)
         patches = _read(cols).reshape(n, c, kh, kw, *out_hw)

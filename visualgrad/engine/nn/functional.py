@@ -15,6 +15,7 @@ import numpy as np
 
 from ..random import generator
 from ..tensor import Tensor, tensor
+from ..tensor_data import windows_out
 from ..tensor_functions import Unfold
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -125,7 +126,7 @@ def conv2d(
         raise ValueError(
             f"conv2d: stride must be >= 1 and padding >= 0, got {stride} and {padding}"
         )
-    oh, ow = (h + 2 * padding[0] - kh) // stride[0] + 1, (w + 2 * padding[1] - kw) // stride[1] + 1
+    oh, ow = windows_out((h, w), (kh, kw), stride, padding)
     if oh < 1 or ow < 1:
         raise ValueError(f"conv2d: kernel {(kh, kw)} is larger than the padded input {input.shape}")
     cols = Unfold.apply(input, (kh, kw), stride, padding)
@@ -177,7 +178,7 @@ def _windows(
     if min(kernel) < 1 or min(step) < 1:
         raise ValueError(f"{op}: kernel_size and stride must be >= 1, got {kernel} and {step}")
     n, c, h, w = input.shape
-    oh, ow = (h - kernel[0]) // step[0] + 1, (w - kernel[1]) // step[1] + 1
+    oh, ow = windows_out((h, w), kernel, step, (0, 0))
     if oh < 1 or ow < 1 or min(step) < 1:
         raise ValueError(
             f"{op}: kernel {kernel} with stride {step} does not fit input {input.shape}"
