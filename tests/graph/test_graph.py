@@ -100,7 +100,7 @@ def test_shape_inference_reports_the_node_where_shapes_break():
     report = infer_shapes(graph)
     assert report.ok
     assert show(report.shapes["hidden"]) == "(*, 10)"
-    assert show(report.shapes["loss"]) == "()"
+    assert show(report.shapes["loss"]) == "scalar"
     graph.set_params("hidden", {"in_features": 3})
     report = infer_shapes(graph)
     assert report.errors == {"hidden": "Linear 'hidden': expects (*, 3), got (*, 2)"}

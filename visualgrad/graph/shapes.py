@@ -33,7 +33,9 @@ class ShapeReport:
 
 
 def show(shape: Shape) -> str:
-    """A shape as messages write it: ``(*, 2)`` for a batch of 2 features."""
+    """A shape as messages write it: ``(*, 2)`` for a batch of 2 features; ``scalar`` for ()."""
+    if not shape:
+        return "scalar"
     parts = ["*" if n is None else str(n) for n in shape]
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
