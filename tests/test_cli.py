@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.graph.builders import chain_rule, mlp
 from visualgrad.graph import fileformat
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -33,7 +37,7 @@ def test_version():
 
 
 def test_tour_shows_the_chain_rule_numbers_and_learns_xor():
-    result = run()
+    result = run("tour")
     assert result.returncode == 0, result.stderr
     assert "e = c * d = 6" in result.stdout
     assert "= 2 * 1 + 3 * 1 = 5" in result.stdout
@@ -100,3 +104,50 @@ def test_missing_file_and_bad_arguments_exit_2(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert run("--bogus").returncode == 2
     assert run("train", str(tmp_path / "x.vgraph"), "--epochs", "0").returncode == 2
+
+
+def without_screen() -> dict:
+    env = {k: v for k, v in os.environ.items()}
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        env.pop(name, None)
+    return env
+
+
+def test_the_window_without_a_screen_says_so_in_one_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "visualgrad"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=without_screen(),
+    )
+    assert result.returncode == 2
+    assert "no screen" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_window_refuses_a_damaged_file_before_it_opens(tmp_path):
+    bad = tmp_path / "bad.vgraph"
+    bad.write_text("{", encoding="utf-8")
+    result = run(str(bad))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "bad.vgraph" in result.stderr
+
+
+def test_the_window_opens_on_a_sample_and_stays_open(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    env["XDG_DATA_HOME"] = str(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "visualgrad", "samples/xor.vgraph"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(SAMPLES.parent),
+    )
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=8)  # still running: the window is up and waiting for a person
+    finally:
+        process.kill()
+        _, stderr = process.communicate()
+    assert "Traceback" not in stderr

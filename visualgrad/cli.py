@@ -168,14 +168,33 @@ def _tour(args: argparse.Namespace) -> int:
     return tour.main()
 
 
+def _window(args: argparse.Namespace) -> int:
+    """The window, on FILE or on the sample gallery; a bad FILE is refused before Qt starts."""
+    if args.file is not None:
+        _load(args.file)
+    try:
+        from visualgrad.ui.app import has_screen, run
+    except ImportError as error:
+        raise BadInput(f"the window needs PySide6 and pyqtgraph: {error}") from None
+    if not has_screen():
+        raise BadInput(
+            "no screen to open the window on (DISPLAY is not set): run it on a desktop, or "
+            "under a virtual one with xvfb-run; check, run, train and export work without"
+        )
+    return run(args.file)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="visualgrad",
         description="See backpropagation: graphs, step-by-step gradients, live training.",
     )
     parser.add_argument("--version", action="version", version=f"visualgrad {__version__}")
-    parser.set_defaults(handler=_tour)
+    parser.set_defaults(handler=_window, file=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    tour = commands.add_parser("tour", help="a walk through the engine in the terminal")
+    tour.set_defaults(handler=_tour)
 
     check = commands.add_parser("check", help="validate project files")
     check.add_argument("files", nargs="+", metavar="FILE")
@@ -205,8 +224,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+COMMANDS = ("tour", "check", "run", "train", "export")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        args = argparse.Namespace(handler=_window, file=argv[0])  # visualgrad FILE
+        if len(argv) > 1:
+            print(
+                f"visualgrad: unexpected arguments after {argv[0]}: {' '.join(argv[1:])}",
+                file=sys.stderr,
+            )
+            return 2
+    else:
+        args = build_parser().parse_args(argv)
     if getattr(args, "epochs", None) is not None and args.epochs < 1:
         print("visualgrad: --epochs must be at least 1", file=sys.stderr)
         return 2

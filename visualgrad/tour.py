@@ -1,4 +1,4 @@
-"""A walk through the engine in the terminal, for ``visualgrad`` with no arguments.
+"""A walk through the engine in the terminal: ``visualgrad tour``.
 
 Until the window exists: the chain rule on the course's worked example, then a
 small network learning xor, printed step by step.

@@ -1,0 +1,154 @@
+"""Undo commands: each one edits only the document; the canvas redraws from its events.
+
+A command keeps what it needs to put the graph back exactly (the removed nodes
+with their edges, the previous parameter values), so undo and redo can run any
+number of times and the canvas can never drift from the document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+from ..graph.graph import Edge, Graph, Node
+
+
+def _copy_weights(weights: dict[str, np.ndarray] | None) -> dict[str, np.ndarray] | None:
+    return None if weights is None else {k: v.copy() for k, v in weights.items()}
+
+
+class AddNodes(QUndoCommand):
+    """Place nodes (and edges among them): one palette drop, or a paste."""
+
+    def __init__(self, graph: Graph, nodes: list[Node], edges: list[Edge], text: str) -> None:
+        super().__init__(text)
+        self.graph, self.nodes, self.edges = graph, nodes, edges
+
+    def redo(self) -> None:
+        for n in self.nodes:
+            self.graph.add_node(n.type, n.id, dict(n.params), n.position, _copy_weights(n.weights))
+        for e in self.edges:
+            self.graph.connect(e.source, e.source_port, e.target, e.target_port)
+
+    def undo(self) -> None:
+        for n in reversed(self.nodes):
+            self.graph.remove_node(n.id)
+
+
+class RemoveNodes(QUndoCommand):
+    """Delete nodes with their edges, and loose edges; undo restores them all."""
+
+    def __init__(self, graph: Graph, node_ids: list[str], edges: list[Edge], text: str) -> None:
+        super().__init__(text)
+        self.graph = graph
+        self.nodes = [graph.nodes[i] for i in node_ids]
+        doomed = set(node_ids)
+        touching = [e for e in graph.edges if e.source in doomed or e.target in doomed]
+        self.edges = list(dict.fromkeys(touching + [e for e in edges if e in graph.edges]))
+
+    def redo(self) -> None:
+        self.node_order, self.edge_order = list(self.graph.nodes), list(self.graph.edges)
+        for e in self.edges:
+            if e in self.graph.edges:
+                self.graph.disconnect(e)
+        for n in self.nodes:
+            self.graph.remove_node(n.id)
+
+    def undo(self) -> None:
+        for n in self.nodes:
+            self.graph.add_node(n.type, n.id, dict(n.params), n.position, _copy_weights(n.weights))
+        for e in self.edges:
+            self.graph.connect(e.source, e.source_port, e.target, e.target_port)
+        # Back in their old places, so the saved file is the same as before the delete.
+        rank = {node_id: i for i, node_id in enumerate(self.node_order)}
+        nodes = sorted(self.graph.nodes.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+        self.graph.nodes.clear()
+        self.graph.nodes.update(nodes)
+        edge_rank = {e: i for i, e in enumerate(self.edge_order)}
+        self.graph.edges.sort(key=lambda e: edge_rank.get(e, len(edge_rank)))
+
+
+class Connect(QUndoCommand):
+    def __init__(self, graph: Graph, edge: Edge) -> None:
+        super().__init__(f"Connect {edge.source} to {edge.target}")
+        self.graph, self.edge = graph, edge
+
+    def redo(self) -> None:
+        e = self.edge
+        self.graph.connect(e.source, e.source_port, e.target, e.target_port)
+
+    def undo(self) -> None:
+        self.graph.disconnect(self.edge)
+
+
+class Disconnect(QUndoCommand):
+    def __init__(self, graph: Graph, edge: Edge) -> None:
+        super().__init__(f"Disconnect {edge.source} from {edge.target}")
+        self.graph, self.edge = graph, edge
+
+    def redo(self) -> None:
+        self.graph.disconnect(self.edge)
+
+    def undo(self) -> None:
+        e = self.edge
+        self.graph.connect(e.source, e.source_port, e.target, e.target_port)
+
+
+class MoveNodes(QUndoCommand):
+    """Nodes dragged from old to new positions (one command for the whole drag)."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        moves: dict[str, tuple[tuple[float, float], tuple[float, float]]],
+        text: str = "",
+    ) -> None:
+        count = len(moves)
+        super().__init__(
+            text or (f"Move {next(iter(moves))}" if count == 1 else f"Move {count} nodes")
+        )
+        self.graph, self.moves = graph, moves
+
+    def redo(self) -> None:
+        for node_id, (_, new) in self.moves.items():
+            self.graph.move_node(node_id, new)
+
+    def undo(self) -> None:
+        for node_id, (old, _) in self.moves.items():
+            self.graph.move_node(node_id, old)
+
+
+class SetParams(QUndoCommand):
+    """A parameter edit in the inspector; undo restores the values and the learned weights."""
+
+    def __init__(self, graph: Graph, node_id: str, params: dict[str, Any]) -> None:
+        names = ", ".join(params)
+        super().__init__(f"Change {node_id} {names}")
+        node = graph.nodes[node_id]
+        self.graph, self.node_id, self.params = graph, node_id, dict(params)
+        self.previous = {k: node.params[k] for k in params}
+        self.weights = _copy_weights(node.weights)
+
+    def redo(self) -> None:
+        self.graph.set_params(self.node_id, self.params)
+
+    def undo(self) -> None:
+        self.graph.set_params(self.node_id, self.previous)
+        self.graph.nodes[self.node_id].weights = _copy_weights(self.weights)
+
+
+class SetTraining(QUndoCommand):
+    """A change of the training settings (dataset, optimizer, learning rate...)."""
+
+    def __init__(self, graph: Graph, settings: dict[str, Any]) -> None:
+        super().__init__("Change training " + ", ".join(k.replace("_", " ") for k in settings))
+        self.graph, self.settings = graph, dict(settings)
+        self.previous = {k: getattr(graph.training, k) for k in settings}
+
+    def redo(self) -> None:
+        self.graph.set_training(**self.settings)
+
+    def undo(self) -> None:
+        self.graph.set_training(**self.previous)

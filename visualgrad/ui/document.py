@@ -1,0 +1,199 @@
+"""The open project: the graph, its undo stack, its file, and every edit as a command.
+
+The canvas, the palette and the inspector ask the document for an edit; it
+checks the edit against the graph first (so a refused edit leaves no command on
+the stack and says why), then pushes the undo command that performs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from ..graph import fileformat
+from ..graph.graph import Edge, Graph, GraphError, Node
+from ..graph.layout import layered_positions
+from .commands import AddNodes, Connect, MoveNodes, RemoveNodes, SetParams, SetTraining
+
+
+class Document(QObject):
+    """One project open in a window."""
+
+    graph_replaced = Signal(object)  # the new Graph, after New or Open
+    status = Signal(str)  # a message for the status bar (a refused edit says why here)
+    modified_changed = Signal(bool)
+    path_changed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.graph = Graph()
+        self.description: str | None = None
+        self.path: str | None = None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self._weights_dirty = False
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean or self._weights_dirty)
+
+    # ---- files --------------------------------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean() or self._weights_dirty
+
+    def mark_weights_changed(self) -> None:
+        """Training stored learned values in the nodes: the file on disk is now older."""
+        self._weights_dirty = True
+        self.modified_changed.emit(True)
+
+    def replace(self, graph: Graph, path: str | None, description: str | None = None) -> None:
+        self.graph, self.path, self.description = graph, path, description
+        self.undo_stack.clear()
+        self._weights_dirty = False
+        self.graph_replaced.emit(graph)
+        self.path_changed.emit(path or "")
+        self.modified_changed.emit(False)
+
+    def new(self) -> None:
+        self.replace(Graph(), None)
+
+    def open(self, path: str) -> None:
+        """Load ``path``; FileFormatError or OSError leaves the open project untouched."""
+        graph, description = fileformat.load_with_description(path)
+        self.replace(graph, os.path.abspath(path), description)
+
+    def save(self, path: str) -> None:
+        fileformat.save(self.graph, path, self.description)
+        self.path = os.path.abspath(path)
+        self.undo_stack.setClean()
+        self._weights_dirty = False
+        self.path_changed.emit(self.path)
+        self.modified_changed.emit(False)
+
+    # ---- edits ------------------------------------------------------------------------------
+    def _refuse(self, error: Exception) -> None:
+        self.status.emit(str(error))
+
+    def add_node(self, type_name: str, position: tuple[float, float]) -> str | None:
+        """Place a new node of ``type_name``; returns its id."""
+        node = Node(self.graph.fresh_id(type_name), type_name, {}, position)
+        self.undo_stack.push(AddNodes(self.graph, [node], [], f"Add {type_name}"))
+        return node.id
+
+    def connect(self, edge: Edge) -> bool:
+        try:
+            self.graph.check_edge(edge)
+        except GraphError as error:
+            self._refuse(error)
+            return False
+        self.undo_stack.push(Connect(self.graph, edge))
+        return True
+
+    def remove(self, node_ids: list[str], edges: list[Edge]) -> None:
+        if not node_ids and not edges:
+            return
+        if node_ids:
+            text = (
+                f"Delete {node_ids[0]}" if len(node_ids) == 1 else f"Delete {len(node_ids)} nodes"
+            )
+        else:
+            text = "Disconnect" if len(edges) == 1 else f"Disconnect {len(edges)} edges"
+        self.undo_stack.push(RemoveNodes(self.graph, node_ids, edges, text))
+
+    def move(self, moves: dict[str, tuple[tuple[float, float], tuple[float, float]]]) -> None:
+        if moves:
+            self.undo_stack.push(MoveNodes(self.graph, moves))
+
+    def set_params(self, node_id: str, params: dict) -> bool:
+        node = self.graph.nodes[node_id]
+        try:
+            checked = node.spec.check_params({**node.params, **params})
+        except ValueError as error:
+            self._refuse(GraphError(f"{node.describe()}: {error}"))
+            return False
+        changed = {k: checked[k] for k in params if checked[k] != node.params[k]}
+        if changed:
+            try:
+                self.undo_stack.push(SetParams(self.graph, node_id, changed))
+            except GraphError as error:
+                self._refuse(error)
+                return False
+        return True
+
+    def set_training(self, settings: dict) -> bool:
+        current = self.graph.training
+        changed = {k: v for k, v in settings.items() if getattr(current, k) != v}
+        if changed:
+            self.undo_stack.push(SetTraining(self.graph, changed))
+        return True
+
+    def insert_on_edge(self, node_id: str, edge: Edge) -> bool:
+        """Put a node into ``edge``: source -> node -> target, where the ports fit."""
+        node = self.graph.nodes[node_id]
+        if not node.spec.inputs or not node.spec.outputs or self.graph.edges_into(node_id):
+            return False
+        first = Edge(edge.source, edge.source_port, node_id, node.spec.inputs[0].name)
+        second = Edge(node_id, node.spec.outputs[0].name, edge.target, edge.target_port)
+        trial = Graph(dict(self.graph.nodes), [e for e in self.graph.edges if e != edge])
+        try:
+            trial.check_edge(first)
+            trial.edges.append(first)
+            trial.check_edge(second)
+        except GraphError:
+            return False
+        self.undo_stack.beginMacro(f"Insert {node_id}")
+        self.undo_stack.push(RemoveNodes(self.graph, [], [edge], "Disconnect"))
+        self.undo_stack.push(Connect(self.graph, first))
+        self.undo_stack.push(Connect(self.graph, second))
+        self.undo_stack.endMacro()
+        return True
+
+    def auto_layout(self) -> None:
+        positions = layered_positions(self.graph)
+        moves = {
+            node_id: (self.graph.nodes[node_id].position, position)
+            for node_id, position in positions.items()
+            if self.graph.nodes[node_id].position != position
+        }
+        if moves:
+            self.undo_stack.push(MoveNodes(self.graph, moves, "Auto-layout"))
+
+    # ---- clipboard ------------------------------------------------------------------------
+    def copy(self, node_ids: list[str]) -> str:
+        """The selected nodes and the edges among them, as .vgraph JSON."""
+        part = Graph(training=self.graph.training)
+        chosen = set(node_ids)
+        for node_id in node_ids:
+            n = self.graph.nodes[node_id]
+            part.nodes[node_id] = Node(n.id, n.type, dict(n.params), n.position, n.weights)
+        part.edges = [e for e in self.graph.edges if e.source in chosen and e.target in chosen]
+        return fileformat.to_json(part)
+
+    def paste(self, text: str, offset: tuple[float, float] = (30.0, 30.0)) -> list[str]:
+        """Add the nodes of a copied .vgraph, renamed where their ids are taken."""
+        try:
+            pasted = fileformat.from_json(text, "the clipboard")
+        except (fileformat.FileFormatError, json.JSONDecodeError) as error:
+            self._refuse(error)
+            return []
+        if not pasted.nodes:
+            return []
+        renamed, nodes, taken = {}, [], set(self.graph.nodes)
+        for n in pasted:
+            new_id = n.id
+            if new_id in taken:  # fresh_id only reads the ids of the nodes it is given
+                new_id = Graph(dict.fromkeys(taken)).fresh_id(n.type)
+            taken.add(new_id)
+            renamed[n.id] = new_id
+            x, y = n.position
+            nodes.append(Node(new_id, n.type, n.params, (x + offset[0], y + offset[1]), n.weights))
+        edges = [
+            Edge(renamed[e.source], e.source_port, renamed[e.target], e.target_port)
+            for e in pasted.edges
+        ]
+        text = f"Paste {len(nodes)} node{'s' if len(nodes) > 1 else ''}"
+        self.undo_stack.push(AddNodes(self.graph, nodes, edges, text))
+        return [n.id for n in nodes]

@@ -1,0 +1,233 @@
+"""The window's files: New, Open, Open Sample, Save, recent files, export, autosave.
+
+A mixin of MainWindow, apart so each file holds one concern: the questions it
+asks a person are methods, which tests replace.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+from PySide6.QtCore import QRectF, QSize, QTimer
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ..graph import fileformat
+from ..graph.export import to_torch
+from ..graph.graph import GraphError
+from . import files
+from .gallery import Gallery
+
+FILTER = "visualgrad projects (*.vgraph);;All files (*)"
+
+
+class FileActions:
+    """Opening, saving, exporting and recovering the window's project."""
+
+    def open_file(self, path: str) -> bool:
+        """Load ``path`` into the window; a bad file leaves the open project as it was."""
+        try:
+            self.document.open(path)
+        except (fileformat.FileFormatError, OSError) as error:
+            message = (
+                str(error)
+                if isinstance(error, fileformat.FileFormatError)
+                else (f"{path}: {error.strerror or error}")
+            )
+            self.show_error("Cannot open the file", message)
+            return False
+        self._remember(path)
+        self._offer_recovery(self.document.path)
+        QTimer.singleShot(0, self.canvas.fit_to_view)
+        self.statusBar().showMessage(f"Opened {os.path.basename(path)}", 4000)
+        return True
+
+    def save_file(self, path: str) -> bool:
+        try:
+            self.training.stop(wait=True) if self.training.is_training() else None
+            self.document.save(path)
+        except OSError as error:
+            self.show_error("Cannot save the file", f"{path}: {error.strerror or error}")
+            return False
+        files.Autosave.for_path(None).remove()
+        self._autosave_slot().remove()
+        self._remember(path)
+        self.statusBar().showMessage(f"Saved {os.path.basename(path)}", 4000)
+        return True
+
+    # ---- questions (tests replace these) -----------------------------------------------------
+    def ask_unsaved(self) -> str:
+        """'save', 'discard' or 'cancel' for the unsaved changes of the open project."""
+        name = os.path.basename(self.document.path or "Untitled")
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"{name} has changes that are not saved. Save them first?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Save,
+        )
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
+
+    def ask_recover(self, when: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Recover unsaved work",
+            f"visualgrad ended without saving this project. Recover the changes autosaved at "
+            f"{when}?",
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.Yes,
+        )
+        return answer == QMessageBox.Yes
+
+    def ask_open_path(self) -> str:
+        return QFileDialog.getOpenFileName(self, "Open project", self._folder(), FILTER)[0]
+
+    def ask_save_path(self, title: str = "Save project", filter_: str = FILTER) -> str:
+        return QFileDialog.getSaveFileName(self, title, self._folder(), filter_)[0]
+
+    def show_error(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self, title, message)
+
+    # ---- files ------------------------------------------------------------------------------
+    def _folder(self) -> str:
+        return os.path.dirname(self.document.path) if self.document.path else os.getcwd()
+
+    def _remember(self, path: str) -> None:
+        files.remember(path)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        paths = files.recent_files()
+        for path in paths:
+            action = self.recent_menu.addAction(os.path.basename(path))
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        if not paths:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def maybe_save(self) -> bool:
+        """True when the open project may be replaced: it is saved, or its changes go."""
+        if not self.document.modified:
+            return True
+        answer = self.ask_unsaved()
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            self._autosave_slot().remove()
+            return True
+        return False
+
+    def new_file(self) -> None:
+        if self.maybe_save():
+            self.document.new()
+
+    def open_dialog(self) -> None:
+        if self.maybe_save():
+            path = self.ask_open_path()
+            if path:
+                self.open_file(path)
+
+    def open_path(self, path: str) -> None:
+        if self.maybe_save():
+            self.open_file(path)
+
+    def open_sample(self) -> None:
+        gallery = Gallery(self.theme, self)
+        gallery.chosen.connect(self.open_path)
+        gallery.open()
+        self.gallery = gallery
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self.save_file(self.document.path)
+
+    def save_as(self) -> bool:
+        path = self.ask_save_path()
+        if not path:
+            return False
+        if not path.endswith(".vgraph"):
+            path += ".vgraph"
+        return self.save_file(path)
+
+    def export_image(self, kind: str) -> None:
+        filter_ = "PNG image (*.png)" if kind == "png" else "SVG drawing (*.svg)"
+        path = self.ask_save_path("Export image", filter_)
+        if path:
+            self.write_image(path if path.endswith(f".{kind}") else f"{path}.{kind}")
+
+    def write_image(self, path: str) -> None:
+        """The whole graph as a PNG (twice the screen's resolution) or an SVG drawing."""
+        self.scene.clearSelection()
+        source = self.scene.items_rect().adjusted(-40, -40, 40, 40)
+        if source.isNull():
+            source = QRectF(0, 0, 400, 300)
+        target = QRectF(0, 0, source.width(), source.height())
+        if path.endswith(".svg"):
+            device = QSvgGenerator()
+            device.setFileName(path)
+            device.setSize(QSize(int(source.width()), int(source.height())))
+            device.setViewBox(target)
+            device.setTitle(os.path.basename(self.document.path or "visualgrad graph"))
+        else:
+            device = QImage(int(source.width() * 2), int(source.height() * 2), QImage.Format_ARGB32)
+            device.setDevicePixelRatio(2)
+            device.fill(self.theme.canvas)
+        painter = QPainter(device)
+        painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.scene.render(painter, target, source)
+        painter.end()
+        if isinstance(device, QImage) and not device.save(path):
+            self.show_error("Cannot export the image", f"{path}: could not write the file")
+            return
+        self.statusBar().showMessage(f"Exported {os.path.basename(path)}", 4000)
+
+    def export_torch(self) -> None:
+        path = self.ask_save_path("Export PyTorch script", "Python script (*.py)")
+        if not path:
+            return
+        try:
+            script = to_torch(self.graph)
+            with open(path if path.endswith(".py") else f"{path}.py", "w", encoding="utf-8") as out:
+                out.write(script)
+        except (GraphError, ValueError, OSError) as error:
+            self.show_error("Cannot export the script", str(error))
+            return
+        self.statusBar().showMessage(f"Wrote {os.path.basename(path)}: run it with python", 6000)
+
+    # ---- autosave --------------------------------------------------------------------------
+    def _autosave_slot(self) -> files.Autosave:
+        return files.Autosave.for_path(self.document.path)
+
+    def autosave(self) -> None:
+        if not self.document.modified:
+            return
+        try:
+            self._autosave_slot().write(
+                fileformat.to_json(self.graph, self.document.description), self.document.path
+            )
+        except OSError as error:
+            self.statusBar().showMessage(f"Autosave failed: {error.strerror or error}", 8000)
+
+    def _offer_recovery(self, path: str | None) -> None:
+        slot = files.Autosave.for_path(path)
+        written = slot.pending(path)
+        if written is None:
+            return
+        when = datetime.datetime.fromtimestamp(written).strftime("%Y-%m-%d %H:%M")
+        if not self.ask_recover(when):
+            slot.remove()
+            return
+        try:
+            graph, description = fileformat.from_json_with_description(slot.read(), "the autosave")
+        except (fileformat.FileFormatError, OSError) as error:
+            self.show_error("Cannot recover the autosave", str(error))
+            return
+        self.document.replace(graph, path, description)
+        self.document.mark_weights_changed()
+        self.statusBar().showMessage(
+            "Recovered the autosaved changes: save them to keep them", 8000
+        )

@@ -1,0 +1,261 @@
+"""The inspector: the selected node's parameters (edited with undo), formulas and shape,
+and during playback its value and gradient as numbers and heatmaps."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..graph.catalog import Param
+from ..graph.shapes import show
+from .document import Document
+from .summaries import describe_array
+
+
+def parse(param: Param, text: str) -> Any:
+    """The value typed for ``param``; ValueError with a message when it is not one."""
+    text = text.strip()
+    if param.type == "dim" and text.lower() in ("", "none", "all"):
+        return None
+    if param.type in ("ints", "floats"):
+        body = text if text.startswith("[") else f"[{text}]"
+        try:
+            value = json.loads(body)
+        except json.JSONDecodeError:
+            raise ValueError(f"{param.name}: expected numbers separated by commas") from None
+        return value
+    if param.type in ("int", "dim"):
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"{param.name}: expected a whole number, got {text!r}") from None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{param.name}: expected a number, got {text!r}") from None
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class Heatmap(pg.GraphicsLayoutWidget):
+    """A small picture of a tensor: rows by columns, coloured from min to max."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFixedHeight(110)
+        self.view = self.addViewBox(lockAspect=False, enableMouse=False)
+        self.view.invertY(True)
+        self.image = pg.ImageItem()
+        self.image.setColorMap(pg.colormap.get("CET-D1"))
+        self.view.addItem(self.image)
+
+    def show_array(self, array: np.ndarray) -> None:
+        grid = np.atleast_2d(array.reshape(-1, array.shape[-1]) if array.ndim > 1 else array)
+        grid = grid[:64, :64]
+        bound = float(np.abs(grid).max()) if grid.size else 1.0
+        self.image.setImage(grid.T, levels=(-bound or -1, bound or 1))
+        self.view.autoRange(padding=0)
+
+
+class Inspector(QScrollArea):
+    """What the selected node is, and its settings."""
+
+    def __init__(self, document: Document, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.document = document
+        self.node_id: str | None = None
+        self.editors: dict[str, QWidget] = {}
+        body = QWidget()
+        self.layout_ = QVBoxLayout(body)
+        self.title = QLabel("Nothing selected")
+        self.title.setObjectName("inspectorTitle")
+        self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.about = QLabel("Select a node on the canvas to see and change its settings.")
+        self.about.setWordWrap(True)
+        self.formulas = QLabel()
+        self.formulas.setObjectName("formulas")
+        self.formulas.setWordWrap(True)
+        self.formulas.setTextFormat(Qt.RichText)
+        self.form_box = QWidget()
+        self.form = QFormLayout(self.form_box)
+        self.form.setContentsMargins(0, 4, 0, 4)
+        self.shape = QLabel()
+        self.shape.setObjectName("outputShape")
+        self.error = QLabel()
+        self.error.setObjectName("inspectorError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #d83a3a;")
+        self.values = QLabel()
+        self.values.setObjectName("nodeValues")
+        self.values.setWordWrap(True)
+        self.values.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.value_map, self.grad_map = Heatmap(), Heatmap()
+        self.value_caption, self.grad_caption = QLabel("value"), QLabel("gradient dL/d(output)")
+        for w in (self.title, self.about, self.formulas, self.form_box, self.shape, self.error):
+            self.layout_.addWidget(w)
+        for w in (
+            self.values,
+            self.value_caption,
+            self.value_map,
+            self.grad_caption,
+            self.grad_map,
+        ):
+            self.layout_.addWidget(w)
+        self.layout_.addStretch(1)
+        self.setWidget(body)
+        self.setMinimumWidth(260)
+        self.show_node(None)
+
+    def show_node(self, node_id: str | None) -> None:
+        """Fill the inspector for ``node_id`` (None: nothing selected)."""
+        self.node_id = node_id
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors.clear()
+        self.error.clear()
+        node = self.document.graph.nodes.get(node_id) if node_id else None
+        self.set_values(None, None)
+        if node is None:
+            self.title.setText("Nothing selected")
+            self.about.setText("Select a node on the canvas to see and change its settings.")
+            self.formulas.clear()
+            self.shape.clear()
+            return
+        spec = node.spec
+        self.title.setText(f"{node.id}  ·  {spec.name}")
+        self.about.setText(spec.description)
+        self.formulas.setText(
+            f"<b>forward</b>&nbsp; {spec.forward}<br>"
+            f"<b>local derivative</b>&nbsp; {spec.derivative}"
+        )
+        for param in spec.params:
+            editor = self._editor(param, node.params[param.name])
+            editor.setToolTip(param.doc or param.name)
+            self.editors[param.name] = editor
+            self.form.addRow(param.name.replace("_", " "), editor)
+        if not spec.params:
+            self.form.addRow(QLabel("<i>no settings</i>"))
+
+    def set_shape(self, shape, error: str | None) -> None:
+        self.shape.setText(f"output shape {show(shape)}" if shape is not None else "")
+        self.error.setText(error or "")
+
+    def set_values(self, value: np.ndarray | None, gradient: np.ndarray | None) -> None:
+        """The node's value and gradient from the last pass (None hides them)."""
+        lines = []
+        if value is not None:
+            lines.append(f"<b>value</b> {describe_array(value)}")
+        if gradient is not None:
+            lines.append(f"<b>gradient</b> {describe_array(gradient)}")
+        self.values.setText("<br>".join(lines))
+        self.values.setVisible(bool(lines))
+        for array, caption, heatmap in (
+            (value, self.value_caption, self.value_map),
+            (gradient, self.grad_caption, self.grad_map),
+        ):
+            wide = array is not None and array.size > 1
+            caption.setVisible(wide)
+            heatmap.setVisible(wide)
+            if wide:
+                heatmap.show_array(np.asarray(array, dtype=float))
+
+    def _editor(self, param: Param, value: Any) -> QWidget:
+        if param.type == "bool":
+            box = QCheckBox()
+            box.setChecked(bool(value))
+            box.toggled.connect(lambda on, p=param: self._commit(p, on))
+            return box
+        if param.type == "choice":
+            combo = QComboBox()
+            combo.addItems(list(param.choices))
+            combo.setCurrentText(value)
+            combo.currentTextChanged.connect(lambda text, p=param: self._commit(p, text))
+            return combo
+        if param.type == "int":
+            spin = QSpinBox()
+            spin.setRange(
+                int(param.low if param.low is not None else -(10**9)),
+                int(param.high if param.high is not None else 10**9),
+            )
+            spin.setValue(value)
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(lambda v, p=param: self._commit(p, v))
+            return spin
+        line = QLineEdit(_shown(value))
+        line.editingFinished.connect(lambda p=param, e=line: self._typed(p, e))
+        return line
+
+    def _typed(self, param: Param, editor: QLineEdit) -> None:
+        try:
+            value = parse(param, editor.text())
+        except ValueError as error:
+            self.error.setText(str(error))
+            return
+        self._commit(param, value)
+
+    def _commit(self, param: Param, value: Any) -> None:
+        if self.node_id is None:
+            return
+        node_id = self.node_id
+        if self.document.set_params(node_id, {param.name: value}):
+            self.error.clear()
+        else:
+            node = self.document.graph.nodes[node_id]
+            self.error.setText(
+                f"{param.name}: not changed; it stays {_shown(node.params[param.name])}"
+            )
+            self._reset_editor(param, node.params[param.name])
+
+    def _reset_editor(self, param: Param, value: Any) -> None:
+        editor = self.editors.get(param.name)
+        if isinstance(editor, QLineEdit):
+            editor.setText(_shown(value))
+        elif isinstance(editor, QSpinBox):
+            editor.blockSignals(True)
+            editor.setValue(value)
+            editor.blockSignals(False)
+
+    def refresh(self) -> None:
+        """The node changed under the inspector (an undo): show its current settings."""
+        if self.node_id not in self.document.graph.nodes:
+            self.show_node(None)
+            return
+        node = self.document.graph.nodes[self.node_id]
+        for param in node.spec.params:
+            editor = self.editors.get(param.name)
+            value = node.params[param.name]
+            editor.blockSignals(True)
+            if isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentText(value)
+            elif isinstance(editor, QSpinBox):
+                editor.setValue(value)
+            else:
+                editor.setText(_shown(value))
+            editor.blockSignals(False)

@@ -1,0 +1,401 @@
+"""The main window: canvas in the middle, palette on the left, inspector and training on
+the right, playback below; menus, shortcuts, files, autosave and themes."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QUndoView,
+)
+
+from ..graph.graph import Graph
+from . import files, theme
+from .canvas import CanvasView
+from .canvas_items import NodeItem
+from .document import Document
+from .file_actions import FileActions
+from .inspector import Inspector
+from .palette import Palette
+from .playback import PlaybackPanel
+from .scene import CanvasScene
+from .training_panel import TrainingPanel
+
+AUTOSAVE_MS = 30_000
+
+
+class MainWindow(FileActions, QMainWindow):
+    """One project in one window."""
+
+    def __init__(self, path: str | None = None, show_gallery: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.store = files.settings()
+        self.theme = theme.THEMES.get(self.store.value("theme", "light"), theme.LIGHT)
+        app = QApplication.instance()
+        if app is not None:
+            theme.apply(app, self.theme)
+        self.document = Document(self)
+        self.scene = CanvasScene(self.document, self.theme, self)
+        self.canvas = CanvasView(self.scene, self)
+        self.setCentralWidget(self.canvas)
+        self.palette = Palette(self.theme)
+        self.inspector = Inspector(self.document)
+        self.training = TrainingPanel(self.document.undo_stack)
+        self.playback = PlaybackPanel(self.document, self.scene, self.inspector)
+        self.history = QUndoView(self.document.undo_stack)
+        self.history.setObjectName("history")
+        self.history.setEmptyLabel("<opened>")
+        self._docks()
+        self._actions()
+        self._menus()
+        self._status_bar()
+        self._wire()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+        self._paste_count = 0
+        self.resize(1400, 860)
+        geometry = self.store.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.store.value("windowState")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self._graph_replaced(self.document.graph)
+        self._update_title()
+        if path is not None:
+            self.open_file(path)
+        else:
+            self._offer_recovery(None)
+            if show_gallery:
+                QTimer.singleShot(0, self.open_sample)
+
+    # ---- the public face ----------------------------------------------------------------------
+    @property
+    def graph(self) -> Graph:
+        return self.document.graph
+
+    # ---- building the window ---------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _docks(self) -> None:
+        self.palette_dock = self._dock(
+            "Palette", "paletteDock", self.palette, Qt.LeftDockWidgetArea
+        )
+        self.inspector_dock = self._dock(
+            "Inspector", "inspectorDock", self.inspector, Qt.RightDockWidgetArea
+        )
+        self.training_dock = self._dock(
+            "Training", "trainingDock", self.training, Qt.RightDockWidgetArea
+        )
+        self.history_dock = self._dock(
+            "History", "historyDock", self.history, Qt.RightDockWidgetArea
+        )
+        self.playback_dock = self._dock(
+            "Step through", "playbackDock", self.playback, Qt.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.inspector_dock, self.training_dock)
+        self.tabifyDockWidget(self.training_dock, self.history_dock)
+        self.inspector_dock.raise_()
+        self.resizeDocks([self.palette_dock], [190], Qt.Horizontal)
+        self.resizeDocks([self.inspector_dock], [330], Qt.Horizontal)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _actions(self) -> None:
+        a, K = self._action, QKeySequence
+        self.new_action = a("&New", self.new_file, K.New, "Start an empty project")
+        self.open_action = a("&Open...", self.open_dialog, K.Open, "Open a .vgraph project")
+        self.sample_action = a(
+            "Open &Sample...", self.open_sample, "Ctrl+Shift+O", "Open one of the sample projects"
+        )
+        self.save_action = a("&Save", self.save, K.Save, "Save the project")
+        self.save_as_action = a("Save &As...", self.save_as, K.SaveAs, "Save under a new name")
+        self.png_action = a("Image (&PNG)...", lambda: self.export_image("png"))
+        self.svg_action = a("Image (S&VG)...", lambda: self.export_image("svg"))
+        self.torch_action = a(
+            "&PyTorch script...",
+            self.export_torch,
+            tip="Write a standalone PyTorch training script",
+        )
+        self.quit_action = a("&Quit", self.close, K.Quit)
+        self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(K.Undo)
+        self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(K.Redo)
+        self.cut_action = a("Cu&t", self.cut, K.Cut)
+        self.copy_action = a("&Copy", self.copy, K.Copy)
+        self.paste_action = a("&Paste", self.paste, K.Paste)
+        self.duplicate_action = a("D&uplicate", self.duplicate, "Ctrl+D")
+        self.delete_action = a("&Delete", self.delete_selection, K.Delete, "Delete the selection")
+        self.delete_action.setShortcuts([K(K.Delete), K(Qt.Key_Backspace)])
+        self.select_all_action = a("Select &All", self.select_all, K.SelectAll)
+        self.layout_action = a(
+            "Auto-&layout", self.document.auto_layout, "Ctrl+L", "Arrange the graph left to right"
+        )
+        self.zoom_in_action = a("Zoom &In", lambda: self.canvas.zoom_by(1.25), K.ZoomIn)
+        self.zoom_out_action = a("Zoom &Out", lambda: self.canvas.zoom_by(0.8), K.ZoomOut)
+        self.zoom_reset_action = a("&Actual Size", self.canvas.reset_zoom, "Ctrl+0")
+        self.fit_action = a("&Fit to View", self.canvas.fit_to_view, "Ctrl+1")
+        self.overview_action = a("O&verview", self.canvas.set_overview_visible, "Ctrl+M")
+        self.overview_action.setCheckable(True)
+        self.theme_group = QActionGroup(self)
+        self.theme_actions = {}
+        for name in theme.THEMES:
+            action = a(f"{name.capitalize()} theme", lambda _=False, n=name: self.set_theme(n))
+            action.setCheckable(True)
+            action.setChecked(name == self.theme.name)
+            self.theme_group.addAction(action)
+            self.theme_actions[name] = action
+        self.edit_actions = [
+            self.cut_action,
+            self.paste_action,
+            self.duplicate_action,
+            self.delete_action,
+            self.layout_action,
+            self.new_action,
+            self.open_action,
+            self.sample_action,
+        ]
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.new_action, self.open_action, self.sample_action):
+            file_menu.addAction(action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_as_action)
+        export = file_menu.addMenu("&Export")
+        export.addAction(self.png_action)
+        export.addAction(self.svg_action)
+        export.addAction(self.torch_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        for action in (self.cut_action, self.copy_action, self.paste_action, self.duplicate_action):
+            edit.addAction(action)
+        edit.addAction(self.delete_action)
+        edit.addSeparator()
+        edit.addAction(self.select_all_action)
+        edit.addAction(self.layout_action)
+        view = bar.addMenu("&View")
+        for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action):
+            view.addAction(action)
+        view.addAction(self.fit_action)
+        view.addAction(self.overview_action)
+        view.addSeparator()
+        for action in self.theme_actions.values():
+            view.addAction(action)
+        view.addSeparator()
+        for dock in (
+            self.palette_dock,
+            self.inspector_dock,
+            self.training_dock,
+            self.history_dock,
+            self.playback_dock,
+        ):
+            view.addAction(dock.toggleViewAction())
+        run = bar.addMenu("&Run")
+        for action in self.playback.actions():
+            run.addAction(action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About visualgrad", self.about))
+
+    def _status_bar(self) -> None:
+        self.zoom_label = QLabel("100%")
+        self.zoom_label.setObjectName("zoomLabel")
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.statusBar().showMessage(
+            "Drag a node from the palette, or press Tab on the canvas. "
+            "Drag from an output to an input to connect."
+        )
+
+    def _wire(self) -> None:
+        d = self.document
+        d.status.connect(self._say)
+        d.graph_replaced.connect(self._graph_replaced)
+        d.modified_changed.connect(self._update_title)
+        d.path_changed.connect(self._update_title)
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.scene.shapes_refreshed.connect(self._show_shape)
+        self.palette.tree.type_activated.connect(lambda name: self.canvas.place(name))
+        self.canvas.zoom_changed.connect(self._show_zoom)
+        self.training.started.connect(lambda: self._lock(True))
+        self.training.finished.connect(self._training_finished)
+        self.training.status.connect(self._say)
+        self.training.failed.connect(self._training_failed)
+        self.training.weights_changed.connect(self.document.mark_weights_changed)
+        self.playback.status.connect(self._say)
+
+    def _say(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+
+    def _show_zoom(self, zoom: float) -> None:
+        self.zoom_label.setText(f"{zoom:.0%}")
+
+    def _graph_replaced(self, graph: Graph) -> None:
+        graph.subscribe(self._on_graph)
+        self.training.set_graph(graph)
+        self.inspector.show_node(None)
+        self._paste_count = 0
+
+    def _on_graph(self, kind: str, payload) -> None:
+        if kind == "params_changed" and payload.id == self.inspector.node_id:
+            self.inspector.refresh()
+        elif kind == "node_removed" and payload.id == self.inspector.node_id:
+            self.inspector.show_node(None)
+
+    def _selection_changed(self) -> None:
+        if self.scene.graph is None:
+            return
+        ids = self.scene.selected_node_ids()
+        node_id = ids[0] if len(ids) == 1 else None
+        if node_id != self.inspector.node_id:
+            self.inspector.show_node(node_id)
+            self._show_shape()
+            self.playback.show_selected(node_id)
+
+    def _show_shape(self) -> None:
+        node_id = self.inspector.node_id
+        item = self.scene.node_items.get(node_id) if node_id else None
+        if item is not None:
+            shape = item.shape_text or None
+            self.inspector.shape.setText(f"output shape {shape}" if shape else "")
+            self.inspector.error.setText(item.error or "")
+
+    def _update_title(self, *_changed) -> None:
+        name = os.path.basename(self.document.path) if self.document.path else "Untitled"
+        self.setWindowTitle(f"{name}[*] — visualgrad")
+        self.setWindowModified(self.document.modified)
+
+    # ---- edit ---------------------------------------------------------------------------------
+    def copy(self) -> None:
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            return
+        # Plain text, so the nodes paste into another window or a text editor alike (and a
+        # QMimeData made here would be freed twice when the program ends).
+        QGuiApplication.clipboard().setText(self.document.copy(ids))
+        self._paste_count = 0
+        self.statusBar().showMessage(f"Copied {len(ids)} node{'s' if len(ids) > 1 else ''}", 3000)
+
+    def cut(self) -> None:
+        if self.scene.locked:
+            return
+        self.copy()
+        self.delete_selection()
+
+    def paste(self) -> None:
+        if self.scene.locked:
+            return
+        text = QGuiApplication.clipboard().text()
+        if '"visualgrad"' not in text:
+            self.statusBar().showMessage("The clipboard holds no visualgrad nodes", 4000)
+            return
+        self._paste_count += 1
+        shift = 30.0 * self._paste_count
+        ids = self.document.paste(text, (shift, shift))
+        self.scene.select_nodes(ids)
+
+    def duplicate(self) -> None:
+        ids = self.scene.selected_node_ids()
+        if ids and not self.scene.locked:
+            pasted = self.document.paste(self.document.copy(ids), (30.0, 30.0))
+            self.scene.select_nodes(pasted)
+
+    def delete_selection(self) -> None:
+        if self.scene.locked:
+            return
+        self.document.remove(self.scene.selected_node_ids(), self.scene.selected_edges())
+
+    def select_all(self) -> None:
+        for item in self.scene.node_items.values():
+            item.setSelected(True)
+
+    def set_theme(self, name: str) -> None:
+        self.theme = theme.THEMES[name]
+        app = QApplication.instance()
+        theme.apply(app, self.theme)
+        self.scene.set_theme(self.theme)
+        self.store.setValue("theme", name)
+        self.theme_actions[name].setChecked(True)
+
+    def about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(
+            self,
+            "About visualgrad",
+            f"<b>visualgrad {__version__}</b><br>See backpropagation: build a computation graph,"
+            " step through the forward and backward pass, and train it.",
+        )
+
+    # ---- training locks editing ----------------------------------------------------------------
+    def _lock(self, locked: bool) -> None:
+        self.scene.locked = locked
+        for item in self.scene.node_items.values():
+            item.setFlag(NodeItem.ItemIsMovable, not locked)
+        for action in self.edit_actions:
+            action.setEnabled(not locked)
+        self.undo_action.setEnabled(not locked and self.document.undo_stack.canUndo())
+        self.redo_action.setEnabled(not locked and self.document.undo_stack.canRedo())
+        self.history.setEnabled(not locked)
+        self.palette.setEnabled(not locked)
+        self.inspector.form_box.setEnabled(not locked)
+        self.playback.setEnabled(not locked)
+        if locked:
+            self.statusBar().showMessage("Training: editing is locked until it stops", 4000)
+
+    def _training_finished(self, _completed: bool) -> None:
+        self._lock(False)
+        self.playback.reset()
+
+    def _training_failed(self, node_id: str, message: str) -> None:
+        self._lock(False)
+        self.statusBar().showMessage(message, 15000)
+        if node_id and node_id in self.scene.node_items:
+            self.scene.select_nodes([node_id])
+            item = self.scene.node_items[node_id]
+            item.set_shape(item.shape_text, message)
+            self.canvas.centerOn(item)
+
+    def closeEvent(self, event) -> None:
+        if self.training.is_training():
+            self.training.stop(wait=True)
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self._autosave_slot().remove()
+        self.store.setValue("geometry", self.saveGeometry())
+        self.store.setValue("windowState", self.saveState())
+        self.playback.stop()
+        self.scene.detach()
+        event.accept()

@@ -1,0 +1,425 @@
+"""Step through a pass: forward node by node, backward edge by edge, with pulses along
+the edges, badges with the values and gradients, and the chain rule written out."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QEasingCurve, Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGraphicsEllipseItem,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QSlider,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..graph.data import first_batch
+from ..graph.execute import NodeError, Program
+from ..graph.gradcheck import TOLERANCE, gradient_check
+from ..graph.graph import GraphError
+from .document import Document
+from .gradient_scale import Legend, magnitude_colour
+from .inspector import Inspector
+from .scene import CanvasScene
+from .steps import Step, build_steps
+from .summaries import number, short
+
+BACKEND = "simple"  # playback's small passes need no kernel compilation
+
+
+class PlaybackPanel(QWidget):
+    """The controls, the chain-rule panel and what moves on the canvas."""
+
+    status = Signal(str)
+    step_shown = Signal(int)
+
+    def __init__(self, document: Document, scene: CanvasScene, inspector: Inspector) -> None:
+        super().__init__()
+        self.setObjectName("playback")
+        self.document, self.scene, self.inspector = document, scene, inspector
+        self.steps: list[Step] = []
+        self.forward_count = 0
+        self.position = 0  # steps shown so far
+        self.trace = None
+        self.program: Program | None = None
+        self.view = "value"
+        self._pulses: list[QGraphicsEllipseItem] = []
+        self._step_in_flight: Step | None = None
+        self.animation = QVariantAnimation(self)
+        self.animation.setStartValue(0.0)
+        self.animation.setEndValue(1.0)
+        self.animation.setEasingCurve(QEasingCurve.InOutSine)
+        self.animation.valueChanged.connect(self._move_pulses)
+        self.animation.finished.connect(self._animation_done)
+        self.frames = 0  # animation frames drawn, for the benchmark
+        self.play_timer = QTimer(self)
+        self.play_timer.setSingleShot(True)
+        self.play_timer.timeout.connect(self._play_next)
+        self._build()
+        document.graph_replaced.connect(self._follow)
+        self._follow(document.graph)
+
+    # ---- widgets -------------------------------------------------------------------------------
+    def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def _build(self) -> None:
+        self.reset_button = self._button(
+            "⟲ Reset", "resetButton", "Clear the pass (Ctrl+R)", self.reset
+        )
+        self.forward_button = self._button(
+            "Forward ▶", "stepForwardButton", "Compute the next node (F10)", self.step_forward
+        )
+        self.backward_button = self._button(
+            "◀ Backward",
+            "stepBackwardButton",
+            "Send the gradient back along the next edge (F11)",
+            self.step_backward,
+        )
+        self.play_button = self._button(
+            "Play", "playButton", "Play the whole pass (F5)", self.toggle_play
+        )
+        self.play_button.setCheckable(True)
+        self.check_button = self._button(
+            "Check gradients",
+            "gradCheckButton",
+            "Compare every Parameter's gradient with a central difference",
+            self.check_gradients,
+        )
+        self.speed = QSlider(Qt.Horizontal)
+        self.speed.setObjectName("speedSlider")
+        self.speed.setRange(1, 10)
+        self.speed.setValue(5)
+        self.speed.setFixedWidth(110)
+        self.speed.setToolTip("Animation speed")
+        self.value_radio, self.grad_radio = QRadioButton("values"), QRadioButton("gradients")
+        self.value_radio.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.value_radio)
+        group.addButton(self.grad_radio)
+        self.grad_radio.toggled.connect(lambda on: self.set_view("gradient" if on else "value"))
+        self.counter = QLabel("")
+        self.counter.setObjectName("stepCounter")
+        self.counter.setMinimumWidth(110)
+        self.legend = Legend()
+        controls = QHBoxLayout()
+        for w in (self.reset_button, self.forward_button, self.backward_button, self.play_button):
+            controls.addWidget(w)
+        controls.addWidget(QLabel("speed"))
+        controls.addWidget(self.speed)
+        controls.addSpacing(12)
+        controls.addWidget(QLabel("edges show"))
+        controls.addWidget(self.value_radio)
+        controls.addWidget(self.grad_radio)
+        controls.addWidget(self.legend)
+        controls.addStretch(1)
+        controls.addWidget(self.counter)
+        controls.addWidget(self.check_button)
+        self.chain = QTextBrowser()
+        self.chain.setObjectName("chainRule")
+        self.chain.setMaximumHeight(96)
+        self.chain.setPlaceholderText(
+            "Press Forward to compute the graph node by node, then Backward to send the "
+            "gradient back edge by edge. The chain rule of each step is written here."
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(controls)
+        layout.addWidget(self.chain)
+        self._actions = []
+        for text, key, slot in (
+            ("Step &Forward", "F10", self.step_forward),
+            ("Step &Backward", "F11", self.step_backward),
+            ("&Play / Pause", "F5", self.play_button.click),
+            ("&Reset Pass", "Ctrl+R", self.reset),
+            ("&Check Gradients", "Ctrl+G", self.check_gradients),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            self._actions.append(action)
+        self._update_buttons()
+
+    def actions(self) -> list[QAction]:
+        return list(self._actions)
+
+    # ---- following the document ------------------------------------------------------------
+    def _follow(self, graph) -> None:
+        graph.subscribe(self._on_graph)
+        self.reset()
+
+    def _on_graph(self, kind: str, _payload) -> None:
+        if kind != "node_moved" and (self.steps or self.trace is not None):
+            self.reset()
+
+    # ---- running the pass ----------------------------------------------------------------------
+    def _prepare(self) -> bool:
+        if self.steps:
+            return True
+        graph = self.document.graph
+        try:
+            program = Program(graph, BACKEND)
+            needs_data = any(n.spec.batch for n in graph)
+            batch = first_batch(graph.training, BACKEND) if needs_data else {}
+            trace = program.trace(batch)
+        except NodeError as error:
+            self._refuse(str(error), error.node_id)
+            return False
+        except (GraphError, ValueError, TypeError) as error:
+            self._refuse(str(error), None)
+            return False
+        self.program, self.batch, self.trace = program, batch, trace
+        self.steps, self.forward_count = build_steps(graph, trace, program.loss_node)
+        magnitudes = [float(np.abs(g).mean()) for g in trace.gradients.values() if np.size(g)]
+        logs = [math.log10(m) for m in magnitudes if m > 0 and math.isfinite(m)]
+        self.log_range = (math.floor(min(logs)), math.ceil(max(logs))) if logs else (0, 1)
+        if self.log_range[0] == self.log_range[1]:
+            self.log_range = (self.log_range[0] - 1, self.log_range[1] + 1)
+        return True
+
+    def _refuse(self, message: str, node_id: str | None) -> None:
+        self.chain.setHtml(f"<span style='color:#d83a3a'>{message}</span>")
+        self.status.emit(message)
+        if node_id and node_id in self.scene.node_items:
+            self.scene.select_nodes([node_id])
+
+    def step_forward(self) -> None:
+        """Compute the next node; after the last one, the pass continues backward."""
+        if not self._prepare():
+            return
+        self._finish_animation()
+        if self.position < len(self.steps):
+            self._show(self.position)
+
+    def step_backward(self) -> None:
+        """Send the gradient along the next edge (the forward pass completes first)."""
+        if not self._prepare():
+            return
+        self._finish_animation()
+        while self.position < self.forward_count:
+            self._show(self.position, animate=False)
+        if self.position < len(self.steps):
+            self._show(self.position)
+
+    def toggle_play(self) -> None:
+        if self.play_button.isChecked():
+            if not self._prepare():
+                self.play_button.setChecked(False)
+                return
+            if self.position >= len(self.steps):
+                self.reset()
+                self._prepare()
+                self.play_button.setChecked(True)
+            self.play_button.setText("Pause")
+            self._play_next()
+        else:
+            self.play_button.setText("Play")
+            self.play_timer.stop()
+
+    def _duration(self) -> int:
+        return int(1400 / self.speed.value())
+
+    def _play_next(self) -> None:
+        if not self.play_button.isChecked():
+            return
+        if self.animation.state() == QVariantAnimation.Running:
+            self.play_timer.start(30)
+            return
+        if self.position >= len(self.steps):
+            self.play_button.setChecked(False)
+            self.play_button.setText("Play")
+            return
+        self._show(self.position)
+        self.play_timer.start(self._duration() + 150)
+
+    def stop(self) -> None:
+        self.play_timer.stop()
+        self.play_button.setChecked(False)
+        self._finish_animation()
+
+    def reset(self) -> None:
+        """Forget the pass: no lit nodes, no badges, no colours."""
+        self.stop()
+        self.steps, self.trace, self.program, self.position = [], None, None, 0
+        for item in self.scene.node_items.values():
+            item.set_state("idle")
+        for item in self.scene.edge_items.values():
+            item.forward_value = item.gradient_value = None
+            item.set_badge("", None)
+            item.set_colour(None)
+        self.chain.clear()
+        self.legend.set_range(None, None)
+        self.inspector.set_values(None, None)
+        self.play_button.setText("Play")
+        self.value_radio.setChecked(True)
+        self._update_buttons()
+
+    # ---- showing one step ---------------------------------------------------------------------
+    def _show(self, index: int, animate: bool = True) -> None:
+        step = self.steps[index]
+        self.position = index + 1
+        for item in self.scene.node_items.values():
+            if item.state in ("forward", "backward"):
+                item.set_state("done", item.value_text)
+        node_item = self.scene.node_items.get(step.node)
+        direction = "forward" if step.kind == "forward" else "backward"
+        prefix = "" if step.kind == "forward" else f"dL/d{step.node} = "
+        if node_item is not None:
+            node_item.set_state(direction, prefix + short(step.value))
+        if step.kind != "forward" and self.view == "value":
+            self.grad_radio.setChecked(True)  # the backward pass shows what flows back
+        self.chain.setHtml(step.text)
+        self.counter.setText(self._counter_text())
+        if animate and step.edges:
+            self._animate(step)
+        else:
+            self._badge(step)
+        if self.inspector.node_id is not None:
+            self.show_selected(self.inspector.node_id)
+        self._update_buttons()
+        self.step_shown.emit(index)
+
+    def _counter_text(self) -> str:
+        if self.position <= self.forward_count:
+            return f"forward {self.position}/{self.forward_count}"
+        return (
+            f"backward {self.position - self.forward_count}/{len(self.steps) - self.forward_count}"
+        )
+
+    def _badge(self, step: Step) -> None:
+        for edge in step.edges:
+            item = self.scene.edge_items.get(edge)
+            if item is None:
+                continue
+            if step.kind == "forward":
+                item.forward_value = step.value
+                if self.view == "value":
+                    item.set_badge(short(step.value), self.scene.theme.forward, step.value)
+            else:
+                item.gradient_value = step.value
+                magnitude = float(np.abs(step.value).mean())
+                item.set_colour(magnitude_colour(magnitude, *self.log_range))
+                self.legend.set_range(*self.log_range)
+                if self.view == "gradient":
+                    item.set_badge(short(step.value), self.scene.theme.backward, step.value)
+
+    def _animate(self, step: Step) -> None:
+        colour = self.scene.theme.forward if step.kind == "forward" else self.scene.theme.backward
+        for edge in step.edges:
+            if edge not in self.scene.edge_items:
+                continue
+            pulse = QGraphicsEllipseItem(-7, -7, 14, 14)
+            pulse.setBrush(colour)
+            pulse.setPen(QPen(colour.lighter(150), 2))
+            pulse.setZValue(10)
+            pulse.setData(0, edge)
+            self.scene.addItem(pulse)
+            self._pulses.append(pulse)
+        self._step_in_flight = step
+        self.animation.setDuration(self._duration())
+        self.animation.start()
+
+    def _move_pulses(self, t: float) -> None:
+        self.frames += 1
+        step = self._step_in_flight
+        backward = step is not None and step.kind != "forward"
+        for pulse in self._pulses:
+            item = self.scene.edge_items.get(pulse.data(0))
+            if item is not None:
+                pulse.setPos(item.point_at(1 - t if backward else t))
+
+    def _animation_done(self) -> None:
+        for pulse in self._pulses:
+            self.scene.removeItem(pulse)
+        self._pulses = []
+        if self._step_in_flight is not None:
+            self._badge(self._step_in_flight)
+            self._step_in_flight = None
+
+    def _finish_animation(self) -> None:
+        if self.animation.state() == QVariantAnimation.Running:
+            self.animation.stop()
+            self._animation_done()
+
+    def set_view(self, view: str) -> None:
+        """Edges show the values of the forward pass, or the gradients of the backward."""
+        self.view = view
+        for item in self.scene.edge_items.values():
+            value = getattr(item, f"{'forward' if view == 'value' else 'gradient'}_value", None)
+            if value is None:
+                item.set_badge("", None)
+            else:
+                colour = self.scene.theme.forward if view == "value" else self.scene.theme.backward
+                item.set_badge(short(value), colour, value)
+
+    def show_selected(self, node_id: str | None) -> None:
+        """The inspector shows the node's value and gradient once the pass has reached them."""
+        if node_id is None or self.trace is None:
+            self.inspector.set_values(None, None)
+            return
+        order = [s.node for s in self.steps[: self.forward_count]]
+        value = None
+        if node_id in order and order.index(node_id) < self.position:
+            value = self.trace.forward[order.index(node_id)].value
+        reached = any(s.node == node_id for s in self.steps[self.forward_count : self.position])
+        gradient = None
+        if reached:
+            gradient = self.trace.gradients.get(node_id)
+            weights = self.trace.weight_gradients.get(node_id, {})
+            if gradient is None and weights:
+                gradient = next(iter(weights.values()))
+        self.inspector.set_values(value, gradient)
+
+    def _update_buttons(self) -> None:
+        total = len(self.steps)
+        done = total and self.position >= total
+        self.forward_button.setEnabled(not done)
+        self.backward_button.setEnabled(not done)
+
+    # ---- the gradient check --------------------------------------------------------------------
+    def check_gradients(self) -> None:
+        """Mark each Parameter green or red by how its gradient agrees with a central difference."""
+        if not self._prepare():
+            return
+        try:
+            checks = gradient_check(self.program, self.batch)
+        except (GraphError, NodeError, ValueError) as error:
+            self._refuse(str(error), None)
+            return
+        if not checks:
+            self.chain.setHtml("The graph has no Parameter or layer to check.")
+            return
+        lines = []
+        for c in checks:
+            mark = "✔" if c.ok else "✘"
+            colour = "#1f9d55" if c.ok else "#d83a3a"
+            lines.append(
+                f"<span style='color:{colour}'>{mark} {c.node}.{c.weight}</span>: relative error "
+                f"{number(c.relative_error)} over {c.elements} element{'s' * (c.elements > 1)}"
+            )
+        worst = {}
+        for c in checks:
+            worst[c.node] = max(worst.get(c.node, 0.0), c.relative_error)
+        for node_id, error in worst.items():
+            item = self.scene.node_items.get(node_id)
+            if item is not None:
+                item.set_state(
+                    "done", f"{'✔' if error <= TOLERANCE else '✘'} grad check {number(error)}"
+                )
+        self.chain.setHtml(
+            f"Gradient check (central differences, tolerance {TOLERANCE:g}):<br>"
+            + "<br>".join(lines)
+        )
+        self.last_checks = checks

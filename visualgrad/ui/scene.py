@@ -1,0 +1,285 @@
+"""The canvas's scene: draws the document and turns gestures into document edits.
+
+It listens to the graph: a node added, removed, moved or changed, an edge added
+or removed, each event updates exactly the items concerned. Gestures (dragging
+nodes, dragging from a port to a port) end in a request to the document, which
+pushes an undo command; the drawing then follows from the graph's events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
+
+from ..graph.graph import Edge, Graph, GraphError
+from ..graph.shapes import infer_shapes, show
+from .canvas_items import EdgeItem, NodeItem, PortItem, curve
+from .document import Document
+from .theme import LIGHT, Theme
+
+SNAP = 24.0  # a dragged connection snaps to a compatible port this close (scene units)
+
+
+class CanvasScene(QGraphicsScene):
+    """Items for the document's graph, kept in step with it by its events."""
+
+    shapes_refreshed = Signal()
+
+    def __init__(self, document: Document, theme: Theme = LIGHT, parent=None) -> None:
+        super().__init__(parent)
+        self.document, self.theme = document, theme
+        self.graph: Graph | None = None
+        self.node_items: dict[str, NodeItem] = {}
+        self.edge_items: dict[Edge, EdgeItem] = {}
+        self.locked = False  # training: nothing may be edited
+        self._drag_from: PortItem | None = None
+        self._drag_line: QGraphicsPathItem | None = None
+        self._press_positions: dict[str, tuple[float, float]] = {}
+        self._shape_timer = QTimer(self)
+        self._shape_timer.setSingleShot(True)
+        self._shape_timer.setInterval(40)
+        self._shape_timer.timeout.connect(self.refresh_shapes)
+        self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        document.graph_replaced.connect(self.set_graph)
+        self.set_graph(document.graph)
+
+    # ---- following the document ---------------------------------------------------------
+    def set_graph(self, graph: Graph) -> None:
+        if self.graph is not None:
+            self.graph.unsubscribe(self._on_graph)
+        self.clear()
+        self.node_items.clear()
+        self.edge_items.clear()
+        self.graph = graph
+        for node in graph:
+            self._add_node_item(node)
+        for edge in graph.edges:
+            self._add_edge_item(edge)
+        graph.subscribe(self._on_graph)
+        self.refresh_shapes()
+
+    def detach(self) -> None:
+        if self.graph is not None:
+            self.graph.unsubscribe(self._on_graph)
+            self.graph = None
+
+    def _add_node_item(self, node) -> NodeItem:
+        item = self.node_items[node.id] = NodeItem(node, self.theme)
+        self.addItem(item)
+        return item
+
+    def _add_edge_item(self, edge: Edge) -> EdgeItem:
+        source = self.node_items[edge.source].outputs[edge.source_port]
+        target = self.node_items[edge.target].inputs[edge.target_port]
+        item = self.edge_items[edge] = EdgeItem(edge, source, target, self.theme)
+        self.addItem(item)
+        return item
+
+    def _on_graph(self, kind: str, payload: Any) -> None:
+        if kind == "node_added":
+            self._add_node_item(payload)
+        elif kind == "node_removed":
+            item = self.node_items.pop(payload.id)
+            self.removeItem(item)
+        elif kind == "node_moved":
+            item = self.node_items[payload.id]
+            if (item.x(), item.y()) != payload.position:
+                item.setPos(*payload.position)
+                item.adjust_edges()
+            return
+        elif kind == "params_changed":
+            self.node_items[payload.id].refresh()
+        elif kind == "edge_added":
+            self._add_edge_item(payload)
+        elif kind == "edge_removed":
+            item = self.edge_items.pop(payload)
+            item.detach()
+            self.removeItem(item)
+        self._shape_timer.start()
+
+    def refresh_shapes(self) -> None:
+        """Label every edge with its shape and badge every node that cannot compute."""
+        self._shape_timer.stop()
+        if self.graph is None:
+            return
+        try:
+            report = infer_shapes(self.graph)
+        except GraphError:
+            return
+        general = report.errors.get("training")
+        for node_id, item in self.node_items.items():
+            shape = report.shapes.get(node_id)
+            item.set_shape(show(shape) if shape is not None else "", report.errors.get(node_id))
+        for edge, item in self.edge_items.items():
+            shape = report.shapes.get(edge.source)
+            item.set_shape(show(shape) if shape is not None else "")
+        if general:
+            self.document.status.emit(general)
+        self.shapes_refreshed.emit()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        for item in [*self.node_items.values(), *self.edge_items.values()]:
+            item.theme = theme
+            item.update()
+        self.update()
+
+    # ---- what is selected ------------------------------------------------------------------
+    def selected_node_ids(self) -> list[str]:
+        return [i.node.id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edges(self) -> list[Edge]:
+        return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        self.clearSelection()
+        for node_id in node_ids:
+            if node_id in self.node_items:
+                self.node_items[node_id].setSelected(True)
+
+    def items_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self.node_items.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    # ---- gestures --------------------------------------------------------------------------
+    def _port_at(self, pos: QPointF) -> PortItem | None:
+        for item in self.items(pos):
+            if isinstance(item, PortItem):
+                return item
+        return None
+
+    def _candidate(self, port: PortItem) -> Edge | None:
+        """The edge a drag from ``self._drag_from`` to ``port`` would make."""
+        start = self._drag_from
+        if start is None or port.is_output == start.is_output:
+            return None
+        source, target = (start, port) if start.is_output else (port, start)
+        return Edge(source.node_id, source.name, target.node_id, target.name)
+
+    def _fits(self, port: PortItem) -> str | None:
+        """None when the drag may end on ``port``, else why not."""
+        edge = self._candidate(port)
+        if edge is None:
+            return "connect an output to an input"
+        try:
+            self.graph.check_edge(edge)
+        except GraphError as error:
+            return str(error)
+        return None
+
+    def mousePressEvent(self, event) -> None:
+        port = self._port_at(event.scenePos()) if event.button() == Qt.LeftButton else None
+        if port is not None and not self.locked:
+            self._start_connection(port)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+        self._press_positions = {
+            i.node.id: (i.x(), i.y()) for i in self.selectedItems() if isinstance(i, NodeItem)
+        }
+
+    def _start_connection(self, port: PortItem) -> None:
+        self._drag_from = port
+        self._drag_line = QGraphicsPathItem()
+        self._drag_line.setPen(QPen(self.theme.selection, 2, Qt.DashLine))
+        self._drag_line.setZValue(5)
+        self.addItem(self._drag_line)
+        for node_item in self.node_items.values():
+            for other in (*node_item.inputs.values(), *node_item.outputs.values()):
+                if other is not port:
+                    other.state = "compatible" if self._fits(other) is None else "dimmed"
+                    other.update()
+
+    def _snap(self, pos: QPointF) -> PortItem | None:
+        best, best_distance = None, SNAP
+        area = QRectF(pos.x() - SNAP, pos.y() - SNAP, 2 * SNAP, 2 * SNAP)
+        for item in self.items(area):
+            if isinstance(item, PortItem) and item.state == "compatible":
+                d = (item.center() - pos).manhattanLength()
+                if d < best_distance:
+                    best, best_distance = item, d
+        return best
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag_from is None:
+            super().mouseMoveEvent(event)
+            return
+        end = event.scenePos()
+        snapped = self._snap(end)
+        if snapped is not None:
+            end = snapped.center()
+        start = self._drag_from.center()
+        path = curve(start, end) if self._drag_from.is_output else curve(end, start)
+        self._drag_line.setPath(path)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag_from is not None:
+            self._finish_connection(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        moves = {}
+        for node_id, old in self._press_positions.items():
+            item = self.node_items.get(node_id)
+            if item is not None and (item.x(), item.y()) != old:
+                moves[node_id] = (old, (item.x(), item.y()))
+        self._press_positions = {}
+        if moves and not self.locked:
+            self.document.move(moves)
+            if len(moves) == 1:
+                self.insert_if_on_edge(next(iter(moves)))
+        elif moves:
+            for node_id, (old, _) in moves.items():
+                self.node_items[node_id].setPos(*old)
+                self.node_items[node_id].adjust_edges()
+
+    def _finish_connection(self, pos: QPointF) -> None:
+        target = self._snap(pos) or self._port_at(pos)
+        start = self._drag_from
+        why = edge = None
+        if target is not None and target is not start:
+            why, edge = self._fits(target), self._candidate(target)
+        self.removeItem(self._drag_line)
+        self._drag_line, self._drag_from = None, None
+        for node_item in self.node_items.values():
+            for port in (*node_item.inputs.values(), *node_item.outputs.values()):
+                port.state = "normal"
+                port.update()
+        if why is not None:
+            self.document.status.emit(f"Cannot connect: {why}")
+        elif edge is not None:
+            self.document.connect(edge)
+
+    def insert_if_on_edge(self, node_id: str) -> None:
+        """A lone node dropped onto an edge goes into it."""
+        item = self.node_items[node_id]
+        for other in self.items(item.sceneBoundingRect()):
+            if not isinstance(other, EdgeItem):
+                continue
+            ends = (other.edge.source, other.edge.target)
+            if node_id not in ends and self.document.insert_on_edge(node_id, other.edge):
+                return
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """The canvas colour and a grid whose lines stay at least 20 pixels apart."""
+        painter.fillRect(rect, self.theme.canvas)
+        zoom = painter.worldTransform().m11() or 1.0
+        step = 40.0
+        while step * zoom < 20:
+            step *= 4
+        left = int(rect.left() // step) * step
+        top = int(rect.top() // step) * step
+        lines = [QLineF(x, rect.top(), x, rect.bottom()) for x in _range(left, rect.right(), step)]
+        lines += [QLineF(rect.left(), y, rect.right(), y) for y in _range(top, rect.bottom(), step)]
+        painter.setPen(QPen(self.theme.grid, 0))
+        painter.drawLines(lines)
+
+
+def _range(start: float, stop: float, step: float) -> list[float]:
+    count = max(int((stop - start) // step) + 1, 0)
+    return [start + i * step for i in range(count)]

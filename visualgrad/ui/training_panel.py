@@ -1,0 +1,352 @@
+"""The training panel: settings, train/pause/stop, progress, the live loss plot, the boundary.
+
+Training runs on a worker thread (training_run.py) that hands over every step's
+loss in batches; the panel appends them to growing arrays that the plots view
+without copying. The trainer and the GUI share one interpreter lock, so each
+moment the GUI spends drawing is taken from training: the panel redraws as often
+as it can while drawing stays within a small share of the time. A settings edit
+is an undo command, so Edit > Undo reverts it like any other edit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..engine import datasets
+from ..engine.datasets import Dataset
+from ..graph.data import dataset_for
+from ..graph.graph import Graph, TrainingSettings
+from ..graph.train import Progress
+from .boundary_plot import BoundaryPlot, shows_boundary
+from .commands import SetTraining
+from .loss_plot import LossPlot
+from .theme import LIGHT
+from .training_run import TrainingRun
+
+DRAWING_SHARE = 0.03  # of the time, what the GUI thread may spend on drawing while training runs
+# While training, a thread waiting for the interpreter lock gets it after this many seconds
+# instead of Python's 0.005: the GUI, which takes and leaves the lock many times in each
+# redraw, would otherwise stall for a good part of a second each time.
+SWITCH_INTERVAL = 0.0002
+REDRAW_INTERVAL = (0.05, 1.0)  # seconds between redraws: at least, at most
+
+
+class TrainingPanel(QWidget):
+    """Trains the window's graph and shows how the loss, the accuracy and the boundary move."""
+
+    started = Signal()
+    finished = Signal(bool)  # True: all epochs done; False: stopped or failed
+    status = Signal(str)  # a message for the status bar
+    failed = Signal(str, str)  # the node to blame ("" when none) and the message
+    weights_changed = Signal()  # a run stored learned weights in the graph's nodes
+    _handed_over = Signal(object)  # a TrainingRun with batches to take (from its worker)
+
+    def __init__(self, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = undo_stack
+        self.graph: Graph | None = None
+        self._run: TrainingRun | None = None
+        self._refreshing = False
+        self._boundary_data: Dataset | None = None
+        self._handed_over.connect(self._drain, Qt.QueuedConnection)
+        self._progress: Progress | None = None  # the latest, not drawn yet
+        self._boundary_image: tuple[np.ndarray, str] | None = None  # the latest, not drawn yet
+        self._redraw_timer = QTimer(self, singleShot=True)
+        self._redraw_timer.timeout.connect(self._redraw)
+        self._next_redraw = self._drawing_since = 0.0
+        self._switch_interval = sys.getswitchinterval()  # Python's own, put back after a run
+
+        self._form = QWidget(self)
+        form = QFormLayout(self._form)
+        form.setContentsMargins(0, 0, 0, 0)
+        self._dataset = QComboBox(objectName="datasetBox")
+        self._dataset.addItems(list(datasets.DATASETS))
+        self._dataset.currentTextChanged.connect(lambda name: self._edit("dataset", name))
+        self._optimizer = QComboBox(objectName="optimizerBox")
+        self._optimizer.addItems(list(TrainingSettings.OPTIMIZERS))
+        self._optimizer.currentTextChanged.connect(lambda name: self._edit("optimizer", name))
+        self._learning_rate = QLineEdit(objectName="learningRateEdit")
+        self._learning_rate.setToolTip("a number such as 0.01 or 1e-3")
+        self._learning_rate.editingFinished.connect(self._edit_learning_rate)
+        low, high = TrainingSettings.LIMITS["momentum"]
+        self._momentum = QDoubleSpinBox(objectName="momentumBox", decimals=3, singleStep=0.1)
+        self._momentum.setRange(low, high)
+        self._momentum.setKeyboardTracking(False)
+        self._momentum.valueChanged.connect(lambda value: self._edit("momentum", value))
+        self._whole = {
+            name: self._whole_number_box(name) for name in ("dataset_size", "batch_size", "epochs")
+        }
+        form.addRow("Dataset", self._dataset)
+        form.addRow("Dataset size", self._whole["dataset_size"])
+        form.addRow("Optimizer", self._optimizer)
+        form.addRow("Learning rate", self._learning_rate)
+        form.addRow("Momentum", self._momentum)
+        form.addRow("Batch size", self._whole["batch_size"])
+        form.addRow("Epochs", self._whole["epochs"])
+
+        self.train_button = QPushButton("Train", objectName="trainButton")
+        self.pause_button = QPushButton("Pause", objectName="pauseButton", checkable=True)
+        self.stop_button = QPushButton("Stop", objectName="stopButton")
+        self.train_button.clicked.connect(self.train)
+        self.pause_button.toggled.connect(self._pause)
+        self.stop_button.clicked.connect(lambda: self.stop(wait=False))
+        log_scale = QCheckBox("Log scale", objectName="logScaleBox")
+        log_scale.toggled.connect(lambda on: self.plots.set_log(on))
+        buttons = QHBoxLayout()
+        for widget in (self.train_button, self.pause_button, self.stop_button):
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        buttons.addWidget(log_scale)
+
+        self.progress_bar = QProgressBar(objectName="trainProgress")
+        self.progress_bar.setRange(0, 1000)
+        # A label of fixed size: a new text then repaints it without laying out the panel again.
+        self.metrics = QLabel(objectName="trainingMetrics")
+        self.metrics.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.error_label = QLabel(objectName="trainingError", wordWrap=True, visible=False)
+        self.error_label.setStyleSheet(f"color: {LIGHT.error.name()}")
+        self.error_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+        self.plots = LossPlot(self)
+        self.boundary_plot = BoundaryPlot(self)
+        self.boundary_plot.setMinimumHeight(220)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.metrics)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.plots, 4)
+        layout.addWidget(self.boundary_plot, 2)
+        self._set_running(False)
+        self.set_graph(Graph())
+
+    def _whole_number_box(self, name: str) -> QSpinBox:
+        low, high = TrainingSettings.LIMITS[name]
+        first, *rest = name.split("_")
+        box = QSpinBox(objectName=first + "".join(w.title() for w in rest) + "Box")
+        box.setRange(low, high)
+        box.setKeyboardTracking(False)
+        box.valueChanged.connect(lambda value: self._edit(name, value))
+        return box
+
+    # ---- the document -----------------------------------------------------------------
+    def set_graph(self, graph: Graph) -> None:
+        """Show ``graph``'s settings on a fresh plot; a training still running is stopped."""
+        self.stop()
+        if self.graph is not None:
+            self.graph.unsubscribe(self._graph_changed)
+        self.graph = graph
+        graph.subscribe(self._graph_changed)
+        self._progress = self._boundary_image = None
+        self.plots.clear()
+        self.progress_bar.setValue(0)
+        self.metrics.clear()
+        self._complain("")
+        self._boundary_data = None
+        self.boundary_plot.hide()
+        self._show_settings()
+
+    def _graph_changed(self, kind: str, payload: object) -> None:
+        if kind == "training_changed":
+            self._show_settings()
+
+    def _show_settings(self) -> None:
+        """Put the graph's training settings in the form, and its dataset in the boundary plot."""
+        s = self.graph.training
+        self._refreshing = True
+        try:
+            self._dataset.setCurrentText(s.dataset)
+            self._optimizer.setCurrentText(s.optimizer)
+            self._learning_rate.setText(f"{s.learning_rate:g}")
+            self._momentum.setValue(s.momentum)
+            for name, box in self._whole.items():
+                box.setValue(getattr(s, name))
+        finally:
+            self._refreshing = False
+        self._momentum.setEnabled(s.optimizer == "sgd")
+        try:
+            data = dataset_for(s)
+        except ValueError:  # these settings make no dataset; training will say why
+            data = None
+        if data is not None and not shows_boundary(data):
+            data = None
+        if data is not self._boundary_data:
+            self._boundary_data = data
+            self.boundary_plot.setVisible(data is not None)
+            if data is not None:
+                self.boundary_plot.set_data(data)
+
+    def _edit(self, name: str, value: object) -> None:
+        """One undo command per changed setting; an invalid value says why and changes nothing."""
+        if self._refreshing or value == getattr(self.graph.training, name):
+            return
+        try:
+            dataclasses.replace(self.graph.training, **{name: value}).check()
+        except ValueError as error:
+            self._complain(str(error))
+            self._show_settings()
+            return
+        self._complain("")
+        self.undo_stack.push(SetTraining(self.graph, {name: value}))
+
+    def _edit_learning_rate(self) -> None:
+        text = self._learning_rate.text().strip()
+        try:
+            value = float(text)
+        except ValueError:
+            self._complain(f"learning rate: expected a number such as 0.01 or 1e-3, got {text!r}")
+            self._show_settings()
+            return
+        self._edit("learning_rate", value)
+
+    def _complain(self, message: str) -> None:
+        """Show ``message`` in red in the panel and on the status bar; "" clears it."""
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
+        if message:
+            self.status.emit(message)
+
+    # ---- training ---------------------------------------------------------------------
+    def is_training(self) -> bool:
+        return self._run is not None
+
+    def loss_points(self) -> int:
+        """How many steps' losses the plot holds (drawn at the latest at the next redraw)."""
+        return self.plots.points
+
+    def train(self) -> None:
+        """Train the graph on a worker thread from its stored weights; the plot carries on."""
+        if self._run is not None:
+            return
+        self._complain("")
+        grid = self.boundary_plot.grid if self._boundary_data is not None else None
+        first, smoothed = self.plots.points, self.plots.last_smoothed()
+        try:
+            run = TrainingRun(self.graph, self._handed_over.emit, first, smoothed, grid)
+        except (ValueError, TypeError) as error:  # nothing to learn, a bad parameter...
+            self._complain(str(error))
+            self.failed.emit("", str(error))
+            return
+        self._run = run
+        self._set_running(True)
+        self.status.emit("training...")
+        self.started.emit()
+        self.plots.follow()
+        self._next_redraw, self._drawing_since = time.perf_counter(), time.thread_time()
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(SWITCH_INTERVAL, self._switch_interval))
+        run.thread.start()
+
+    def stop(self, wait: bool = True) -> None:
+        """Stop the training after its current step; with ``wait``, join the worker and finish."""
+        run = self._run
+        if run is None:
+            return
+        run.trainer.stop()
+        if wait:
+            run.thread.join()
+            self._drain(run)
+        else:
+            self.status.emit("stopping...")
+
+    def _pause(self, paused: bool) -> None:
+        self.pause_button.setText("Resume" if paused else "Pause")
+        if self._run is None:
+            return
+        if paused:
+            self._run.trainer.pause()
+            self.status.emit("training paused")
+        else:
+            self._run.trainer.resume()
+            self.status.emit("training...")
+
+    def _set_running(self, running: bool) -> None:
+        self._form.setEnabled(not running)
+        self.train_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        if not running:
+            self.pause_button.setChecked(False)
+
+    def _drain(self, run: TrainingRun) -> None:
+        """Keep what ``run`` handed over and redraw when it is time; finish when it has ended."""
+        batches, done = run.take()
+        for batch in batches:
+            self.plots.append(batch.losses, batch.epochs)
+            self._progress = batch.progress or self._progress
+            if batch.boundary is not None:
+                self._boundary_image = (batch.boundary, run.trainer.prediction[1])
+        if done and run is self._run:
+            self._redraw()
+            self._finish(run)
+        elif batches and not self._redraw_timer.isActive():
+            wait = max(self._next_redraw - time.perf_counter(), 0.0)
+            self._redraw_timer.start(round(1000 * wait))
+
+    def _redraw(self) -> None:
+        """Draw what has arrived; the next redraw waits until the GUI thread's time since this
+        one (drawing, painting and the rest) is at most DRAWING_SHARE of the time."""
+        self._redraw_timer.stop()
+        self.plots.redraw()
+        if self._progress is not None:
+            self._show_progress(self._progress)
+            self._progress = None
+        if self._boundary_image is not None:
+            self.boundary_plot.show_prediction(*self._boundary_image)
+            self._boundary_image = None
+        now, busy = time.perf_counter(), time.thread_time()
+        low, high = REDRAW_INTERVAL
+        wait = (busy - self._drawing_since) / DRAWING_SHARE
+        self._next_redraw = now + min(max(wait, low), high)
+        self._drawing_since = busy
+
+    def _show_progress(self, p: Progress) -> None:
+        self.progress_bar.setValue(round(1000 * p.step / max(p.total_steps, 1)))
+        parts = [f"epoch {p.epoch}/{p.epochs}", f"step {p.step}/{p.total_steps}"]
+        parts.append(f"loss {p.loss:.4g}")
+        if p.accuracy is not None:
+            parts.append(f"accuracy {p.accuracy:.1%}")
+        if p.val_accuracy is not None:
+            parts.append(f"validation {p.val_accuracy:.1%}")
+        self.metrics.setText("  ".join(parts))
+
+    def _finish(self, run: TrainingRun) -> None:
+        self._run = None
+        sys.setswitchinterval(self._switch_interval)
+        self._set_running(False)
+        if run.result is not None:
+            self.weights_changed.emit()
+        if run.error is not None:
+            node_id, message = run.error
+            self._complain(message)
+            self.failed.emit(node_id, message)
+            self.finished.emit(False)
+            return
+        done = not run.result.stopped
+        verb = "finished" if done else "stopped"
+        loss = f", last epoch's mean loss {run.result.loss[-1]:.4g}" if run.result.loss else ""
+        self.status.emit(f"training {verb} after {self.plots.points} steps in all{loss}")
+        self.finished.emit(done)
