@@ -4,4 +4,5 @@ import sys
 
 from visualgrad.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # the training process imports this module again: it must not run
+    sys.exit(main())

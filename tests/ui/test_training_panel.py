@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import multiprocessing
 import threading
 from pathlib import Path
 
@@ -21,20 +21,21 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 MANY_EPOCHS = 100_000  # more than any test waits for: only Stop ends such a run
 
 
-def training_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "training" and t.is_alive()]
+def training_threads() -> list:
+    """The listening threads and the training processes still alive."""
+    threads = [t for t in threading.enumerate() if t.name == "training" and t.is_alive()]
+    children = [p for p in multiprocessing.active_children() if p.name == "visualgrad training"]
+    return threads + children
 
 
 @pytest.fixture
 def panel(qtbot):
-    switch_interval = sys.getswitchinterval()
     panel = TrainingPanel(QUndoStack())
     qtbot.addWidget(panel)
     panel.show()
     yield panel
-    panel.stop()
+    panel.shut_down()
     assert not training_threads()
-    assert sys.getswitchinterval() == switch_interval
 
 
 def open_sample(panel: TrainingPanel, name: str) -> Graph:
@@ -65,7 +66,7 @@ def set_epochs(panel: TrainingPanel, epochs: int) -> None:
 
 def loss_curve_x(panel: TrainingPanel):
     plot = panel.findChild(pg.PlotWidget, "lossPlot")
-    return plot.getPlotItem().listDataItems()[1].getData()[0]
+    return plot.getPlotItem().listDataItems()[1].xData  # all points, not the drawn sample
 
 
 def test_typed_epochs_are_one_undoable_command(qtbot, panel):

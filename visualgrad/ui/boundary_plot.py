@@ -1,7 +1,7 @@
 """The decision boundary of a 2-D classifier: its prediction on a grid under the training points.
 
 The grid is chosen here, from the data; the training worker runs the model on it
-between steps and hands back ``prediction_image`` of the output, which is drawn
+between steps and hands back the ``prediction_image`` of the output, drawn
 as a probability (binary) or as the predicted class (several classes).
 """
 
@@ -13,8 +13,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QWidget
 
 from ..engine.datasets import Dataset
+from .training_worker import GRID
 
-GRID = 60  # grid points along each axis
 MARGIN = 0.1  # share of the data's extent added on each side
 MAX_POINTS = 2000  # training points drawn; more would make the scatter slow
 # Class 0 and class 1 are also the two ends of the binary probability map.
@@ -39,19 +39,6 @@ PROBABILITY_LUT = pg.ColorMap(
 def shows_boundary(data: Dataset) -> bool:
     """Whether a dataset has a decision boundary to draw: two features and classes."""
     return data.x.ndim == 2 and data.x.shape[1] == 2 and data.task in ("binary", "multiclass")
-
-
-def prediction_image(output: np.ndarray, kind: str) -> np.ndarray:
-    """The model's output on the grid as a (GRID, GRID) image, x along the first axis.
-
-    ``kind`` is "binary" (output: probabilities of class 1) or "classes" (output: one
-    score per class, drawn as the index of the largest).
-    """
-    if kind == "binary":
-        image = np.nan_to_num(output.reshape(-1), nan=0.5).clip(0.0, 1.0)
-    else:
-        image = output.reshape(len(output), -1).argmax(axis=-1).astype(np.float64)
-    return image.reshape(GRID, GRID)
 
 
 def _colour(index: int) -> tuple[int, int, int]:
@@ -96,7 +83,7 @@ class BoundaryPlot(pg.PlotWidget):
         self.enableAutoRange()
 
     def show_prediction(self, image: np.ndarray, kind: str) -> None:
-        """Draw a ``prediction_image``: a diverging map for "binary", class colours otherwise."""
+        """Draw a prediction image: a diverging map for "binary", class colours otherwise."""
         if kind == "binary":
             self._image.setImage(image, lut=PROBABILITY_LUT, levels=(0.0, 1.0))
         else:

@@ -1,17 +1,14 @@
 """The training panel: settings, train/pause/stop, progress, the live loss plot, the boundary.
 
-Training runs on a worker thread (training_run.py) that hands over every step's
+Training runs in a child process (training_run.py) that hands over every step's
 loss in batches; the panel appends them to growing arrays that the plots view
-without copying. The trainer and the GUI share one interpreter lock, so each
-moment the GUI spends drawing is taken from training: the panel redraws as often
-as it can while drawing stays within a small share of the time. A settings edit
-is an undo command, so Edit > Undo reverts it like any other edit.
+without copying, and redraws them 10 to 20 times a second. A settings edit is an
+undo command, so Edit > Undo reverts it like any other edit.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import sys
 import time
 
 import numpy as np
@@ -42,14 +39,10 @@ from .boundary_plot import BoundaryPlot, shows_boundary
 from .commands import SetTraining
 from .loss_plot import LossPlot
 from .theme import LIGHT
-from .training_run import TrainingRun
+from .training_run import TrainingRun, Worker
 
-DRAWING_SHARE = 0.03  # of the time, what the GUI thread may spend on drawing while training runs
-# While training, a thread waiting for the interpreter lock gets it after this many seconds
-# instead of Python's 0.005: the GUI, which takes and leaves the lock many times in each
-# redraw, would otherwise stall for a good part of a second each time.
-SWITCH_INTERVAL = 0.0002
-REDRAW_INTERVAL = (0.05, 1.0)  # seconds between redraws: at least, at most
+DRAWING_SHARE = 0.3  # of the time, what the window may spend on drawing while training runs
+REDRAW_INTERVAL = (0.05, 0.1)  # seconds between redraws: at least, at most
 
 
 class TrainingPanel(QWidget):
@@ -67,6 +60,7 @@ class TrainingPanel(QWidget):
         self.undo_stack = undo_stack
         self.graph: Graph | None = None
         self._run: TrainingRun | None = None
+        self._process: Worker | None = None
         self._refreshing = False
         self._boundary_data: Dataset | None = None
         self._handed_over.connect(self._drain, Qt.QueuedConnection)
@@ -75,7 +69,6 @@ class TrainingPanel(QWidget):
         self._redraw_timer = QTimer(self, singleShot=True)
         self._redraw_timer.timeout.connect(self._redraw)
         self._next_redraw = self._drawing_since = 0.0
-        self._switch_interval = sys.getswitchinterval()  # Python's own, put back after a run
 
         self._form = QWidget(self)
         form = QFormLayout(self._form)
@@ -122,23 +115,33 @@ class TrainingPanel(QWidget):
         self.progress_bar = QProgressBar(objectName="trainProgress")
         self.progress_bar.setRange(0, 1000)
         # A label of fixed size: a new text then repaints it without laying out the panel again.
-        self.metrics = QLabel(objectName="trainingMetrics")
+        self.metrics = QLabel(objectName="trainingMetrics", wordWrap=True)
         self.metrics.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.metrics.setFixedHeight(2 * self.metrics.fontMetrics().lineSpacing() + 4)
         self.error_label = QLabel(objectName="trainingError", wordWrap=True, visible=False)
         self.error_label.setStyleSheet(f"color: {LIGHT.error.name()}")
         self.error_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
         self.plots = LossPlot(self)
         self.boundary_plot = BoundaryPlot(self)
-        self.boundary_plot.setMinimumHeight(220)
+        self.boundary_plot.setMinimumSize(220, 200)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.metrics)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.plots, 4)
+        # Settings and controls on the left, the plots side by side: the panel sits under
+        # the canvas, where the window is widest.
+        controls = QVBoxLayout()
+        controls.addWidget(self._form)
+        controls.addLayout(buttons)
+        controls.addWidget(self.progress_bar)
+        controls.addWidget(self.metrics)
+        controls.addWidget(self.error_label)
+        controls.addStretch(1)
+        side = QWidget(self)
+        side.setLayout(controls)
+        side.setFixedWidth(300)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(side)
+        layout.addWidget(self.plots, 3)
         layout.addWidget(self.boundary_plot, 2)
         self._set_running(False)
         self.set_graph(Graph())
@@ -238,14 +241,16 @@ class TrainingPanel(QWidget):
         return self.plots.points
 
     def train(self) -> None:
-        """Train the graph on a worker thread from its stored weights; the plot carries on."""
+        """Train the graph in a child process from its stored weights; the plot carries on."""
         if self._run is not None:
             return
         self._complain("")
         grid = self.boundary_plot.grid if self._boundary_data is not None else None
         first, smoothed = self.plots.points, self.plots.last_smoothed()
         try:
-            run = TrainingRun(self.graph, self._handed_over.emit, first, smoothed, grid)
+            run = TrainingRun(
+                self._worker(), self.graph, self._handed_over.emit, first, smoothed, grid
+            )
         except (ValueError, TypeError) as error:  # nothing to learn, a bad parameter...
             self._complain(str(error))
             self.failed.emit("", str(error))
@@ -256,18 +261,34 @@ class TrainingPanel(QWidget):
         self.started.emit()
         self.plots.follow()
         self._next_redraw, self._drawing_since = time.perf_counter(), time.thread_time()
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(SWITCH_INTERVAL, self._switch_interval))
-        run.thread.start()
+        run.start()
+
+    def _worker(self) -> Worker:
+        """The training process, started on first need (or when it has died)."""
+        if self._process is None or not self._process.alive():
+            self._process = Worker()
+        return self._process
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._process is None:  # start the process now, while the settings are read
+            self._worker()
+
+    def shut_down(self) -> None:
+        """Stop any training and end the training process (the window is closing)."""
+        self.stop(wait=True)
+        if self._process is not None:
+            self._process.shut_down()
+            self._process = None
 
     def stop(self, wait: bool = True) -> None:
         """Stop the training after its current step; with ``wait``, join the worker and finish."""
         run = self._run
         if run is None:
             return
-        run.trainer.stop()
+        run.stop()
         if wait:
-            run.thread.join()
+            run.join()
             self._drain(run)
         else:
             self.status.emit("stopping...")
@@ -277,10 +298,10 @@ class TrainingPanel(QWidget):
         if self._run is None:
             return
         if paused:
-            self._run.trainer.pause()
+            self._run.pause()
             self.status.emit("training paused")
         else:
-            self._run.trainer.resume()
+            self._run.resume()
             self.status.emit("training...")
 
     def _set_running(self, running: bool) -> None:
@@ -298,7 +319,7 @@ class TrainingPanel(QWidget):
             self.plots.append(batch.losses, batch.epochs)
             self._progress = batch.progress or self._progress
             if batch.boundary is not None:
-                self._boundary_image = (batch.boundary, run.trainer.prediction[1])
+                self._boundary_image = (batch.boundary, run.prediction_kind)
         if done and run is self._run:
             self._redraw()
             self._finish(run)
@@ -335,7 +356,6 @@ class TrainingPanel(QWidget):
 
     def _finish(self, run: TrainingRun) -> None:
         self._run = None
-        sys.setswitchinterval(self._switch_interval)
         self._set_running(False)
         if run.result is not None:
             self.weights_changed.emit()
