@@ -207,6 +207,8 @@ class Inspector(QScrollArea):
             spin.valueChanged.connect(lambda v, p=param: self._commit(p, v))
             return spin
         line = QLineEdit(_shown(value))
+        if param.type in ("ints", "floats"):
+            line.setPlaceholderText("numbers, separated by commas (empty: none)")
         line.editingFinished.connect(lambda p=param, e=line: self._typed(p, e))
         return line
 

@@ -49,6 +49,7 @@ def _plot(name: str, label: str) -> pg.PlotWidget:
     plot.setDownsampling(auto=True, mode="peak")
     plot.setClipToView(True)
     plot.addLegend(offset=(-10, 10))
+    plot.getAxis("left").enableAutoSIPrefix(False)  # a loss reads 0.5, not 500 (x0.001)
     for item in (plot.getAxis("left"), plot.getAxis("bottom"), plot.getPlotItem().legend):
         item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
     return plot
@@ -60,7 +61,7 @@ class LossPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.loss = _plot("lossPlot", "loss")
-        self.loss.setMinimumHeight(180)
+        self.loss.setMinimumHeight(130)
         self._raw = self.loss.plot(pen=pg.mkPen(150, 150, 150, 90))
         self._smoothed = self.loss.plot(pen=pg.mkPen("#2f7de1", width=2), name="loss")
         self._epoch_means = self.loss.plot(
@@ -68,6 +69,7 @@ class LossPlot(QWidget):
         )
         self.loss.getViewBox().sigRangeChangedManually.connect(self._left_alone)
         self.accuracy = _plot("accuracyPlot", "accuracy")
+        self.accuracy.setMinimumHeight(90)
         self.accuracy.setMaximumHeight(160)
         self.accuracy.setXLink(self.loss)
         self.accuracy.setYRange(0.0, 1.0)

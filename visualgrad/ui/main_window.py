@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from .scene import CanvasScene
 from .training_panel import TrainingPanel
 
 AUTOSAVE_MS = 30_000
+LAYOUT_VERSION = 2  # of the docks' arrangement: a saved state of another is not restored
 
 
 class MainWindow(FileActions, QMainWindow):
@@ -69,7 +71,7 @@ class MainWindow(FileActions, QMainWindow):
             self.restoreGeometry(geometry)
         state = self.store.value("windowState")
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)
         self._graph_replaced(self.document.graph)
         self._update_title()
         if path is not None:
@@ -100,7 +102,7 @@ class MainWindow(FileActions, QMainWindow):
             "Inspector", "inspectorDock", self.inspector, Qt.RightDockWidgetArea
         )
         self.training_dock = self._dock(
-            "Training", "trainingDock", self.training, Qt.RightDockWidgetArea
+            "Training", "trainingDock", self.training, Qt.BottomDockWidgetArea
         )
         self.history_dock = self._dock(
             "History", "historyDock", self.history, Qt.RightDockWidgetArea
@@ -108,11 +110,13 @@ class MainWindow(FileActions, QMainWindow):
         self.playback_dock = self._dock(
             "Step through", "playbackDock", self.playback, Qt.BottomDockWidgetArea
         )
-        self.tabifyDockWidget(self.inspector_dock, self.training_dock)
-        self.tabifyDockWidget(self.training_dock, self.history_dock)
+        self.tabifyDockWidget(self.inspector_dock, self.history_dock)
+        self.tabifyDockWidget(self.playback_dock, self.training_dock)
         self.inspector_dock.raise_()
+        self.playback_dock.raise_()
         self.resizeDocks([self.palette_dock], [190], Qt.Horizontal)
         self.resizeDocks([self.inspector_dock], [330], Qt.Horizontal)
+        self.resizeDocks([self.playback_dock], [290], Qt.Vertical)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -345,6 +349,8 @@ class MainWindow(FileActions, QMainWindow):
         app = QApplication.instance()
         theme.apply(app, self.theme)
         self.scene.set_theme(self.theme)
+        for plot in self.findChildren(pg.PlotWidget) + self.findChildren(pg.GraphicsLayoutWidget):
+            plot.setBackground(theme.plot_background(self.theme))
         self.store.setValue("theme", name)
         self.theme_actions[name].setChecked(True)
 
@@ -393,9 +399,10 @@ class MainWindow(FileActions, QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self.training.shut_down()
         self._autosave_slot().remove()
         self.store.setValue("geometry", self.saveGeometry())
-        self.store.setValue("windowState", self.saveState())
+        self.store.setValue("windowState", self.saveState(LAYOUT_VERSION))
         self.playback.stop()
         self.scene.detach()
         event.accept()

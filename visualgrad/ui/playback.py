@@ -129,7 +129,7 @@ class PlaybackPanel(QWidget):
         controls.addWidget(self.check_button)
         self.chain = QTextBrowser()
         self.chain.setObjectName("chainRule")
-        self.chain.setMaximumHeight(96)
+        self.chain.setMinimumHeight(60)
         self.chain.setPlaceholderText(
             "Press Forward to compute the graph node by node, then Backward to send the "
             "gradient back edge by edge. The chain rule of each step is written here."
@@ -137,7 +137,7 @@ class PlaybackPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(controls)
-        layout.addWidget(self.chain)
+        layout.addWidget(self.chain, 1)
         self._actions = []
         for text, key, slot in (
             ("Step &Forward", "F10", self.step_forward),

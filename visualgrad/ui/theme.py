@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -104,3 +105,9 @@ def apply(app: QApplication, theme: Theme) -> None:
         palette = app.style().standardPalette()
         palette.setColor(QPalette.Highlight, theme.selection)
     app.setPalette(palette)
+    # Plots made from now on take the theme's colours; the window recolours those it has.
+    pg.setConfigOptions(background=plot_background(theme), foreground=theme.muted)
+
+
+def plot_background(theme: Theme) -> QColor:
+    return QColor("#1b1e23") if theme.dark else QColor("#ffffff")
