@@ -15,6 +15,7 @@ from visualgrad.cli import main
 from visualgrad.graph import catalog, fileformat
 from visualgrad.graph.data import first_batch
 from visualgrad.graph.execute import Program
+from visualgrad.graph.graph import Graph
 
 pytest.importorskip("torch")
 
@@ -102,3 +103,62 @@ def test_exported_scripts_read_like_code_a_person_wrote(tmp_path):
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _graph_of_the_other_node_types() -> Graph:
+    """The node types no sample uses, in one graph on the digits: a Conv1d branch (through
+    Reshape, Transpose, Max, Softmax) and an AvgPool2d branch, summed, LogSoftmax, NLLLoss."""
+    graph = Graph()
+    graph.set_training(dataset="digits", dataset_size=200, batch_size=16, epochs=1)
+    add = graph.add_node
+    add("Input", "x")
+    add("Target", "label")
+    add("Reshape", "rows", {"shape": [-1, 8, 8]})
+    add("Conv1d", "conv", {"in_channels": 8, "out_channels": 4, "kernel_size": 3})
+    add("Transpose", "swap", {"dim0": -2, "dim1": -1})
+    add("Max", "peak", {"dim": -1})
+    add("Softmax", "share", {"dim": -1})
+    add("Linear", "from_rows", {"in_features": 6, "out_features": 10})
+    add("Reshape", "image", {"shape": [-1, 1, 8, 8]})
+    add("AvgPool2d", "pool", {"kernel_size": 2})
+    add("Flatten", "flat")
+    add("Linear", "from_pool", {"in_features": 16, "out_features": 10})
+    add("Add", "scores")
+    add("LogSoftmax", "log_probs", {"dim": -1})
+    add("NLLLoss", "nll")
+    add("Loss", "loss")
+    for source, target, port in [
+        ("x", "rows", "x"),
+        ("rows", "conv", "x"),
+        ("conv", "swap", "x"),
+        ("swap", "peak", "x"),
+        ("peak", "share", "x"),
+        ("share", "from_rows", "x"),
+        ("x", "image", "x"),
+        ("image", "pool", "x"),
+        ("pool", "flat", "x"),
+        ("flat", "from_pool", "x"),
+        ("from_rows", "scores", "a"),
+        ("from_pool", "scores", "b"),
+        ("scores", "log_probs", "x"),
+        ("log_probs", "nll", "input"),
+        ("label", "nll", "target"),
+        ("nll", "loss", "loss"),
+    ]:
+        output = graph.nodes[source].spec.outputs[0].name
+        graph.connect(source, output, target, port)
+    return graph
+
+
+def test_the_node_types_no_sample_uses_export_to_the_same_loss(tmp_path):
+    graph = _graph_of_the_other_node_types()
+    path = tmp_path / "others.vgraph"
+    fileformat.save(graph, path)
+    expected = Program(graph).trace(first_batch(graph.training)).loss
+    result = _script(_export(path, tmp_path), "--check")
+    assert json.loads(result.stdout.strip().splitlines()[-1])["loss"] == pytest.approx(
+        expected, rel=1e-6
+    )
+    covered = {n.type for n in graph}
+    assert {"Conv1d", "AvgPool2d", "Softmax", "LogSoftmax", "NLLLoss", "Max"} <= covered
+    assert {"Transpose", "Reshape"} <= covered
