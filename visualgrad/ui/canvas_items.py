@@ -83,6 +83,7 @@ class PortItem(QGraphicsItem):
         self.state = "normal"  # "normal", "compatible" or "dimmed" while a connection is dragged
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CrossCursor)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # a blit per frame, not a call
         self.setToolTip(f"{'output' if is_output else 'input'} {name!r} ({kind})")
 
     @property

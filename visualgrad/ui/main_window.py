@@ -116,7 +116,7 @@ class MainWindow(FileActions, QMainWindow):
         self.playback_dock.raise_()
         self.resizeDocks([self.palette_dock], [190], Qt.Horizontal)
         self.resizeDocks([self.inspector_dock], [330], Qt.Horizontal)
-        self.resizeDocks([self.playback_dock], [290], Qt.Vertical)
+        self.resizeDocks([self.playback_dock], [230], Qt.Vertical)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)

@@ -104,7 +104,8 @@ class TrainingPanel(QWidget):
         self.train_button.clicked.connect(self.train)
         self.pause_button.toggled.connect(self._pause)
         self.stop_button.clicked.connect(lambda: self.stop(wait=False))
-        log_scale = QCheckBox("Log scale", objectName="logScaleBox")
+        log_scale = QCheckBox("log", objectName="logScaleBox")
+        log_scale.setToolTip("The loss on a logarithmic scale")
         log_scale.toggled.connect(lambda on: self.plots.set_log(on))
         buttons = QHBoxLayout()
         for widget in (self.train_button, self.pause_button, self.stop_button):
