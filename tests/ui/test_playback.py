@@ -30,7 +30,7 @@ def test_forward_steps_light_each_node_and_show_e_is_6(qtbot):
     for _ in range(len(window.graph.nodes) - 1):
         click(qtbot, panel.forward_button)
         settle(qtbot, window)
-    assert "<b>e</b> = 6" in panel.chain.toHtml() or "e = 6" in panel.chain.toPlainText()
+    assert "e = 6" in panel.chain.toPlainText()
     assert window.scene.node_items["e"].value_text == "6"
     assert window.scene.node_items["e"].state == "forward"
     assert window.scene.node_items["c"].value_text == "3"

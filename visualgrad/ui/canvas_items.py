@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
-    QFont,
     QFontMetricsF,
     QPainter,
     QPainterPath,
@@ -19,6 +18,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
 
 from ..graph.graph import Edge, Node
+from .drawing import DETAIL, OVERVIEW, detail, font
+from .edge_badge import EdgeBadge
 from .theme import Theme
 
 NODE_WIDTH = 168.0
@@ -26,23 +27,6 @@ HEADER = 24.0
 PARAMS = 16.0  # the line of parameter values under the header
 ROW = 18.0
 PORT_RADIUS = 6.0
-_FONTS: dict[str, QFont] = {}
-
-
-def font(kind: str = "body") -> QFont:
-    """The canvas's fonts ("title", "body", "small"), made once a QApplication exists."""
-    if kind not in _FONTS:
-        made = QFont()
-        made.setPointSizeF({"title": 9.0, "body": 8.5, "small": 7.5, "large": 17.0}[kind])
-        made.setBold(kind in ("title", "large"))
-        _FONTS[kind] = made
-    return _FONTS[kind]
-
-
-DETAIL = 0.5  # below this zoom the small text is unreadable: a node shows its id, large
-OVERVIEW = 0.15  # below this, not even that
-
-
 _HEADER: list[QPainterPath] = []
 
 
@@ -54,11 +38,6 @@ def header_path() -> QPainterPath:
         band.addRect(QRectF(0, 0, NODE_WIDTH, HEADER))
         _HEADER.append(rounded.intersected(band))
     return _HEADER[0]
-
-
-def detail(painter: QPainter) -> float:
-    """How many pixels one scene unit covers where ``painter`` draws."""
-    return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
 
 
 def summary(node: Node) -> str:
@@ -332,8 +311,6 @@ class EdgeItem(QGraphicsItem):
 
     def set_badge(self, text: str, colour: QColor | None, array=None) -> None:
         """Show what flowed along the edge (``text``, and ``array`` as a heatmap); "" hides it."""
-        from .edge_badge import EdgeBadge
-
         self.badge, self.badge_colour = text, colour
         if not text:
             if self.badge_item is not None and self.badge_item.scene() is not None:

@@ -34,6 +34,8 @@ class AddNodes(QUndoCommand):
 
     def undo(self) -> None:
         for n in reversed(self.nodes):
+            # What training learned since the nodes came back in, for the redo.
+            n.weights = _copy_weights(self.graph.nodes[n.id].weights)
             self.graph.remove_node(n.id)
 
 
@@ -50,6 +52,7 @@ class RemoveNodes(QUndoCommand):
 
     def redo(self) -> None:
         self.node_order, self.edge_order = list(self.graph.nodes), list(self.graph.edges)
+        self.nodes = [self.graph.nodes[n.id] for n in self.nodes]  # as they are now, trained
         for e in self.edges:
             if e in self.graph.edges:
                 self.graph.disconnect(e)
@@ -130,11 +133,14 @@ class SetParams(QUndoCommand):
         self.graph, self.node_id, self.params = graph, node_id, dict(params)
         self.previous = {k: node.params[k] for k in params}
         self.weights = _copy_weights(node.weights)
+        self.learned = None  # the weights trained after the change, kept by undo for redo
 
     def redo(self) -> None:
-        self.graph.set_params(self.node_id, self.params)
+        self.graph.set_params(self.node_id, self.params)  # fresh weights for the new sizes
+        self.graph.nodes[self.node_id].weights = _copy_weights(self.learned)
 
     def undo(self) -> None:
+        self.learned = _copy_weights(self.graph.nodes[self.node_id].weights)
         self.graph.set_params(self.node_id, self.previous)
         self.graph.nodes[self.node_id].weights = _copy_weights(self.weights)
 

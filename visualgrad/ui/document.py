@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..graph import fileformat
-from ..graph.graph import Edge, Graph, GraphError, Node
+from ..graph.graph import Edge, Graph, GraphError, Node, check_weights
 from ..graph.layout import layered_positions
 from .commands import AddNodes, Connect, MoveNodes, RemoveNodes, SetParams, SetTraining
 
@@ -52,8 +52,8 @@ class Document(QObject):
     def replace(self, graph: Graph, path: str | None, description: str | None = None) -> None:
         self.graph, self.path, self.description = graph, path, description
         self.undo_stack.clear()
+        self.graph_replaced.emit(graph)  # (a training of the old graph stops here)
         self._weights_dirty = False
-        self.graph_replaced.emit(graph)
         self.path_changed.emit(path or "")
         self.modified_changed.emit(False)
 
@@ -115,12 +115,14 @@ class Document(QObject):
             self._refuse(GraphError(f"{node.describe()}: {error}"))
             return False
         changed = {k: checked[k] for k in params if checked[k] != node.params[k]}
-        if changed:
-            try:
-                self.undo_stack.push(SetParams(self.graph, node_id, changed))
-            except GraphError as error:
-                self._refuse(error)
-                return False
+        if not changed:
+            return True
+        try:  # refused before the command exists, so no undo step is left behind
+            check_weights(node.spec, node_id, checked, None)
+        except GraphError as error:
+            self._refuse(error)
+            return False
+        self.undo_stack.push(SetParams(self.graph, node_id, changed))
         return True
 
     def set_training(self, settings: dict) -> bool:

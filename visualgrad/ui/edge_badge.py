@@ -9,6 +9,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from .drawing import DETAIL, detail, font
+
 MAP_W, MAP_H = 30.0, 16.0
 
 
@@ -40,8 +42,6 @@ class EdgeBadge(QGraphicsItem):
         self.set(text, colour, array)
 
     def set(self, text: str, colour: QColor, array: np.ndarray | None) -> None:
-        from .canvas_items import font
-
         self.prepareGeometryChange()
         self.text, self.colour = text, colour
         wide = array is not None and np.size(array) > 1
@@ -56,8 +56,6 @@ class EdgeBadge(QGraphicsItem):
         return self.rect.adjusted(-1, -1, 1, 1)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        from .canvas_items import DETAIL, detail, font
-
         if detail(painter) < DETAIL:
             return
         painter.setPen(QPen(self.colour.darker(120), 1))

@@ -45,13 +45,21 @@ class FileActions:
         return True
 
     def save_file(self, path: str) -> bool:
+        if self.training.is_training():  # save what it has learned so far
+            self.training.stop(wait=True)
+            self.statusBar().showMessage("Training stopped to save what it has learned", 6000)
+        before = self._autosave_slot()  # the project's slot under its old name (or untitled)
         try:
-            self.training.stop(wait=True) if self.training.is_training() else None
             self.document.save(path)
-        except OSError as error:
-            self.show_error("Cannot save the file", f"{path}: {error.strerror or error}")
+        except (OSError, fileformat.FileFormatError) as error:
+            message = (
+                str(error)
+                if isinstance(error, fileformat.FileFormatError)
+                else (f"{path}: {error.strerror or error}")
+            )
+            self.show_error("Cannot save the file", message)
             return False
-        files.Autosave.for_path(None).remove()
+        before.remove()
         self._autosave_slot().remove()
         self._remember(path)
         self.statusBar().showMessage(f"Saved {os.path.basename(path)}", 4000)
@@ -109,8 +117,11 @@ class FileActions:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
     def maybe_save(self) -> bool:
-        """True when the open project may be replaced: it is saved, or its changes go."""
-        if not self.document.modified:
+        """True when the open project may be replaced: it is saved, or its changes go.
+
+        A training still running counts as a change: what it has learned is not saved.
+        """
+        if not self.document.modified and not self.training.is_training():
             return True
         answer = self.ask_unsaved()
         if answer == "save":
@@ -209,8 +220,9 @@ class FileActions:
             self._autosave_slot().write(
                 fileformat.to_json(self.graph, self.document.description), self.document.path
             )
-        except OSError as error:
-            self.statusBar().showMessage(f"Autosave failed: {error.strerror or error}", 8000)
+        except (OSError, fileformat.FileFormatError) as error:
+            reason = error.strerror if isinstance(error, OSError) else None
+            self.statusBar().showMessage(f"Autosave failed: {reason or error}", 8000)
 
     def _offer_recovery(self, path: str | None) -> None:
         slot = files.Autosave.for_path(path)

@@ -371,6 +371,7 @@ class MainWindow(FileActions, QMainWindow):
             item.setFlag(NodeItem.ItemIsMovable, not locked)
         for action in self.edit_actions:
             action.setEnabled(not locked)
+        self.recent_menu.setEnabled(not locked)
         self.undo_action.setEnabled(not locked and self.document.undo_stack.canUndo())
         self.redo_action.setEnabled(not locked and self.document.undo_stack.canRedo())
         self.history.setEnabled(not locked)
@@ -394,9 +395,7 @@ class MainWindow(FileActions, QMainWindow):
             self.canvas.centerOn(item)
 
     def closeEvent(self, event) -> None:
-        if self.training.is_training():
-            self.training.stop(wait=True)
-        if not self.maybe_save():
+        if not self.maybe_save():  # Cancel leaves a training running, too
             event.ignore()
             return
         self.training.shut_down()
