@@ -62,16 +62,14 @@ def _listed(array: np.ndarray) -> Any:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from visualgrad.graph.data import first_batch
+    from visualgrad.graph.data import pass_batch
     from visualgrad.graph.execute import Program
 
     graph = _load(args.file)
 
     def one_pass():
         program = Program(graph, args.backend)
-        needs_data = any(n.spec.batch for n in graph)
-        batch = first_batch(graph.training, program.backend) if needs_data else {}
-        return program.trace(batch)
+        return program.trace(pass_batch(graph, program.backend))
 
     trace = _guarded(args.file, one_pass)
     gradients = {}

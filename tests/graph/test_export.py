@@ -13,7 +13,7 @@ import pytest
 
 from visualgrad.cli import main
 from visualgrad.graph import catalog, fileformat
-from visualgrad.graph.data import first_batch
+from visualgrad.graph.data import first_batch, pass_batch
 from visualgrad.graph.execute import Program
 from visualgrad.graph.graph import Graph
 
@@ -48,9 +48,7 @@ def test_every_node_type_has_a_torch_form():
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s.stem for s in SAMPLES])
 def test_exported_script_gives_the_same_first_batch_loss(sample, tmp_path):
     graph = fileformat.load(sample)
-    needs_data = any(n.spec.batch for n in graph)
-    batch = first_batch(graph.training) if needs_data else {}
-    expected = Program(graph).trace(batch).loss
+    expected = Program(graph).trace(pass_batch(graph)).loss
     result = _script(_export(sample, tmp_path), "--check")
     assert json.loads(result.stdout.strip().splitlines()[-1])["loss"] == pytest.approx(
         expected, rel=1e-6

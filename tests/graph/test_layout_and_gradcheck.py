@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from visualgrad.graph import fileformat
-from visualgrad.graph.data import first_batch
+from visualgrad.graph.data import pass_batch
 from visualgrad.graph.execute import Program
 from visualgrad.graph.gradcheck import gradient_check
 from visualgrad.graph.layout import COLUMN, layered_positions
@@ -35,8 +35,7 @@ def test_layout_puts_a_source_just_before_its_first_consumer():
 def test_gradient_check_agrees_and_leaves_the_weights_as_they_were(name):
     graph = fileformat.load(SAMPLES / f"{name}.vgraph")
     program = Program(graph, "simple")
-    needs_data = any(n.spec.batch for n in graph)
-    batch = first_batch(graph.training, "simple") if needs_data else {}
+    batch = pass_batch(graph, "simple")
     before = {n: {k: p.to_numpy() for k, p in ws.items()} for n, ws in program.weights.items()}
     checks = gradient_check(program, batch)
     assert checks and all(c.ok for c in checks), [(c.node, c.relative_error) for c in checks]

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import engine as vg
 from ..engine import Tensor, datasets
-from .graph import TrainingSettings
+from .graph import Graph, TrainingSettings
 
 
 @functools.lru_cache(maxsize=8)
@@ -43,3 +43,9 @@ def batches(
 def first_batch(settings: TrainingSettings, backend: str | None = None) -> dict[str, Tensor]:
     """The batch a single forward and backward pass runs on: the first of epoch 0."""
     return next(batches(settings, 0, backend))
+
+
+def pass_batch(graph: Graph, backend: str | None = None) -> dict[str, Tensor]:
+    """What one pass of ``graph`` runs on: the first batch, or nothing when no node reads
+    the dataset (the chain-rule example computes from its Parameters alone)."""
+    return first_batch(graph.training, backend) if any(n.spec.batch for n in graph) else {}

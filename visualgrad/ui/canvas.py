@@ -8,7 +8,6 @@ from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QCompleter, QFrame, QGraphicsView, QLineEdit
 
 from ..graph import catalog
-from .canvas_items import NodeItem
 from .scene import CanvasScene
 
 NODE_MIME = "application/x-visualgrad-node"
@@ -82,9 +81,6 @@ class CanvasView(QGraphicsView):
         self.overview = Overview(self)
         self.overview.hide()
         scene.shapes_refreshed.connect(self._refresh_overview)
-
-    def scene(self) -> CanvasScene:  # the type the rest of the window works with
-        return super().scene()
 
     # ---- zoom and pan -----------------------------------------------------------------------
     def zoom(self) -> float:
@@ -259,6 +255,3 @@ class CanvasView(QGraphicsView):
         overview = getattr(self, "overview", None)  # absent while the view is being built
         if overview is not None and overview.isVisible():
             self.overview.viewport().update()
-
-    def node_item(self, node_id: str) -> NodeItem:
-        return self.scene().node_items[node_id]

@@ -23,6 +23,14 @@ from .gallery import Gallery
 FILTER = "visualgrad projects (*.vgraph);;All files (*)"
 
 
+def file_problem(path: str, error: Exception) -> str:
+    """One line for a file that could not be read or written; a FileFormatError already
+    names the file, an OSError is given its path."""
+    if isinstance(error, OSError):
+        return f"{path}: {error.strerror or error}"
+    return str(error)
+
+
 class FileActions:
     """Opening, saving, exporting and recovering the window's project."""
 
@@ -31,12 +39,7 @@ class FileActions:
         try:
             self.document.open(path)
         except (fileformat.FileFormatError, OSError) as error:
-            message = (
-                str(error)
-                if isinstance(error, fileformat.FileFormatError)
-                else (f"{path}: {error.strerror or error}")
-            )
-            self.show_error("Cannot open the file", message)
+            self.show_error("Cannot open the file", file_problem(path, error))
             return False
         self._remember(path)
         self._offer_recovery(self.document.path)
@@ -52,12 +55,7 @@ class FileActions:
         try:
             self.document.save(path)
         except (OSError, fileformat.FileFormatError) as error:
-            message = (
-                str(error)
-                if isinstance(error, fileformat.FileFormatError)
-                else (f"{path}: {error.strerror or error}")
-            )
-            self.show_error("Cannot save the file", message)
+            self.show_error("Cannot save the file", file_problem(path, error))
             return False
         before.remove()
         self._autosave_slot().remove()

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..graph.catalog import Param
-from ..graph.shapes import show
 from .document import Document
 from .summaries import describe_array
 
@@ -161,8 +160,9 @@ class Inspector(QScrollArea):
         if not spec.params:
             self.form.addRow(QLabel("<i>no settings</i>"))
 
-    def set_shape(self, shape, error: str | None) -> None:
-        self.shape.setText(f"output shape {show(shape)}" if shape is not None else "")
+    def set_shape(self, shape_text: str, error: str | None) -> None:
+        """The node's inferred output shape (as the canvas writes it) and its error, if any."""
+        self.shape.setText(f"output shape {shape_text}" if shape_text else "")
         self.error.setText(error or "")
 
     def set_values(self, value: np.ndarray | None, gradient: np.ndarray | None) -> None:

@@ -291,9 +291,7 @@ class MainWindow(FileActions, QMainWindow):
         node_id = self.inspector.node_id
         item = self.scene.node_items.get(node_id) if node_id else None
         if item is not None:
-            shape = item.shape_text or None
-            self.inspector.shape.setText(f"output shape {shape}" if shape else "")
-            self.inspector.error.setText(item.error or "")
+            self.inspector.set_shape(item.shape_text, item.error)
 
     def _update_title(self, *_changed) -> None:
         name = os.path.basename(self.document.path) if self.document.path else "Untitled"

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph.data import first_batch
+from ..graph.data import pass_batch
 from ..graph.execute import NodeError, Program
 from ..graph.gradcheck import TOLERANCE, gradient_check
 from ..graph.graph import GraphError
@@ -171,8 +171,7 @@ class PlaybackPanel(QWidget):
         graph = self.document.graph
         try:
             program = Program(graph, BACKEND)
-            needs_data = any(n.spec.batch for n in graph)
-            batch = first_batch(graph.training, BACKEND) if needs_data else {}
+            batch = pass_batch(graph, BACKEND)
             trace = program.trace(batch)
         except NodeError as error:
             self._refuse(str(error), error.node_id)
