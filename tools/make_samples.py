@@ -1,4 +1,4 @@
-"""Write samples/*.vgraph: the sample projects a user opens from the program.
+"""Write visualgrad/samples/*.vgraph: the sample projects a user opens from the program.
 
 Each sample is built with the document's own checked edits (``Graph.add_node``,
 ``Graph.connect``, ``Graph.set_training``) and saved with a one-paragraph
@@ -7,7 +7,7 @@ computation, so the canvas shows them tidily. Nothing is random: the same
 script always writes the same bytes (learned weights are not saved, so a
 sample's layers draw theirs from its training seed when it is opened)::
 
-    python tools/make_samples.py [OUT_DIR]      # default: samples/ of this repository
+    python tools/make_samples.py [OUT_DIR]    # default: visualgrad/samples/ (samples/ links there)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from visualgrad.graph import fileformat  # noqa: E402
 from visualgrad.graph.graph import Graph  # noqa: E402
 
 COLUMN, ROW = 220.0, 110.0  # px between layers, and between nodes of one layer
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "visualgrad" / "samples"
 
 
 class Layout:

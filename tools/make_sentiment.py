@@ -1,5 +1,5 @@
-"""Write resources/datasets/sentiment.tsv: short review-like sentences labelled 1 (positive)
-or 0 (negative), made from a seeded template grammar.
+"""Write visualgrad/resources/datasets/sentiment.tsv: short review-like sentences labelled 1
+(positive) or 0 (negative), made from a seeded template grammar.
 
 The sentiment is carried mostly by the adjectives and stock phrases, so a bag-of-words model
 with mean pooling can learn it; a few negated ("was not very clever") and contrasting
@@ -153,7 +153,8 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per-label", type=int, default=600)
-    default_out = Path(__file__).resolve().parents[1] / "resources" / "datasets" / "sentiment.tsv"
+    datasets = Path(__file__).resolve().parents[1] / "visualgrad" / "resources" / "datasets"
+    default_out = datasets / "sentiment.tsv"
     parser.add_argument("--out", type=Path, default=default_out)
     args = parser.parse_args()
     rows = make(args.seed, args.per_label)

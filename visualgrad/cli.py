@@ -22,11 +22,18 @@ class BadInput(Exception):
     """A problem of the user's input: printed as one line, exit status 2."""
 
 
+def _project(path: str) -> str:
+    """The file a FILE argument means: the path itself, or the bundled sample of that name."""
+    from visualgrad.graph import samples
+
+    return str(samples.find(path))
+
+
 def _load(path: str):
     from visualgrad.graph import fileformat
 
     try:
-        return fileformat.load(path)
+        return fileformat.load(_project(path))
     except fileformat.FileFormatError as error:
         raise BadInput(str(error)) from None
     except OSError as error:
@@ -160,6 +167,29 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _samples(args: argparse.Namespace) -> int:
+    from visualgrad.graph import samples
+
+    if args.copy is not None:
+        try:
+            copies = samples.copy_to(args.copy)
+        except (FileExistsError, NotADirectoryError) as error:
+            raise BadInput(str(error)) from None
+        except OSError as error:
+            raise BadInput(f"{args.copy}: {error.strerror or error}") from None
+        print(f"wrote {len(copies)} samples to {args.copy}")
+        return 0
+    bundled = samples.samples()
+    width = max((len(s.name) for s in bundled), default=0)
+    for sample in bundled:
+        summary = sample.description.split(". ")[0].split(": ")[0].rstrip(".")
+        if len(summary) > 72:
+            summary = summary[:69].rsplit(" ", 1)[0] + "..."
+        print(f"{sample.name:<{width}}  {summary}")
+    print("open one with `visualgrad NAME`, or copy them all with `visualgrad samples --copy DIR`")
+    return 0
+
+
 def _tour(args: argparse.Namespace) -> int:
     from visualgrad import tour
 
@@ -179,7 +209,7 @@ def _window(args: argparse.Namespace) -> int:
             "no screen to open the window on (DISPLAY is not set): run it on a desktop, or "
             "under a virtual one with xvfb-run; check, run, train and export work without"
         )
-    return run(args.file)
+    return run(None if args.file is None else _project(args.file))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,6 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=_train)
 
+    listed = commands.add_parser("samples", help="list the bundled sample projects")
+    listed.add_argument("--copy", metavar="DIR", help="write them into DIR for editing")
+    listed.set_defaults(handler=_samples)
+
     export = commands.add_parser("export", help="write the graph as a standalone PyTorch script")
     export.add_argument("file", metavar="FILE")
     export.add_argument("--to", choices=("torch",), default="torch", help="the target framework")
@@ -222,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("tour", "check", "run", "train", "export")
+COMMANDS = ("tour", "check", "run", "train", "samples", "export")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -53,11 +54,12 @@ class Dataset:
 
 
 def resource_path(*parts: str) -> Path:
-    """The path of a bundled file under the repository's resources/ folder.
+    """The path of a bundled file under the package's ``resources/`` folder.
 
-    Found from this file's location, so it does not depend on the working directory.
+    Read through ``importlib.resources``, so it is found wherever the package is
+    installed (a checkout, a wheel in site-packages) and whatever the working directory.
     """
-    return Path(__file__).resolve().parents[2].joinpath("resources", *parts)
+    return Path(str(resources.files("visualgrad").joinpath("resources", *parts)))
 
 
 def _check_int(name: str, value: int, least: int) -> None:

@@ -1,8 +1,7 @@
-"""Open Sample: a gallery of the projects in samples/, each with a picture and its story."""
+"""Open Sample: a gallery of the bundled sample projects, each with a picture and its story."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
@@ -17,34 +16,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..graph import fileformat
+from ..graph import samples as bundled
 from .document import Document
 from .scene import CanvasScene
 from .theme import Theme
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 THUMB = QSize(272, 140)
-
-
-@dataclass
-class Sample:
-    path: Path
-    title: str
-    description: str
-    nodes: int
-
-
-def samples(folder: Path = SAMPLES) -> list[Sample]:
-    """The sample projects, sorted by title; a file that fails to load is left out."""
-    found = []
-    for path in sorted(folder.glob("*.vgraph")):
-        try:
-            graph, description = fileformat.load_with_description(path)
-        except (fileformat.FileFormatError, OSError):
-            continue
-        title = path.stem.replace("_", " ").capitalize().replace("cnn", "CNN")
-        found.append(Sample(path, title, description or "", len(graph.nodes)))
-    return found
 
 
 def thumbnail(path: Path, theme: Theme, size: QSize = THUMB) -> QImage:
@@ -87,7 +64,7 @@ class Gallery(QDialog):
         self.about.setWordWrap(True)
         self.about.setMinimumHeight(70)
         self.about.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        self.samples = samples()
+        self.samples = bundled.samples()
         for sample in self.samples:
             icon = QIcon(QPixmap.fromImage(thumbnail(sample.path, theme)))
             item = QListWidgetItem(icon, sample.title)
