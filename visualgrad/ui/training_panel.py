@@ -266,7 +266,10 @@ class TrainingPanel(QWidget):
 
     def _worker(self) -> Worker:
         """The training process, started on first need (or when it has died)."""
-        if self._process is None or not self._process.alive():
+        if self._process is not None and not self._process.alive():
+            self._process.shut_down()  # collect the one that died before starting another
+            self._process = None
+        if self._process is None:
             self._process = Worker()
         return self._process
 

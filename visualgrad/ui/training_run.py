@@ -21,7 +21,7 @@ import numpy as np
 from ..graph import fileformat
 from ..graph.graph import Graph
 from ..graph.train import Result, Trainer
-from .training_worker import Batch, Start, serve
+from .training_worker import Batch, Flag, Start, serve
 
 # A fresh interpreter, not a fork: forking a process that runs Qt's threads is unsafe.
 CONTEXT = multiprocessing.get_context("spawn")
@@ -31,7 +31,7 @@ class Worker:
     """The training process, kept between runs."""
 
     def __init__(self) -> None:
-        self.stop, self.pause = CONTEXT.Event(), CONTEXT.Event()
+        self.stop, self.pause = Flag(CONTEXT), Flag(CONTEXT)
         self.connection, child_end = CONTEXT.Pipe()
         self.process = CONTEXT.Process(
             target=serve,
@@ -46,16 +46,18 @@ class Worker:
         return self.process.is_alive()
 
     def shut_down(self) -> None:
-        """End the process (after the run it is in, if any, has been stopped)."""
+        """End the process (after the run it is in, if any, has been stopped) and free what
+        it held: nothing of it outlives the window."""
         self.stop.set()
         self.pause.clear()
         with contextlib.suppress(OSError, ValueError):  # the process may be gone already
             self.connection.send(None)
         self.process.join(timeout=5)
-        if self.process.is_alive():
+        if self.process.is_alive():  # stuck in a step: it has nothing to save
             self.process.kill()
             self.process.join()
         self.connection.close()
+        self.process.close()
 
 
 class TrainingRun:

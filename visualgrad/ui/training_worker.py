@@ -14,6 +14,8 @@ it.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import math
 import time
@@ -32,6 +34,27 @@ PUBLISH_INTERVAL = 0.05  # seconds between the batches a run sends
 BOUNDARY_INTERVAL = 0.2  # seconds at least between two predictions of the decision boundary
 PREDICTION_SHARE = 0.05  # of the training time, what predicting the boundary may take
 SMOOTHING = 0.95  # weight of the past in the exponential moving average of the loss
+
+
+class Flag:
+    """A yes/no the window sets and the training process reads between two steps.
+
+    One byte of memory shared with the child and no lock. A multiprocessing Event is five
+    named semaphores, which the resource tracker reports as leaked whenever the window
+    ends without running its exit handlers (a SIGTERM, a crash); a byte leaves nothing.
+    """
+
+    def __init__(self, context) -> None:
+        self._value = context.RawValue(ctypes.c_bool, False)
+
+    def set(self) -> None:
+        self._value.value = True
+
+    def clear(self) -> None:
+        self._value.value = False
+
+    def is_set(self) -> bool:
+        return bool(self._value.value)
 
 
 @dataclasses.dataclass
@@ -70,7 +93,7 @@ def prediction_image(output: np.ndarray, kind: str) -> np.ndarray:
 class _Reporter:
     """The trainer's callback in the child: collects, predicts, sends."""
 
-    def __init__(self, start: Start, connection, stop, pause) -> None:
+    def __init__(self, start: Start, connection, stop: Flag, pause: Flag) -> None:
         self.connection, self.stop, self.pause = connection, stop, pause
         self.graph = fileformat.from_json(start.project, "the training project")
         self.trainer = Trainer(self.graph, None, self)
@@ -150,7 +173,7 @@ def weights_of(graph) -> dict[str, dict[str, np.ndarray]]:
     return {n.id: n.weights for n in graph if n.weights is not None}
 
 
-def train_in_child(start: Start, connection, stop, pause) -> None:
+def train_in_child(start: Start, connection, stop: Flag, pause: Flag) -> None:
     """One run: train, then send ("done", result, weights) or ("error", node id, message)."""
     message: tuple[Any, ...]
     try:
@@ -175,14 +198,16 @@ def warm_up() -> None:
     ((x @ x).relu() * 2.0 + 1.0).sum().backward()
 
 
-def serve(connection, stop, pause) -> None:
-    """The child's life: one run for each Start it receives, until it receives None."""
-    warm_up()
+def serve(connection, stop: Flag, pause: Flag) -> None:
+    """The child's life: one run for each Start it receives, until it receives None or the
+    window has gone (its end of the pipe closed, whether it quit or was killed)."""
+    with contextlib.suppress(Exception):  # only a head start: a run reports its own failure
+        warm_up()
     while True:
         try:
             start = connection.recv()
+            if start is None:
+                return
+            train_in_child(start, connection, stop, pause)
         except (EOFError, OSError):
-            return  # the window has gone
-        if start is None:
             return
-        train_in_child(start, connection, stop, pause)
