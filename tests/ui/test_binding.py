@@ -18,3 +18,14 @@ def test_calls_that_return_nothing_keep_none_alive(qapp):
     gc.collect()
     painter.end()
     assert sys.getrefcount(None) >= before - 10
+
+
+def test_no_qobject_of_ours_hides_qobject_connect():
+    # PySide6 6.8.0 connects a signal through its sender's ``connect``: a method of that name
+    # on our QObjects broke every signal they send ("Document.connect() takes 2 arguments").
+    from PySide6.QtCore import QObject
+
+    from visualgrad.ui import document, scene, training_panel
+
+    for cls in (document.Document, scene.CanvasScene, training_panel.TrainingPanel):
+        assert cls.connect is QObject.connect, cls

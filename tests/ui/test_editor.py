@@ -86,7 +86,7 @@ def test_dragging_from_an_output_to_an_input_connects_them(qtbot):
 def test_a_connection_that_would_make_a_cycle_is_refused_with_a_message(qtbot):
     window = open_window(qtbot)
     a, b = two_nodes(window, "Negate", "Negate")
-    window.document.connect(Edge(a, "y", b, "x"))
+    window.document.add_edge(Edge(a, "y", b, "x"))
     drag(window, port_point(window, b, "y", True), port_point(window, a, "x", False))
     assert window.graph.edges == [Edge(a, "y", b, "x")]
     assert "cycle" in window.statusBar().currentMessage()
@@ -126,7 +126,7 @@ def test_every_kind_of_edit_undoes_and_redoes_to_the_same_document(qtbot):
     edits = [
         lambda: doc.add_node("Tanh", (50, 300)),
         lambda: doc.remove(["relu"], []),
-        lambda: doc.connect(Edge("x", "x", "tanh", "x")),
+        lambda: doc.add_edge(Edge("x", "x", "tanh", "x")),
         lambda: doc.remove([], [Edge("x", "x", "tanh", "x")]),
         lambda: doc.move({"out": ((660.0, 0.0), (700.0, 90.0))}),
         lambda: doc.set_params("hidden", {"out_features": 12}),

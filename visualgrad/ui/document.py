@@ -83,7 +83,7 @@ class Document(QObject):
         self.undo_stack.push(AddNodes(self.graph, [node], [], f"Add {type_name}"))
         return node.id
 
-    def connect(self, edge: Edge) -> bool:
+    def add_edge(self, edge: Edge) -> bool:
         try:
             self.graph.check_edge(edge)
         except GraphError as error:

@@ -253,7 +253,7 @@ class CanvasScene(QGraphicsScene):
         if why is not None:
             self.document.status.emit(f"Cannot connect: {why}")
         elif edge is not None:
-            self.document.connect(edge)
+            self.document.add_edge(edge)
 
     def insert_if_on_edge(self, node_id: str) -> None:
         """A lone node dropped onto an edge goes into it."""
