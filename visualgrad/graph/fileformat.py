@@ -5,8 +5,9 @@ document's own checked edits (``Graph.add_node``, ``Graph.connect``,
 ``TrainingSettings.check``), so opening a file runs no code and cannot give a
 graph the window could not have made. Every problem is a ``FileFormatError``
 whose one-line message names the file and what is wrong. Older versions are
-migrated on load (``MIGRATIONS``). Saving writes a file beside the target and
-then replaces it, so a failed save leaves the old file as it was.
+migrated on load (``MIGRATIONS``). Reading and saving go through ``safe_files``:
+only a regular file is read or replaced, and a save is atomic, so a failed one
+leaves the old file as it was.
 
 Version 1, the keys of ``params`` and ``training`` sorted, ``description`` and
 ``weights`` optional::
@@ -29,19 +30,16 @@ argument and ``load_with_description`` returns it beside the graph.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
 import os
-import secrets
-import stat
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from . import catalog
+from . import catalog, safe_files
 from .graph import Edge, Graph, GraphError, TrainingSettings
 
 FORMAT = "visualgrad"
@@ -90,53 +88,16 @@ def to_json(graph: Graph, description: str | None = None) -> str:
 def save(graph: Graph, path: str | os.PathLike[str], description: str | None = None) -> None:
     """Write ``graph`` to ``path`` atomically: all of the new file, or the old one untouched.
 
-    A graph that cannot be written raises FileFormatError; a folder that cannot
-    be written raises the OSError.
+    A graph that cannot be written raises FileFormatError; a target that cannot
+    be (an empty path, a folder, a device, a pipe) or a failed write raises the
+    OSError of ``safe_files.write_atomically``, before or without any change.
     """
     source = os.fspath(path)
     try:
         data = to_json(graph, description).encode("utf-8")
     except FileFormatError as error:
         raise FileFormatError(_one_line(f"{source}: {error}")) from None
-    target = os.path.realpath(source)  # through a link, replace what it points to
-    folder, name = os.path.split(target)
-    temp, fd = _create_beside(folder, name)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(temp, stat.S_IMODE(os.stat(target).st_mode))
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_folder(folder)
-
-
-def _create_beside(folder: str, name: str) -> tuple[str, int]:
-    """A new hidden file next to ``name``, opened for writing with the usual permissions."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
-        try:
-            return temp, os.open(temp, flags, 0o666)
-        except FileExistsError:
-            continue
-
-
-def _sync_folder(folder: str) -> None:
-    """Make the rename itself durable where the system allows it (POSIX)."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    safe_files.write_atomically(source, data)
 
 
 def _node_data(node: Any) -> dict[str, Any]:
@@ -203,7 +164,7 @@ def load_with_description(path: str | os.PathLike[str]) -> tuple[Graph, str | No
     """The graph saved in ``path`` and its description (None when it has none)."""
     source = os.fspath(path)
     try:
-        with open(source, "rb") as file:
+        with safe_files.open_for_reading(source) as file:
             size = os.fstat(file.fileno()).st_size
             if size > MAX_FILE_BYTES:
                 raise _error(source, _too_large(size))
