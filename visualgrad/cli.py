@@ -2,16 +2,23 @@
 
 ``check``, ``run`` and ``train`` work without a screen. Bad input (a file, a
 graph, an argument) exits with status 2 and one line on stderr naming the
-file, the node and the problem; never a traceback.
+file, the node and the problem; never a traceback. Ctrl-C and SIGTERM end a
+subcommand with one line and status 130 and 143, the progress line ended and no
+file half written.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import signal
 import sys
+import threading
 import time
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, NoReturn, TextIO
 
 import numpy as np
 
@@ -96,35 +103,62 @@ def _run(args: argparse.Namespace) -> int:
 
 
 class _ProgressBar:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+    """Training progress on stderr: on a terminal one bar, redrawn at most ten times a second;
+    elsewhere (a log, a pipe) one plain line per finished epoch, at most one every two seconds."""
 
-    def __init__(self, stream=sys.stderr) -> None:
-        self.stream, self.last = stream, 0.0
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.redrawn = self.stream.isatty()
+        self.last, self.open_line = -math.inf, False
 
     def __call__(self, progress) -> None:
         now = time.perf_counter()
         done = progress.step / max(progress.total_steps, 1)
-        if now - self.last < 0.1 and done < 1:
-            return
-        self.last = now
-        bar = "#" * int(30 * done) + "." * (30 - int(30 * done))
+        epoch = f"epoch {progress.epoch}/{progress.epochs}"
         accuracy = "" if progress.accuracy is None else f"  accuracy {progress.accuracy:.1%}"
-        self.stream.write(
-            f"\repoch {progress.epoch}/{progress.epochs} [{bar}] "
-            f"loss {progress.loss:.4f}{accuracy}  "
-        )
+        if self.redrawn:
+            if now - self.last < 0.1 and done < 1:
+                return
+            bar = "#" * int(30 * done) + "." * (30 - int(30 * done))
+            self.stream.write(f"\r{epoch} [{bar}] loss {progress.loss:.4f}{accuracy}  ")
+            self.open_line = True
+        else:
+            finished = len(progress.epoch_losses) == progress.epoch  # called after an epoch
+            last = progress.epoch == progress.epochs
+            if not finished or (now - self.last < 2 and not last):
+                return
+            self.stream.write(f"{epoch} loss {progress.epoch_losses[-1]:.4f}{accuracy}\n")
+        self.last = now
         self.stream.flush()
 
     def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+        """End a half-drawn bar's line, so that what follows starts a line of its own."""
+        if self.open_line:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open_line = False
+
+
+def _writing(option: str, path: str, write: Callable[[], object]) -> None:
+    """Run ``write``, turning a refused target or a failed write into BadInput naming the path."""
+    from visualgrad.graph.fileformat import FileFormatError
+
+    try:
+        write()
+    except FileFormatError as error:
+        raise BadInput(str(error)) from None
+    except OSError as error:
+        where = path or f"{option} {path!r}"
+        raise BadInput(f"{where}: cannot write: {error.strerror or error}") from None
 
 
 def _train(args: argparse.Namespace) -> int:
-    from visualgrad.graph import fileformat
+    from visualgrad.graph import fileformat, safe_files
     from visualgrad.graph.train import Trainer
 
     graph = _load(args.file)
+    if args.save is not None:  # before training, so that no training is thrown away
+        _writing("--save", args.save, lambda: safe_files.check_target(args.save))
     if args.seed is not None:
         _guarded(args.file, lambda: graph.set_training(seed=args.seed))
     bar = None if args.quiet else _ProgressBar()
@@ -134,8 +168,8 @@ def _train(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    if args.save:
-        fileformat.save(graph, args.save)
+    if args.save is not None:
+        _writing("--save", args.save, lambda: fileformat.save(graph, args.save))
     summary = {
         "epochs": result.epochs,
         "loss": result.loss,
@@ -154,15 +188,12 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from visualgrad.graph import safe_files
     from visualgrad.graph.export import to_torch
 
     graph = _load(args.file)
-    script = _guarded(args.file, lambda: to_torch(graph))
-    try:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(script)
-    except OSError as error:
-        raise BadInput(f"{args.output}: {error.strerror or error}") from None
+    script = _guarded(args.file, lambda: to_torch(graph)).encode("utf-8")
+    _writing("-o", args.output, lambda: safe_files.write_atomically(args.output, script))
     print(f"{args.file}: wrote {args.output}")
     return 0
 
@@ -212,8 +243,15 @@ def _window(args: argparse.Namespace) -> int:
     return run(None if args.file is None else _project(args.file))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose refusals are BadInput, one line; ``--help`` still prints the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{message}; see '{self.prog} --help'")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="visualgrad",
         description="See backpropagation: graphs, step-by-step gradients, live training.",
     )
@@ -259,29 +297,56 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = ("tour", "check", "run", "train", "samples", "export")
 
 
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    """What ``argv`` asks for; BadInput for arguments that do not make sense."""
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        if len(argv) > 1:
+            raise BadInput(f"unexpected arguments after {argv[0]}: {' '.join(argv[1:])}")
+        return argparse.Namespace(handler=_window, file=argv[0])  # visualgrad FILE
+    args = build_parser().parse_args(argv)
+    if getattr(args, "epochs", None) is not None and args.epochs < 1:
+        raise BadInput("--epochs must be at least 1")
+    return args
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that it unwinds as Ctrl-C's KeyboardInterrupt."""
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """Inside, SIGTERM raises Terminated: a half-written file is removed, the bar's line ended."""
+    if threading.current_thread() is not threading.main_thread():  # signals reach only that one
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
-        args = argparse.Namespace(handler=_window, file=argv[0])  # visualgrad FILE
-        if len(argv) > 1:
-            print(
-                f"visualgrad: unexpected arguments after {argv[0]}: {' '.join(argv[1:])}",
-                file=sys.stderr,
-            )
-            return 2
-    else:
-        args = build_parser().parse_args(argv)
-    if getattr(args, "epochs", None) is not None and args.epochs < 1:
-        print("visualgrad: --epochs must be at least 1", file=sys.stderr)
-        return 2
     try:
-        return args.handler(args)
+        args = _arguments(argv)
+        if args.handler is _window:  # Qt's event loop ends the window its own way
+            return args.handler(args)
+        with _sigterm_unwinds():
+            return args.handler(args)
     except BadInput as error:
         print(f"visualgrad: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("visualgrad: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("visualgrad: terminated", file=sys.stderr)
+        return 143
 
 
 if __name__ == "__main__":
