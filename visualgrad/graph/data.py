@@ -18,10 +18,23 @@ def _load(name: str, size: int, seed: int, val_fraction: float) -> datasets.Data
 
 
 def dataset_for(settings: TrainingSettings) -> datasets.Dataset:
-    """The dataset the settings name, with their size, seed and validation share (cached)."""
-    return _load(
-        settings.dataset, settings.dataset_size, settings.dataset_seed, settings.val_fraction
-    )
+    """The dataset the settings name, with their size, seed and validation share (cached).
+
+    ValueError for any failure, so a caller has one thing to catch: settings that make no
+    dataset, or a bundled file that is missing or damaged (a broken install).
+    """
+    try:
+        return _load(
+            settings.dataset, settings.dataset_size, settings.dataset_seed, settings.val_fraction
+        )
+    except ValueError:
+        raise
+    except Exception as error:
+        if isinstance(error, OSError) and error.filename:
+            reason = f"{error.filename}: {error.strerror or error}"
+        else:
+            reason = f"{type(error).__name__}: {error}"
+        raise ValueError(f"the {settings.dataset} dataset cannot be loaded: {reason}") from error
 
 
 def as_batch(x: np.ndarray, y: np.ndarray, backend: str | None = None) -> dict[str, Tensor]:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ..graph.graph import Edge, Graph, GraphError
-from ..graph.shapes import infer_shapes, show
+from ..graph.shapes import ShapeReport, infer_shapes, show
 from .canvas_items import EdgeItem, NodeItem, PortItem, curve
 from .document import Document
 from .theme import LIGHT, Theme
@@ -101,7 +101,11 @@ class CanvasScene(QGraphicsScene):
         self._shape_timer.start()
 
     def refresh_shapes(self) -> None:
-        """Label every edge with its shape and badge every node that cannot compute."""
+        """Label every edge with its shape and badge every node that cannot compute.
+
+        A dataset that cannot be loaded badges the nodes that read it; any other failure
+        of the inference itself badges every node: the window never shows a traceback.
+        """
         self._shape_timer.stop()
         if self.graph is None:
             return
@@ -109,10 +113,16 @@ class CanvasScene(QGraphicsScene):
             report = infer_shapes(self.graph)
         except GraphError:
             return
+        except Exception as error:
+            message = f"the shapes cannot be worked out: {type(error).__name__}: {error}"
+            report = ShapeReport(errors=dict.fromkeys(self.graph.nodes, message))
         general = report.errors.get("training")
         for node_id, item in self.node_items.items():
             shape = report.shapes.get(node_id)
-            item.set_shape(show(shape) if shape is not None else "", report.errors.get(node_id))
+            error = report.errors.get(node_id)
+            if error is None and general and item.node.spec.batch:
+                error = f"{item.node.describe()}: {general}"
+            item.set_shape(show(shape) if shape is not None else "", error)
         for edge, item in self.edge_items.items():
             shape = report.shapes.get(edge.source)
             item.set_shape(show(shape) if shape is not None else "")
