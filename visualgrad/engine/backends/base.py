@@ -1,6 +1,7 @@
 """The narrow seam between tensors and the kernels that compute them.
 
-A backend owns flat storage and supplies six kernels. Everything above it
+A backend owns flat storage and supplies six kernels, and four row kernels
+for the fused softmax and cross-entropy Functions. Everything above it
 (Functions, Tensor, nn, optim) is written once, in terms of these.
 
 Every kernel writes every element of ``out``, a TensorData the caller
@@ -81,6 +82,40 @@ class Backend(ABC):
         """col2im, the adjoint of ``unfold``: add every column back into ``out`` (N, C, H, W).
 
         ``out`` starts at zero; where windows overlap their values are summed.
+        """
+
+    # ---- row kernels: contiguous (rows, n) tensors, one row at a time -----------------------
+    @abstractmethod
+    def softmax(self, a: TensorData, out: TensorData, log: bool) -> None:
+        """Softmax of every row of ``a`` (rows, n) into ``out``, or log-softmax when ``log``.
+
+        Stable: each row's maximum is subtracted before ``exp``. Both are contiguous.
+        """
+
+    @abstractmethod
+    def softmax_backward(self, y: TensorData, grad: TensorData, out: TensorData, log: bool) -> None:
+        """The input's gradient, from the output ``y`` and its gradient ``grad``, row by row.
+
+        softmax: ``out = y * (grad - sum(grad * y))``; log-softmax:
+        ``out = grad - exp(y) * sum(grad)``. All (rows, n) and contiguous.
+        """
+
+    @abstractmethod
+    def nll(self, logp: TensorData, target: TensorData, out: TensorData) -> None:
+        """``out[i] = -logp[i, target[i]]``: ``logp`` (rows, n), ``target`` and ``out`` (rows,).
+
+        ``target`` holds class indices as whole floats in ``[0, n)``; the caller checks them.
+        """
+
+    @abstractmethod
+    def nll_backward(
+        self, grad: TensorData, target: TensorData, out: TensorData, logp: TensorData | None
+    ) -> None:
+        """The gradient of ``nll`` (``logp`` None) or of cross-entropy (``logp`` its log-softmax).
+
+        ``out[i, j] = grad[i] * (exp(logp[i, j]) - [j == target[i]])``, with no exp term
+        when ``logp`` is None: for cross-entropy that is ``grad * (p - onehot)``.
+        ``grad`` and ``target`` are (rows,), ``out`` (rows, n), all contiguous.
         """
 
     def __repr__(self) -> str:

@@ -272,6 +272,60 @@ def cuda_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
         out[idx] = acc
 
 
+# ---- row kernels: one thread per row of a contiguous (rows, n) tensor ----------------------
+@cuda.jit
+def cuda_softmax_rows(x, out, rows, n, log):
+    i = cuda.grid(1)
+    if i < rows:
+        base = i * n
+        m = x[base]
+        for j in range(1, n):
+            v = x[base + j]
+            if v > m or v != v:
+                m = v
+        total = 0.0
+        for j in range(n):
+            total += _apply_map(3, x[base + j] - m)
+        shift = math.log(total)
+        for j in range(n):
+            shifted = x[base + j] - m
+            out[base + j] = shifted - shift if log else _apply_map(3, shifted) / total
+
+
+@cuda.jit
+def cuda_softmax_back_rows(y, g, out, rows, n, log):
+    i = cuda.grid(1)
+    if i < rows:
+        base = i * n
+        total = 0.0
+        for j in range(n):
+            total += g[base + j] if log else g[base + j] * y[base + j]
+        for j in range(n):
+            k = base + j
+            if log:
+                out[k] = g[k] - _apply_map(3, y[k]) * total
+            else:
+                out[k] = y[k] * (g[k] - total)
+
+
+@cuda.jit
+def cuda_nll_rows(logp, target, out, rows, n):
+    i = cuda.grid(1)
+    if i < rows:
+        out[i] = -logp[i * n + int(target[i])]
+
+
+@cuda.jit
+def cuda_nll_back_rows(grad, target, out, logp, rows, n, with_logp):
+    i = cuda.grid(1)
+    if i < rows:
+        t = int(target[i])
+        for j in range(n):
+            k = i * n + j
+            p = _apply_map(3, logp[k]) if with_logp else 0.0
+            out[k] = grad[i] * (p - (1.0 if j == t else 0.0))
+
+
 _meta_cache: dict[tuple[int, ...], object] = {}
 
 
@@ -434,4 +488,25 @@ class CudaBackend(Backend):
         oh, ow = windows_out(out.shape[2:], kernel, stride, padding)
         cuda_fold[_grid(out.size)](
             out.storage, cols.storage, _meta(out.shape), *kernel, *stride, *padding, oh, ow
+        )
+
+    def softmax(self, a: TensorData, out: TensorData, log: bool) -> None:
+        rows, n = a.shape
+        cuda_softmax_rows[_grid(rows)](a.storage, out.storage, rows, n, log)
+
+    def softmax_backward(self, y: TensorData, grad: TensorData, out: TensorData, log: bool) -> None:
+        rows, n = y.shape
+        cuda_softmax_back_rows[_grid(rows)](y.storage, grad.storage, out.storage, rows, n, log)
+
+    def nll(self, logp: TensorData, target: TensorData, out: TensorData) -> None:
+        rows, n = logp.shape
+        cuda_nll_rows[_grid(rows)](logp.storage, target.storage, out.storage, rows, n)
+
+    def nll_backward(
+        self, grad: TensorData, target: TensorData, out: TensorData, logp: TensorData | None
+    ) -> None:
+        rows, n = out.shape
+        source = out.storage if logp is None else logp.storage  # read only when logp is given
+        cuda_nll_back_rows[_grid(rows)](
+            grad.storage, target.storage, out.storage, source, rows, n, logp is not None
         )

@@ -103,3 +103,34 @@ class SimpleBackend(NumpyStorage):
         patches = _read(cols).reshape(n, c, kh, kw, *out_hw)
         np.add.at(padded, (slice(None), slice(None), rows, cols_), patches)
         _write(out, padded[:, :, ph : ph + h, pw : pw + w])
+
+    def softmax(self, a: TensorData, out: TensorData, log: bool) -> None:
+        x = _read(a)
+        if x.size == 0:
+            return
+        with np.errstate(all="ignore"):
+            shifted = x - x.max(axis=-1, keepdims=True)
+            e = np.exp(shifted)
+            total = e.sum(axis=-1, keepdims=True)
+            _write(out, shifted - np.log(total) if log else e / total)
+
+    def softmax_backward(self, y: TensorData, grad: TensorData, out: TensorData, log: bool) -> None:
+        v, g = _read(y), _read(grad)
+        with np.errstate(all="ignore"):
+            if log:
+                _write(out, g - np.exp(v) * g.sum(axis=-1, keepdims=True))
+            else:
+                _write(out, v * (g - (g * v).sum(axis=-1, keepdims=True)))
+
+    def nll(self, logp: TensorData, target: TensorData, out: TensorData) -> None:
+        rows = np.arange(logp.shape[0])
+        _write(out, -_read(logp)[rows, _read(target).astype(np.int64)])
+
+    def nll_backward(
+        self, grad: TensorData, target: TensorData, out: TensorData, logp: TensorData | None
+    ) -> None:
+        g = _read(grad)
+        with np.errstate(all="ignore"):
+            values = np.zeros(out.shape) if logp is None else np.exp(_read(logp)) * g[:, None]
+        values[np.arange(out.shape[0]), _read(target).astype(np.int64)] -= g
+        _write(out, values)

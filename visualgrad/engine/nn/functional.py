@@ -1,9 +1,10 @@
 """Neural-network functions with torch's names, arguments and shapes.
 
-Each is composed of the engine's primitive Functions, so its gradient comes
-from theirs: softmax from exp, sum and division; convolution and pooling from
-im2col (``Unfold``) and matmul; embedding and the class-index losses from a
-one-hot matrix.
+Most are composed of the engine's primitive Functions, so their gradients come
+from those: convolution and pooling from im2col (``Unfold``) and matmul,
+embedding from a one-hot matrix. Softmax, log-softmax, cross-entropy, nll and
+the squared error are fused Functions (``fused_functions``) with an analytic
+backward, for speed; the tests hold each equal to its composed form.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..fused_functions import MSELoss, NLLLoss, Softmax
 from ..random import generator
 from ..tensor import Tensor, tensor
 from ..tensor_data import windows_out
@@ -22,14 +24,17 @@ _REDUCTIONS = ("mean", "sum", "none")
 _LOG_FLOOR = math.exp(-100.0)  # torch clamps log(p) in binary_cross_entropy at -100
 
 
+def _reduction(reduction: str, op: str) -> str:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
+    reduction = _reduction(reduction, op)
     if reduction == "mean":
         return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return loss.sum() if reduction == "sum" else loss
 
 
 def _pair(value: int | tuple[int, int], name: str, op: str) -> tuple[int, int]:
@@ -50,12 +55,17 @@ def _indices(target: Any, op: str) -> np.ndarray:
     return as_int
 
 
+def _in_range(idx: np.ndarray, classes: int, op: str) -> np.ndarray:
+    """``idx`` itself; ValueError naming the first index outside ``[0, classes)``."""
+    if idx.size and (idx.min() < 0 or idx.max() >= classes):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise ValueError(f"{op}: index {bad} is out of range for {classes} classes")
+    return idx
+
+
 def one_hot(indices: Any, num_classes: int, backend: Any = None) -> Tensor:
     """A tensor of shape ``indices.shape + (num_classes,)`` with a 1 at each index."""
-    idx = _indices(indices, "one_hot")
-    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
-        bad = idx.min() if idx.min() < 0 else idx.max()
-        raise ValueError(f"one_hot: index {bad} is out of range for {num_classes} classes")
+    idx = _in_range(_indices(indices, "one_hot"), num_classes, "one_hot")
     table = np.zeros(idx.shape + (num_classes,))
     np.put_along_axis(table, idx[..., None], 1.0, axis=-1)
     if backend is None and isinstance(indices, Tensor):
@@ -76,17 +86,22 @@ def tanh(x: Tensor) -> Tensor:
     return x.tanh()
 
 
+def _softmax(x: Tensor, dim: int, log: bool, op: str) -> Tensor:
+    if x.dims == 0:
+        return Softmax.apply(x.view(1), 0, log).view()
+    if not -x.dims <= dim < x.dims:
+        raise ValueError(f"{op}: dimension {dim} is out of range for shape {x.shape}")
+    return Softmax.apply(x, int(dim) % x.dims, log)
+
+
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``, computed after subtracting the max (stable)."""
-    shifted = x - x.max(dim, keepdim=True).detach()
-    e = shifted.exp()
-    return e / e.sum(dim, keepdim=True)
+    return _softmax(x, dim, False, "softmax")
 
 
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     """log(softmax(x)) along ``dim``, as x - max - log(sum(exp(x - max)))."""
-    shifted = x - x.max(dim, keepdim=True).detach()
-    return shifted - shifted.exp().sum(dim, keepdim=True).log()
+    return _softmax(x, dim, True, "log_softmax")
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -215,9 +230,9 @@ def _same_shape(input: Tensor, target: Tensor, op: str) -> Tensor:
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """(input - target)^2, averaged (or summed, or kept); the gradient is 2 (input - target)."""
     target = _same_shape(input, target, "mse_loss")
-    diff = input - target
-    return _reduce(diff * diff, reduction, "mse_loss")
+    return MSELoss.apply(input, target, _reduction(reduction, "mse_loss"))
 
 
 def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -231,22 +246,27 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     return _reduce(loss, reduction, "binary_cross_entropy")
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """-input[i, target[i]]: input (N, C) of log-probabilities, target (N,) class indices."""
+def _class_targets(input: Tensor, target: Any, op: str, what: str) -> Tensor:
+    """The checked class indices of ``target`` (N,), as a tensor on the input's backend."""
     if input.dims != 2:
-        raise ValueError(f"nll_loss: expected input (N, C), got {input.shape}")
-    idx = _indices(target, "nll_loss")
+        raise ValueError(f"{op}: expected {what} (N, C), got {input.shape}")
+    idx = _indices(target, op)
     if idx.shape != (input.shape[0],):
         raise ValueError(
-            f"nll_loss: target shape {idx.shape} does not match input {input.shape}: "
+            f"{op}: target shape {idx.shape} does not match input {input.shape}: "
             f"expected ({input.shape[0]},)"
         )
-    picked = (input * one_hot(idx, input.shape[1], backend=input.backend)).sum(1)
-    return _reduce(-picked, reduction, "nll_loss")
+    idx = _in_range(idx, input.shape[1], op)
+    return tensor(idx.astype(np.float64), backend=input.backend)
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """-input[i, target[i]]: input (N, C) of log-probabilities, target (N,) class indices."""
+    classes = _class_targets(input, target, "nll_loss", "input")
+    return NLLLoss.apply(input, classes, _reduction(reduction, "nll_loss"), False)
 
 
 def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy of logits (N, C) against class indices (N,)."""
-    if input.dims != 2:
-        raise ValueError(f"cross_entropy: expected logits (N, C), got {input.shape}")
-    return nll_loss(log_softmax(input, 1), target, reduction)
+    """Softmax cross-entropy of logits (N, C) against class indices (N,); dL/dx = p - onehot."""
+    classes = _class_targets(input, target, "cross_entropy", "logits")
+    return NLLLoss.apply(input, classes, _reduction(reduction, "cross_entropy"), True)

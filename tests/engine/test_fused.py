@@ -1,0 +1,160 @@
+"""The fused Functions give the values and gradients of the primitive chains they replace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from visualgrad import engine as vg
+from visualgrad.engine.nn import functional as F
+
+from .checks import check_gradients, make
+
+
+# ---- the compositions of primitives that the fused Functions replace ---------------------
+def composed_softmax(x: vg.Tensor, dim: int) -> vg.Tensor:
+    shifted = x - x.max(dim, keepdim=True).detach()
+    e = shifted.exp()
+    return e / e.sum(dim, keepdim=True)
+
+
+def composed_log_softmax(x: vg.Tensor, dim: int) -> vg.Tensor:
+    shifted = x - x.max(dim, keepdim=True).detach()
+    return shifted - shifted.exp().sum(dim, keepdim=True).log()
+
+
+def composed_nll(logp: vg.Tensor, target: np.ndarray, reduction: str) -> vg.Tensor:
+    picked = -(logp * F.one_hot(target, logp.shape[1], backend=logp.backend)).sum(1)
+    return {"mean": picked.mean, "sum": picked.sum}.get(reduction, lambda: picked)()
+
+
+def _value_and_grad(fn, array: np.ndarray, backend: str, order=None, seed: int = 3):
+    x = make(array, backend, order)
+    out = fn(x)
+    weights = np.random.default_rng(seed).uniform(0.5, 1.5, size=out.shape)
+    (out * vg.tensor(weights, backend=backend)).sum().backward()
+    return out.to_numpy(), x.grad.to_numpy()
+
+
+def _same(fused, composed, array, backend, order=None) -> None:
+    value, grad = _value_and_grad(fused, array, backend, order)
+    expected_value, expected_grad = _value_and_grad(composed, array, backend, order)
+    np.testing.assert_allclose(value, expected_value, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-10, atol=1e-13)
+
+
+shapes = st.lists(st.integers(1, 5), min_size=1, max_size=3).map(tuple)
+
+
+@given(shape=shapes, data=st.data())
+def test_softmax_and_log_softmax_equal_their_composed_form(backend, shape, data):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    x = np.random.default_rng(len(shape)).normal(0, 3, size=shape)
+    _same(lambda t: F.softmax(t, dim), lambda t: composed_softmax(t, dim), x, backend)
+    _same(lambda t: F.log_softmax(t, dim), lambda t: composed_log_softmax(t, dim), x, backend)
+
+
+def test_softmax_of_a_strided_input_along_a_middle_dim(backend):
+    x = np.random.default_rng(0).normal(size=(3, 4, 5))
+    order = (2, 0, 1)
+    _same(lambda t: F.softmax(t, 1), lambda t: composed_softmax(t, 1), x, backend, order)
+    check_gradients(lambda t: F.log_softmax(t, 0), [x], backend, orders=[order])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_and_nll_equal_their_composed_form(backend, reduction):
+    logits = np.random.default_rng(1).normal(0, 2, size=(6, 4))
+    target = np.array([0, 3, 1, 1, 2, 0])
+    _same(
+        lambda t: F.cross_entropy(t, target, reduction),
+        lambda t: composed_nll(composed_log_softmax(t, 1), target, reduction),
+        logits,
+        backend,
+    )
+    _same(
+        lambda t: F.nll_loss(t, target, reduction),
+        lambda t: composed_nll(t, target, reduction),
+        logits,
+        backend,
+    )
+    check_gradients(lambda t: F.cross_entropy(t, target, reduction), [logits], backend)
+
+
+def test_the_gradient_of_cross_entropy_is_p_minus_onehot_over_n(backend):
+    logits = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    x = vg.tensor(logits, requires_grad=True, backend=backend)
+    F.cross_entropy(x, [0, 2]).backward()
+    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    np.testing.assert_allclose(x.grad.to_numpy(), (p - np.eye(3)[[0, 2]]) / 2, rtol=1e-12)
+
+
+def test_cross_entropy_refuses_a_class_out_of_range(backend):
+    x = vg.tensor(np.zeros((2, 3)), backend=backend)
+    with pytest.raises(ValueError, match="cross_entropy: index 3 is out of range for 3 classes"):
+        F.cross_entropy(x, [0, 3])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_equals_its_composed_form_and_the_target_gets_a_gradient(backend, reduction):
+    rng = np.random.default_rng(2)
+    x, t = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+
+    def composed(a, b):
+        diff = a - b
+        squared = diff * diff
+        return {"mean": squared.mean, "sum": squared.sum}.get(reduction, lambda: squared)()
+
+    def gradients(fn):
+        a, b = make(x, backend), make(t, backend)
+        fn(a, b).sum().backward()
+        return a.grad.to_numpy(), b.grad.to_numpy()
+
+    fused = gradients(lambda a, b: F.mse_loss(a, b, reduction))
+    for got, expected in zip(fused, gradients(composed)):
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+    check_gradients(lambda a, b: F.mse_loss(a, b, reduction), [x, t], backend)
+
+
+def test_softmax_propagates_nan_and_handles_huge_logits(backend):
+    out = F.softmax(vg.tensor([[1.0, np.nan, 2.0], [1e300, -1e300, 0.0]], backend=backend), 1)
+    values = out.to_numpy()
+    assert np.isnan(values[0]).all()
+    np.testing.assert_allclose(values[1], [1.0, 0.0, 0.0])
+
+
+def test_softmax_of_a_scalar_is_one(backend):
+    x = vg.tensor(3.0, requires_grad=True, backend=backend)
+    y = F.softmax(x)
+    assert y.shape == () and y.item() == 1.0
+    y.backward()
+    assert x.grad.item() == 0.0
+
+
+def test_one_fused_call_records_one_function():
+    x = vg.tensor(np.ones((2, 3)), requires_grad=True)
+    assert F.cross_entropy(x, [0, 1])._history.function.__name__ == "NLLLoss"
+    assert F.softmax(x, 1)._history.function.__name__ == "Softmax"
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_the_fused_functions_agree_with_torch(backend, reduction):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    logits, target = rng.normal(0, 2, size=(5, 4)), np.array([3, 0, 1, 2, 2])
+    weights = rng.uniform(0.5, 1.5, size=(5,) if reduction == "none" else ())
+    ours = vg.tensor(logits, requires_grad=True, backend=backend)
+    theirs = torch.tensor(logits, requires_grad=True)
+    loss = F.cross_entropy(ours, target, reduction) * vg.tensor(weights, backend=backend)
+    loss.sum().backward()
+    expected = torch.nn.functional.cross_entropy(theirs, torch.tensor(target), reduction=reduction)
+    (expected * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(loss.to_numpy(), (expected * torch.tensor(weights)).detach())
+    np.testing.assert_allclose(ours.grad.to_numpy(), theirs.grad.numpy(), rtol=1e-12)
+    for ours_fn, torch_fn in ((F.softmax, torch.softmax), (F.log_softmax, torch.log_softmax)):
+        np.testing.assert_allclose(
+            ours_fn(vg.tensor(logits, backend=backend), 0).to_numpy(),
+            torch_fn(torch.tensor(logits), 0).numpy(),
+            rtol=1e-12,
+        )
