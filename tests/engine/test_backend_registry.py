@@ -33,15 +33,24 @@ def test_read_only_package_sends_the_cache_to_the_user_folder(monkeypatch, tmp_p
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(os, "access", lambda path, mode: False)
-    backends.configure_numba_cache()
+    backends.configure_numba()
     assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "visualgrad" / "numba")
 
 
 def test_an_explicit_cache_folder_wins(monkeypatch):
     monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/else")
     monkeypatch.setattr(os, "access", lambda path, mode: False)
-    backends.configure_numba_cache()
+    backends.configure_numba()
     assert os.environ["NUMBA_CACHE_DIR"] == "/somewhere/else"
+
+
+def test_numba_runs_on_one_thread_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
+    backends.configure_numba()
+    assert os.environ["NUMBA_NUM_THREADS"] == "1"
+    monkeypatch.setenv("NUMBA_NUM_THREADS", "4")
+    backends.configure_numba()
+    assert os.environ["NUMBA_NUM_THREADS"] == "4"
 
 
 @pytest.mark.parametrize("name", ["fast", "simple"])

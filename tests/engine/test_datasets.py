@@ -291,6 +291,7 @@ def test_bundled_files_are_found_from_any_working_directory(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert (
-        datasets.resource_path("datasets", "digits.npz") == REPO / "visualgrad/resources/datasets/digits.npz"
+        datasets.resource_path("datasets", "digits.npz")
+        == REPO / "visualgrad/resources/datasets/digits.npz"
     )
     assert len(datasets.digits(n=5).x) == 4 and len(datasets.sentiment(n=5).x) == 4
