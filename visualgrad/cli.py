@@ -227,6 +227,18 @@ def _tour(args: argparse.Namespace) -> int:
     return tour.main()
 
 
+def _install_desktop(args: argparse.Namespace) -> int:
+    from visualgrad import desktop
+
+    try:
+        outcome = desktop.uninstall() if args.uninstall else desktop.install()
+    except OSError as error:
+        where = error.filename or desktop.data_home()
+        raise BadInput(f"{where}: {error.strerror or error}") from None
+    print("\n".join(outcome.report("removed" if args.uninstall else "wrote")))
+    return 0
+
+
 def _window(args: argparse.Namespace) -> int:
     """The window, on FILE or on the sample gallery; a bad FILE is refused before Qt starts."""
     if args.file is not None:
@@ -291,10 +303,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", choices=("torch",), default="torch", help="the target framework")
     export.add_argument("-o", "--output", metavar="OUT", required=True, help="the script to write")
     export.set_defaults(handler=_export)
+
+    desktop = commands.add_parser(
+        "install-desktop", help="add visualgrad and its .vgraph files to the desktop's menus"
+    )
+    desktop.add_argument("--uninstall", action="store_true", help="remove what it added")
+    desktop.set_defaults(handler=_install_desktop)
     return parser
 
 
-COMMANDS = ("tour", "check", "run", "train", "samples", "export")
+COMMANDS = ("tour", "check", "run", "train", "samples", "export", "install-desktop")
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
