@@ -157,3 +157,49 @@ def test_custom_function_with_its_own_backward(backend):
     x = scalar(2.0, backend)
     Cube.apply(x).backward()
     assert x.grad.item() == 12.0
+
+
+def test_two_leaves_handed_one_gradient_get_storage_of_their_own(backend):
+    x = vg.tensor([1.0, 2.0], requires_grad=True, backend=backend)
+    y = vg.tensor([3.0, 4.0], requires_grad=True, backend=backend)
+    (x + y).backward(vg.tensor([1.0, 1.0], backend=backend))
+    assert x.grad._data.storage is not y.grad._data.storage
+    np.testing.assert_array_equal(x.grad.to_numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(y.grad.to_numpy(), [1.0, 1.0])
+
+
+def test_a_leaf_never_keeps_the_callers_gradient_tensor(backend):
+    x = vg.tensor([1.0, 2.0], requires_grad=True, backend=backend)
+    seed = vg.tensor([5.0, 6.0], backend=backend)
+    x.view(2).backward(seed)
+    assert x.grad._data.storage is not seed._data.storage
+    np.testing.assert_array_equal(x.grad.to_numpy(), [5.0, 6.0])
+
+
+def test_a_leaf_adopts_a_fresh_gradient_without_copying_it(backend):
+    x = vg.tensor([1.0, 2.0], requires_grad=True, backend=backend)
+    y = x * 3.0
+    y.backward(vg.tensor([1.0, 1.0], backend=backend))
+    adopted = x.grad
+    np.testing.assert_array_equal(adopted.to_numpy(), [3.0, 3.0])
+    (x * 2.0).backward(vg.tensor([1.0, 1.0], backend=backend))
+    np.testing.assert_array_equal(x.grad.to_numpy(), [5.0, 5.0])
+    np.testing.assert_array_equal(adopted.to_numpy(), [3.0, 3.0])  # accumulating made a new one
+
+
+def test_backward_skips_the_gradient_of_an_input_that_needs_none(backend):
+    seen = []
+
+    class Spy(vg.autodiff.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            seen.append(ctx.needs_input_grad)
+            return grad, None
+
+    a = vg.tensor([1.0], requires_grad=True, backend=backend)
+    Spy.apply(a, vg.tensor([2.0], backend=backend)).sum().backward()
+    assert seen == [(True, False)]

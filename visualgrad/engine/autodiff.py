@@ -41,12 +41,17 @@ class no_grad:  # noqa: N801 - named like torch.no_grad, a context manager users
 
 
 class Context:
-    """What a Function's forward keeps for its backward."""
+    """What a Function's forward keeps for its backward.
 
-    __slots__ = ("saved_values",)
+    ``needs_input_grad`` says, input by input, which ones backward must give a
+    gradient for (as torch's), so a backward can skip the work for the others.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("saved_values", "needs_input_grad")
+
+    def __init__(self, needs_input_grad: tuple[bool, ...] = ()) -> None:
         self.saved_values: tuple[Any, ...] = ()
+        self.needs_input_grad = needs_input_grad
 
     def save_for_backward(self, *values: Any) -> None:
         self.saved_values = values
@@ -81,14 +86,18 @@ class Variable:
         return self._history is None
 
     def parents(self) -> tuple[Variable, ...]:
-        if self._history is None:
-            return ()
-        return tuple(v for v in self._history.inputs if isinstance(v, Variable) and v.requires_grad)
+        return () if self._history is None else self._history.parents
 
-    def _accumulate_grad(self, grad: Any) -> None:
-        # The first gradient is copied: backward passes gradients on unchanged where it
-        # can, so without the copy two leaves' .grad could share storage.
-        self.grad = grad.contiguous_copy() if self.grad is None else self.grad + grad
+    def _accumulate_grad(self, grad: Any, adopt: bool) -> None:
+        """Add ``grad`` into ``.grad``; the first one is kept as it is when ``adopt``.
+
+        Backward passes gradients on unchanged where it can, so the caller adopts a
+        gradient only when no other leaf and no tensor of the caller's holds its storage.
+        """
+        if self.grad is not None:
+            self.grad = self.grad + grad
+        else:
+            self.grad = grad if adopt else grad.contiguous_copy()
 
 
 class Function:
@@ -111,17 +120,29 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any) -> Any:
-        needs_grad = (
-            cls.differentiable
-            and is_grad_enabled()
-            and any(isinstance(v, Variable) and v.requires_grad for v in inputs)
-        )
-        ctx = Context()
+        needs = False
+        if cls.differentiable and getattr(_state, "enabled", True):
+            flags = tuple(isinstance(v, Variable) and v.requires_grad for v in inputs)
+            needs = True in flags
+        if not needs:
+            return cls.forward(_NO_GRAD, *inputs)
+        ctx = Context(flags)
         out = cls.forward(ctx, *inputs)
-        if needs_grad:
-            out.requires_grad = True
-            out._history = History(cls, ctx, inputs)
+        out.requires_grad = True
+        out._history = History(cls, ctx, inputs)
         return out
+
+
+class _Unrecorded(Context):
+    """The context of a call that records nothing: what forward saves is dropped at once."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *values: Any) -> None:
+        pass
+
+
+_NO_GRAD = _Unrecorded()
 
 
 def topological_order(root: Variable) -> list[Variable]:
@@ -147,15 +168,22 @@ def topological_order(root: Variable) -> list[Variable]:
 
 
 def backpropagate(root: Variable, grad: Any) -> None:
-    """Send ``grad`` (d out / d root) back through the graph into every leaf's ``.grad``."""
+    """Send ``grad`` (d out / d root) back through the graph into every leaf's ``.grad``.
+
+    A leaf keeps the gradient tensor it is handed unless its storage is the caller's
+    ``grad`` or already another leaf's: then it gets a copy.
+    """
     with no_grad():
         pending: dict[int, Any] = {id(root): grad}
+        handed = {id(grad._data.storage)}
         for node in topological_order(root):
             g = pending.pop(id(node), None)
             if g is None:
                 continue
             if node.is_leaf or node._retains_grad:
-                node._accumulate_grad(g)
+                storage = id(g._data.storage)
+                node._accumulate_grad(g, adopt=storage not in handed)
+                handed.add(storage)
             history = node._history
             if history is None:
                 continue

@@ -88,6 +88,37 @@ def relu_back(x, grad):
     return (x > 0.0) * grad
 
 
+# The backward of a map op as one zip op: (what forward kept, grad) -> grad of the input.
+def log_back(x, grad):
+    """d log(x) / dx = 1 / x, times ``grad``."""
+    return grad / x
+
+
+def abs_back(x, grad):
+    """d |x| / dx = sign(x), times ``grad``."""
+    return ((x > 0.0) * 1.0 - (x < 0.0) * 1.0) * grad
+
+
+def inv_back(y, grad):
+    """d (1/x) / dx = -1/x^2 = -y^2 for the output y = 1/x, times ``grad``."""
+    return -grad * y * y
+
+
+def sigmoid_back(s, grad):
+    """d sigmoid(x) / dx = s (1 - s) for the output s, times ``grad``."""
+    return grad * s * (1.0 - s)
+
+
+def tanh_back(t, grad):
+    """d tanh(x) / dx = 1 - t^2 for the output t, times ``grad``."""
+    return grad * (1.0 - t * t)
+
+
+def sqrt_back(y, grad):
+    """d sqrt(x) / dx = 1 / (2 y) for the output y = sqrt(x), times ``grad``."""
+    return 0.5 * grad / y
+
+
 MAP_OPS = {
     "neg": neg,
     "id": identity,
@@ -111,6 +142,12 @@ ZIP_OPS = {
     "eq": eq,
     "max": max_,
     "relu_back": relu_back,
+    "log_back": log_back,
+    "abs_back": abs_back,
+    "inv_back": inv_back,
+    "sigmoid_back": sigmoid_back,
+    "tanh_back": tanh_back,
+    "sqrt_back": sqrt_back,
 }
 
 # name -> (binary function, start value) for reductions along one dimension.

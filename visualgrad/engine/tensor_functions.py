@@ -1,8 +1,11 @@
 """The primitive differentiable operations on tensors, each a Function.
 
-Every other operation (subtraction, division, mean, softmax, convolution, the
-losses) is composed of these, so each gradient rule is written and tested once.
-Backward rules are written with tensor arithmetic; they run under ``no_grad``.
+Every other operation (subtraction, division, mean, convolution) is composed of
+these, so each gradient rule is written and tested once; softmax and the losses
+are fused Functions of their own (``fused_functions``).
+Backward rules call the kernels directly (``map_``, ``zip_``, ``reduce_``,
+``matmul_``), not Tensor operators, so a backward pass makes no Function calls
+of its own, and skips the gradients ``ctx.needs_input_grad`` says nobody needs.
 A Function that keeps its own output for backward keeps a detached view of it
 (same storage, no history): the output itself would make a reference cycle
 (output -> history -> output) that only the cyclic garbage collector frees, so
@@ -81,8 +84,13 @@ def sum_to(grad: Tensor, shape: Shape) -> Tensor:
     extra = grad.dims - len(shape)
     for d in range(grad.dims):
         if d < extra or (shape[d - extra] == 1 and grad.shape[d] != 1):
-            grad = Sum.apply(grad, d, True)
-    return grad.view(*shape)
+            grad = reduce_("sum", grad, d)
+    return Tensor(grad._data.view(shape), grad.backend)
+
+
+def _detached(t: Tensor) -> Tensor:
+    """The same data with no history: what a Function keeps of its own output."""
+    return Tensor(t._data, t.backend)
 
 
 class Neg(Function):
@@ -92,20 +100,62 @@ class Neg(Function):
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        return (-grad,)
+        return (map_("neg", grad),)
 
 
-class Inv(Function):
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        out = map_("inv", a)
-        ctx.save_for_backward(out.detach())
+class _Unary(Function):
+    """A map op whose backward is one zip op of what forward kept and the gradient.
+
+    ``op`` and ``back`` name entries of ``operators.MAP_OPS`` and ``ZIP_OPS``; forward
+    keeps its output (``keeps_output``) or its input for ``back``.
+    """
+
+    op = ""
+    back = ""
+    keeps_output = True
+
+    @classmethod
+    def forward(cls, ctx: Context, a: Tensor) -> Tensor:
+        out = map_(cls.op, a)
+        ctx.save_for_backward(_detached(out) if cls.keeps_output else a)
         return out
 
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        (out,) = ctx.saved_values
-        return (-grad * out * out,)
+    @classmethod
+    def backward(cls, ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (kept,) = ctx.saved_values
+        return (zip_(cls.back, kept, grad, f"{cls.op} backward"),)
+
+
+class Exp(_Unary):
+    op, back = "exp", "mul"
+
+
+class Inv(_Unary):
+    op, back = "inv", "inv_back"
+
+
+class Sigmoid(_Unary):
+    op, back = "sigmoid", "sigmoid_back"
+
+
+class Tanh(_Unary):
+    op, back = "tanh", "tanh_back"
+
+
+class Sqrt(_Unary):
+    op, back = "sqrt", "sqrt_back"
+
+
+class Log(_Unary):
+    op, back, keeps_output = "log", "log_back", False
+
+
+class ReLU(_Unary):
+    op, back, keeps_output = "relu", "relu_back", False
+
+
+class Abs(_Unary):
+    op, back, keeps_output = "abs", "abs_back", False
 
 
 class Add(Function):
@@ -115,9 +165,13 @@ class Add(Function):
         return zip_("add", a, b, "add")
 
     @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a_shape, b_shape = ctx.saved_values
-        return sum_to(grad, a_shape), sum_to(grad, b_shape)
+        needs_a, needs_b = ctx.needs_input_grad
+        return (
+            sum_to(grad, a_shape) if needs_a else None,
+            sum_to(grad, b_shape) if needs_b else None,
+        )
 
 
 class Mul(Function):
@@ -127,9 +181,13 @@ class Mul(Function):
         return zip_("mul", a, b, "mul")
 
     @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_values
-        return sum_to(grad * b, a.shape), sum_to(grad * a, b.shape)
+        needs_a, needs_b = ctx.needs_input_grad
+        return (
+            sum_to(zip_("mul", grad, b, "mul backward"), a.shape) if needs_a else None,
+            sum_to(zip_("mul", grad, a, "mul backward"), b.shape) if needs_b else None,
+        )
 
 
 class Pow(Function):
@@ -144,96 +202,10 @@ class Pow(Function):
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
         a, exponent = ctx.saved_values
         if exponent == 0:
-            return grad * 0.0, None
-        return grad * exponent * a ** (exponent - 1), None
-
-
-class Exp(Function):
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        out = map_("exp", a)
-        ctx.save_for_backward(out.detach())
-        return out
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        (out,) = ctx.saved_values
-        return (grad * out,)
-
-
-class Log(Function):
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        ctx.save_for_backward(a)
-        return map_("log", a)
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        (a,) = ctx.saved_values
-        return (grad * map_("inv", a),)
-
-
-class ReLU(Function):
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        ctx.save_for_backward(a)
-        return map_("relu", a)
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        (a,) = ctx.saved_values
-        return (zip_("relu_back", a, grad, "relu backward"),)
-
-
-class Sigmoid(Function):
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        out = map_("sigmoid", a)
-        ctx.save_for_backward(out.detach())
-        return out
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        (s,) = ctx.saved_values
-        return (grad * s * (1.0 - s),)
-
-
-class Tanh(Function):
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        out = map_("tanh", a)
-        ctx.save_for_backward(out.detach())
-        return out
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        (t,) = ctx.saved_values
-        return (grad * (1.0 - t * t),)
-
-
-class Sqrt(Function):
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        out = map_("sqrt", a)
-        ctx.save_for_backward(out.detach())
-        return out
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        (out,) = ctx.saved_values
-        return (grad * 0.5 * map_("inv", out),)
-
-
-class Abs(Function):
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        ctx.save_for_backward(a)
-        return map_("abs", a)
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        (a,) = ctx.saved_values
-        return (grad * map_("sign", a),)
+            return zip_("mul", grad, grad._constant(0.0), "pow backward"), None
+        local = zip_("pow", a, a._constant(exponent - 1), "pow backward")
+        local = zip_("mul", local, a._constant(exponent), "pow backward", out=local)
+        return zip_("mul", grad, local, "pow backward"), None
 
 
 class Sum(Function):
@@ -260,7 +232,7 @@ class Max(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
         kept = reduce_("max", a, dim)
-        ctx.save_for_backward(a, kept.detach(), dim)
+        ctx.save_for_backward(a, _detached(kept), dim)
         if keepdim:
             return kept
         return Tensor(kept._data.view(reduced_shape(a.shape, dim, False)), a.backend)
@@ -270,8 +242,8 @@ class Max(Function):
         a, kept, dim = ctx.saved_values
         winners = zip_("eq", a, kept, "max backward")
         share = map_("inv", reduce_("sum", winners, dim))
-        spread = Tensor(grad._data.view(kept.shape), grad.backend)
-        return spread * share * winners, None, None
+        spread = zip_("mul", Tensor(grad._data.view(kept.shape), grad.backend), share, "max")
+        return zip_("mul", spread, winners, "max backward"), None, None
 
 
 class _Comparison(Function):
@@ -307,7 +279,7 @@ class Permute(Function):
         inverse = [0] * len(order)
         for d, o in enumerate(order):
             inverse[o] = d
-        return grad.permute(*inverse), None
+        return Tensor(grad._data.permute(inverse), grad.backend), None
 
 
 class View(Function):
@@ -319,7 +291,8 @@ class View(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
         (shape,) = ctx.saved_values
-        return grad.contiguous().view(*shape), None
+        whole = grad if grad.is_contiguous() else map_("id", grad)
+        return Tensor(whole._data.view(shape), grad.backend), None
 
 
 class Copy(Function):
@@ -334,25 +307,37 @@ class Copy(Function):
         return (grad,)
 
 
+def _transposed(t: Tensor) -> Tensor:
+    """A view of ``t`` with its last two dimensions swapped."""
+    order = list(range(t.dims))
+    order[-2], order[-1] = order[-1], order[-2]
+    return Tensor(t._data.permute(order), t.backend)
+
+
+def matmul_(a: Tensor, b: Tensor) -> Tensor:
+    """The product of (..., n, m) and (..., m, p), same number of dims, into a new tensor."""
+    _same_backend("matmul", a, b)
+    batch = shape_broadcast(a.shape[:-2], b.shape[:-2], "matmul")
+    out = _new(batch + (a.shape[-2], b.shape[-1]), a.backend)
+    a.backend.matmul(a._data, b._data, out._data)
+    return out
+
+
 class MatMul(Function):
     """Product of (..., n, m) and (..., m, p), both with the same number (>= 2) of dims."""
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
-        _same_backend("matmul", a, b)
         ctx.save_for_backward(a, b)
-        batch = shape_broadcast(a.shape[:-2], b.shape[:-2], "matmul")
-        out = _new(batch + (a.shape[-2], b.shape[-1]), a.backend)
-        a.backend.matmul(a._data, b._data, out._data)
-        return out
+        return matmul_(a, b)
 
     @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor]:
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_values
-        last = a.dims - 1
-        grad_a = MatMul.apply(grad, b.transpose(last - 1, last))
-        grad_b = MatMul.apply(a.transpose(last - 1, last), grad)
-        return sum_to(grad_a, a.shape), sum_to(grad_b, b.shape)
+        needs_a, needs_b = ctx.needs_input_grad
+        grad_a = sum_to(matmul_(grad, _transposed(b)), a.shape) if needs_a else None
+        grad_b = sum_to(matmul_(_transposed(a), grad), b.shape) if needs_b else None
+        return grad_a, grad_b
 
 
 class Unfold(Function):
@@ -372,7 +357,8 @@ class Unfold(Function):
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None]:
         shape, kernel, stride, padding = ctx.saved_values
         out = _new(shape, grad.backend, zeroed=True)
-        grad.backend.fold(grad.contiguous()._data, kernel, stride, padding, out._data)
+        whole = grad if grad.is_contiguous() else map_("id", grad)
+        grad.backend.fold(whole._data, kernel, stride, padding, out._data)
         return out, None, None, None
 
 

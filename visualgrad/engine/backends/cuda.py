@@ -87,7 +87,29 @@ def _apply_zip(code, x, y):
         return 1.0 if x == y else 0.0
     if code == 6:
         return x if (x != x or x > y) else y
-    return (1.0 if x > 0.0 else 0.0) * y
+    if code == 7:
+        return (1.0 if x > 0.0 else 0.0) * y
+    if code == 8:
+        return _divide(y, x)
+    if code == 9:
+        return ((1.0 if x > 0.0 else 0.0) - (1.0 if x < 0.0 else 0.0)) * y
+    if code == 10:
+        return -y * x * x
+    if code == 11:
+        return y * x * (1.0 - x)
+    if code == 12:
+        return y * (1.0 - x * x)
+    return _divide(0.5 * y, x)
+
+
+@cuda.jit(device=True)
+def _divide(x, y):
+    """x / y with IEEE's answers where y is 0 (the simulator would raise instead)."""
+    if y != 0.0:
+        return x / y
+    if x == 0.0 or x != x:
+        return math.nan
+    return math.copysign(math.inf, x) * math.copysign(1.0, y)
 
 
 @cuda.jit(device=True)

@@ -56,6 +56,12 @@ gt = _scalar(operators.gt)
 eq = _scalar(operators.eq)
 max_ = _scalar(operators.max_)
 relu_back = _scalar(operators.relu_back)
+log_back = _scalar(operators.log_back)
+abs_back = _scalar(operators.abs_back)
+inv_back = _scalar(operators.inv_back)
+sigmoid_back = _scalar(operators.sigmoid_back)
+tanh_back = _scalar(operators.tanh_back)
+sqrt_back = _scalar(operators.sqrt_back)
 
 MAP_CODES, ZIP_CODES, REDUCE_CODES = (
     operators.MAP_CODES,
@@ -107,7 +113,19 @@ def _apply_zip(code, x, y):
         return eq(x, y)
     if code == 6:
         return max_(x, y)
-    return relu_back(x, y)
+    if code == 7:
+        return relu_back(x, y)
+    if code == 8:
+        return log_back(x, y)
+    if code == 9:
+        return abs_back(x, y)
+    if code == 10:
+        return inv_back(x, y)
+    if code == 11:
+        return sigmoid_back(x, y)
+    if code == 12:
+        return tanh_back(x, y)
+    return sqrt_back(x, y)
 
 
 @njit(cache=True)
