@@ -75,6 +75,7 @@ class History:
 class Variable:
     """Something that can sit in the autodiff graph; ``Tensor`` is the one kind."""
 
+    __slots__ = ("requires_grad", "grad", "_history", "_retains_grad", "__weakref__")
     requires_grad: bool
     grad: Any
     _history: History | None
@@ -120,12 +121,14 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any) -> Any:
-        needs = False
-        if cls.differentiable and getattr(_state, "enabled", True):
-            flags = tuple(isinstance(v, Variable) and v.requires_grad for v in inputs)
-            needs = True in flags
-        if not needs:
+        if not (cls.differentiable and getattr(_state, "enabled", True)):
             return cls.forward(_NO_GRAD, *inputs)
+        for v in inputs:
+            if isinstance(v, Variable) and v.requires_grad:
+                break
+        else:
+            return cls.forward(_NO_GRAD, *inputs)
+        flags = tuple(isinstance(v, Variable) and v.requires_grad for v in inputs)
         ctx = Context(flags)
         out = cls.forward(ctx, *inputs)
         out.requires_grad = True

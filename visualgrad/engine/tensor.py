@@ -36,6 +36,7 @@ def _as_float_array(data: Any, op: str = "tensor") -> np.ndarray:
 class Tensor(Variable):
     """An n-dimensional array of float64 that records how it was computed."""
 
+    __slots__ = ("_data", "backend")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
     def __init__(self, data: TensorData, backend, requires_grad: bool = False) -> None:

@@ -16,14 +16,25 @@ Shape = tuple[int, ...]
 Strides = tuple[int, ...]
 
 
+_strides_of: dict[Shape, Strides] = {}
+
+
 def contiguous_strides(shape: Shape) -> Strides:
-    """Row-major strides for ``shape``: the last dimension moves fastest."""
-    strides = []
-    step = 1
-    for size in reversed(shape):
-        strides.append(step)
-        step *= size
-    return tuple(reversed(strides))
+    """Row-major strides for ``shape``: the last dimension moves fastest.
+
+    Remembered per shape: a training step asks for the same few shapes thousands of times.
+    """
+    strides = _strides_of.get(shape)
+    if strides is None:
+        out, step = [], 1
+        for size in reversed(shape):
+            out.append(step)
+            step *= size
+        strides = tuple(reversed(out))
+        if len(_strides_of) > 4096:
+            _strides_of.clear()
+        _strides_of[shape] = strides
+    return strides
 
 
 def shape_size(shape: Shape) -> int:
@@ -59,6 +70,8 @@ def broadcast_index(big_index: Sequence[int], big_shape: Shape, shape: Shape) ->
 
 def shape_broadcast(a: Shape, b: Shape, op: str = "broadcast") -> Shape:
     """The shape two tensors broadcast to, by numpy's rules; ValueError if they do not."""
+    if a == b:
+        return a
     out = []
     for d in range(-1, -max(len(a), len(b)) - 1, -1):
         x = a[d] if -d <= len(a) else 1
@@ -114,19 +127,24 @@ class TensorData:
 
     __slots__ = ("storage", "shape", "strides", "size", "_contiguous")
 
-    def __init__(self, storage: Any, shape: Shape, strides: Strides) -> None:
+    def __init__(
+        self,
+        storage: Any,
+        shape: Shape,
+        strides: Strides,
+        contiguous: bool | None = None,
+        size: int | None = None,
+    ) -> None:
         self.storage = storage
         self.shape = shape
         self.strides = strides
-        self.size = shape_size(shape)
-        self._contiguous: bool | None = None
+        self.size = shape_size(shape) if size is None else size
+        self._contiguous = contiguous
 
     @classmethod
-    def contiguous_over(cls, storage: Any, shape: Shape) -> TensorData:
-        shape = tuple(shape)
-        data = cls(storage, shape, contiguous_strides(shape))
-        data._contiguous = True
-        return data
+    def contiguous_over(cls, storage: Any, shape: Shape, size: int | None = None) -> TensorData:
+        shape = shape if type(shape) is tuple else tuple(shape)
+        return cls(storage, shape, contiguous_strides(shape), True, size)
 
     @property
     def dims(self) -> int:

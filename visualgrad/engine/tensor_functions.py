@@ -18,13 +18,21 @@ from collections.abc import Sequence
 
 from .autodiff import Context, Function
 from .tensor import Tensor
-from .tensor_data import Shape, TensorData, shape_broadcast, shape_size, windows_out
+from .tensor_data import (
+    Shape,
+    TensorData,
+    contiguous_strides,
+    shape_broadcast,
+    shape_size,
+    windows_out,
+)
 
 
 def _new(shape: Shape, backend, zeroed: bool = False) -> Tensor:
     """A new contiguous tensor for a kernel to write; zero-filled only when asked."""
-    storage = (backend.zeros if zeroed else backend.empty)(shape_size(shape))
-    return Tensor(TensorData.contiguous_over(storage, shape), backend)
+    size = shape_size(shape)
+    storage = (backend.zeros if zeroed else backend.empty)(size)
+    return Tensor(TensorData(storage, shape, contiguous_strides(shape), True, size), backend)
 
 
 def _same_backend(op: str, a: Tensor, b: Tensor) -> None:
@@ -44,7 +52,8 @@ def map_(op: str, a: Tensor, shape: Shape | None = None) -> Tensor:
 
 def zip_(op: str, a: Tensor, b: Tensor, name: str, out: Tensor | None = None) -> Tensor:
     """``op`` of ``a`` and ``b`` broadcast together, into a new tensor or into ``out``."""
-    _same_backend(name, a, b)
+    if a.backend is not b.backend:
+        _same_backend(name, a, b)
     shape = shape_broadcast(a.shape, b.shape, name)
     out = _new(shape, a.backend) if out is None else out
     a.backend.zip(op, a._data, b._data, out._data)

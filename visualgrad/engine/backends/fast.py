@@ -505,13 +505,27 @@ def _serialised(method):
     return wrapper
 
 
+def _serialised_when_parallel(method):
+    """``_serialised`` for map, zip and reduce, whose kernels run serially (so need no
+    lock) below ``PARALLEL_MIN`` elements of their last argument, ``out``, or first, ``a``."""
+
+    @functools.wraps(method)
+    def wrapper(self, op, a, *rest):
+        if a.size < PARALLEL_MIN and rest[-1].size < PARALLEL_MIN:
+            return method(self, op, a, *rest)
+        with _launching:
+            return method(self, op, a, *rest)
+
+    return wrapper
+
+
 class FastBackend(NumpyStorage):
     name = "fast"
 
     def to_numpy(self, data: TensorData) -> np.ndarray:
         return _as_array(data).copy()
 
-    @_serialised
+    @_serialised_when_parallel
     def map(self, op: str, a: TensorData, out: TensorData) -> None:
         code = MAP_CODES[op]
         step = _flat_step(a, out.shape)
@@ -521,7 +535,7 @@ class FastBackend(NumpyStorage):
         shape, a_strides = _shaped(a, out.shape)
         fast_map_strided(code, out.storage, shape, _shaped(out, out.shape)[1], a.storage, a_strides)
 
-    @_serialised
+    @_serialised_when_parallel
     def zip(self, op: str, a: TensorData, b: TensorData, out: TensorData) -> None:
         code = ZIP_CODES[op]
         a_step, b_step = _flat_step(a, out.shape), _flat_step(b, out.shape)
@@ -540,7 +554,7 @@ class FastBackend(NumpyStorage):
             _shaped(b, out.shape)[1],
         )
 
-    @_serialised
+    @_serialised_when_parallel
     def reduce(self, op: str, a: TensorData, dim: int, out: TensorData) -> None:
         code, start = REDUCE_CODES[op]
         fast_reduce(
