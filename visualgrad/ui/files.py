@@ -1,9 +1,13 @@
-"""What the window keeps between runs: recent files, and the autosave of unsaved work.
+"""What the window keeps between runs: settings, recent files, and the autosave of
+unsaved work.
 
-An autosave is written every 30 s while a project has unsaved changes, beside
-a note of the file it belongs to; it is removed when the project is saved or
-closed on purpose, so one still there at start-up means the program ended
-without asking, and its work is offered back.
+Settings (the theme, the window's layout, the recent files) are in
+$XDG_CONFIG_HOME/visualgrad/visualgrad.conf (~/.config/...). An autosave is written
+every 30 s while a project has unsaved changes, with a note of the file it
+belongs to, under $XDG_STATE_HOME/visualgrad/autosave (~/.local/state/...), never
+beside the project; it is removed when the project is saved or closed on
+purpose, so one still there at start-up means the program ended without asking,
+and its work is offered back.
 """
 
 from __future__ import annotations
@@ -11,24 +15,30 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
+
+from .. import desktop
+from ..graph import safe_files
 
 RECENT_LIMIT = 10
 
 
 def settings() -> QSettings:
-    return QSettings("visualgrad", "visualgrad")
+    """The program's settings, named as the application is (see app.py)."""
+    return QSettings(desktop.APP, desktop.APP)
 
 
 def recent_files() -> list[str]:
+    """The recent files that are still regular files (a stat: it never opens or waits)."""
     value = settings().value("recentFiles", [])
     if isinstance(value, str):
         value = [value]
-    return [p for p in value or [] if os.path.exists(p)]
+    return [p for p in value or [] if isinstance(p, str) and os.path.isfile(p)]
 
 
 def remember(path: str) -> list[str]:
@@ -40,8 +50,7 @@ def remember(path: str) -> list[str]:
 
 
 def autosave_folder() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)
-    return Path(base or Path.home() / ".visualgrad") / "autosave"
+    return desktop.state_home() / desktop.APP / "autosave"
 
 
 @dataclass
@@ -53,9 +62,12 @@ class Autosave:
 
     @classmethod
     def for_path(cls, path: str | None, folder: Path | None = None) -> Autosave:
+        """The slot is named after the project's file and a digest of its whole path, so
+        two projects of the same name in two folders keep two slots."""
         name = os.path.abspath(path) if path else "untitled"
-        key = hashlib.sha1(name.encode()).hexdigest()[:16]
-        return cls(key, folder or autosave_folder())
+        digest = hashlib.sha1(os.fsencode(name)).hexdigest()[:16]
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).stem)[:40] if path else name
+        return cls(f"{stem}-{digest}", folder or autosave_folder())
 
     @property
     def file(self) -> Path:
@@ -66,26 +78,27 @@ class Autosave:
         return self.folder / f"{self.key}.json"
 
     def write(self, text: str, path: str | None) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.file.with_suffix(".partial")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, self.file)
-        self.note.write_text(json.dumps({"path": path, "time": time.time()}), encoding="utf-8")
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        safe_files.write_atomically(str(self.file), text.encode("utf-8"))
+        note = json.dumps({"path": path, "time": time.time()})
+        safe_files.write_atomically(str(self.note), note.encode("utf-8"))
 
     def pending(self, path: str | None) -> float | None:
         """When the autosave was written, if it holds work newer than ``path`` on disk."""
-        if not self.file.exists() or not self.note.exists():
+        if not self.file.is_file() or not self.note.is_file():
             return None
         try:
-            written = float(json.loads(self.note.read_text(encoding="utf-8"))["time"])
+            with safe_files.open_for_reading(str(self.note)) as note:
+                written = float(json.loads(note.read())["time"])
         except (ValueError, KeyError, TypeError, OSError):
             return None
-        if path and os.path.exists(path) and os.path.getmtime(path) >= written:
+        if path and os.path.isfile(path) and os.path.getmtime(path) >= written:
             return None
         return written
 
-    def read(self) -> str:
-        return self.file.read_text(encoding="utf-8")
+    def read(self) -> bytes:
+        with safe_files.open_for_reading(str(self.file)) as file:
+            return file.read()
 
     def remove(self) -> None:
         for p in (self.file, self.note):
