@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Qt is imported only when the window opens: the command line stays light
+    from PySide6.QtWidgets import QApplication
 
 
 def has_screen() -> bool:
@@ -13,18 +17,32 @@ def has_screen() -> bool:
     )
 
 
-def run(path: str | None = None) -> int:
-    """Open the window on ``path``, or on the sample gallery when there is none."""
-    from PySide6.QtCore import Qt
+def application() -> QApplication:
+    """The QApplication, named so that settings land in ~/.config/visualgrad/visualgrad.conf
+    and the desktop matches its windows to visualgrad.desktop (and so to its icon)."""
+    from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("visualgrad")
-    app.setOrganizationName("visualgrad")
+    from .. import desktop
+    from .icon import app_icon
+
+    QCoreApplication.setOrganizationName(desktop.APP)
+    QCoreApplication.setApplicationName(desktop.APP)
+    QGuiApplication.setDesktopFileName(desktop.APP)
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(sys.argv[:1])
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def run(path: str | None = None) -> int:
+    """Open the window on ``path``, or on the sample gallery when there is none."""
+    app = application()
     from .main_window import MainWindow
 
     window = MainWindow(path, show_gallery=path is None)

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QCompleter, QFrame, QGraphicsView, QLineEdit
 
 from ..graph import catalog
+from .file_actions import dropped_file
 from .scene import CanvasScene
 
 NODE_MIME = "application/x-visualgrad-node"
@@ -51,6 +52,7 @@ class CanvasView(QGraphicsView):
     """Where a person builds the graph."""
 
     zoom_changed = Signal(float)
+    file_dropped = Signal(str)  # a local file dropped here: the window opens it
 
     def __init__(self, scene: CanvasScene, parent=None) -> None:
         super().__init__(scene, parent)
@@ -211,19 +213,27 @@ class CanvasView(QGraphicsView):
             self.scene().select_nodes([node_id])
         return node_id
 
+    def _wanted(self, data) -> bool:
+        return data.hasFormat(NODE_MIME) or dropped_file(data) is not None
+
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasFormat(NODE_MIME):
+        if self._wanted(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasFormat(NODE_MIME):
+        if self._wanted(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
 
     def dropEvent(self, event) -> None:
+        path = dropped_file(event.mimeData())
+        if path is not None and not event.mimeData().hasFormat(NODE_MIME):
+            event.acceptProposedAction()
+            self.file_dropped.emit(path)
+            return
         if not event.mimeData().hasFormat(NODE_MIME):
             super().dropEvent(event)
             return

@@ -1,7 +1,10 @@
-"""The window's files: New, Open, Open Sample, Save, recent files, export, autosave.
+"""The window's files: New, Open, Open Sample, Save, recent files, drops, export, autosave.
 
 A mixin of MainWindow, apart so each file holds one concern: the questions it
-asks a person are methods, which tests replace.
+asks a person are methods, which tests replace. A project is read before anything
+else happens, whether it comes from File > Open, Open Recent or a drop: a file
+that cannot be opened (gone, damaged, a pipe or a device) is one sentence in a
+message box, no question is asked, and the open project stays as it was.
 """
 
 from __future__ import annotations
@@ -9,14 +12,14 @@ from __future__ import annotations
 import datetime
 import os
 
-from PySide6.QtCore import QRectF, QSize, QTimer
+from PySide6.QtCore import QMimeData, QRectF, QSize, QTimer
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ..graph import fileformat
 from ..graph.export import to_torch
-from ..graph.graph import GraphError
+from ..graph.graph import Graph, GraphError
 from . import files
 from .gallery import Gallery
 
@@ -31,21 +34,39 @@ def file_problem(path: str, error: Exception) -> str:
     return str(error)
 
 
+def dropped_file(data: QMimeData) -> str | None:
+    """The local file a drag carries (the first, when it carries several), else None."""
+    if not data.hasUrls():
+        return None
+    paths = [url.toLocalFile() for url in data.urls() if url.isLocalFile()]
+    return paths[0] if paths else None
+
+
 class FileActions:
     """Opening, saving, exporting and recovering the window's project."""
 
     def open_file(self, path: str) -> bool:
         """Load ``path`` into the window; a bad file leaves the open project as it was."""
-        try:
-            self.document.open(path)
-        except (fileformat.FileFormatError, OSError) as error:
-            self.show_error("Cannot open the file", file_problem(path, error))
+        project = self._read(path)
+        if project is None:
             return False
+        self._show(path, *project)
+        return True
+
+    def _read(self, path: str) -> tuple[Graph, str | None] | None:
+        """The project in ``path``, or None once a message box has said why not."""
+        try:
+            return fileformat.load_with_description(path)
+        except (ValueError, OSError) as error:  # a FileFormatError is a ValueError
+            self.show_error("Cannot open the file", file_problem(path, error))
+            return None
+
+    def _show(self, path: str, graph: Graph, description: str | None) -> None:
+        self.document.replace(graph, os.path.abspath(path), description)
         self._remember(path)
         self._offer_recovery(self.document.path)
         QTimer.singleShot(0, self.canvas.fit_to_view)
         self.statusBar().showMessage(f"Opened {os.path.basename(path)}", 4000)
-        return True
 
     def save_file(self, path: str) -> bool:
         if self.training.is_training():  # save what it has learned so far
@@ -134,14 +155,40 @@ class FileActions:
             self.document.new()
 
     def open_dialog(self) -> None:
-        if self.maybe_save():
-            path = self.ask_open_path()
-            if path:
-                self.open_file(path)
+        path = self.ask_open_path()
+        if path:
+            self.open_path(path)
 
-    def open_path(self, path: str) -> None:
-        if self.maybe_save():
-            self.open_file(path)
+    def open_path(self, path: str) -> bool:
+        """Open ``path`` in place of the open project, once it has been read and the open
+        project's changes are saved or let go."""
+        project = self._read(path)
+        if project is None or not self.maybe_save():
+            return False
+        self._show(path, *project)
+        return True
+
+    # ---- a file dropped onto the window ----------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        path = dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_dropped(path)
+
+    def open_dropped(self, path: str) -> None:
+        """Open a dropped file once the drop has ended: the program it was dragged from
+        waits for the drop, and opening may ask a question."""
+        if self.scene.locked:
+            self.statusBar().showMessage("Training is running: stop it to open a project", 6000)
+            return
+        QTimer.singleShot(0, lambda: self.open_path(path))
 
     def open_sample(self) -> None:
         gallery = Gallery(self.theme, self)
@@ -233,8 +280,8 @@ class FileActions:
             return
         try:
             graph, description = fileformat.from_json_with_description(slot.read(), "the autosave")
-        except (fileformat.FileFormatError, OSError) as error:
-            self.show_error("Cannot recover the autosave", str(error))
+        except (ValueError, OSError) as error:
+            self.show_error("Cannot recover the autosave", file_problem(str(slot.file), error))
             return
         self.document.replace(graph, path, description)
         self.document.mark_weights_changed()

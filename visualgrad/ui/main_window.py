@@ -23,6 +23,7 @@ from .canvas import CanvasView
 from .canvas_items import NodeItem
 from .document import Document
 from .file_actions import FileActions
+from .icon import app_icon
 from .inspector import Inspector
 from .palette import Palette
 from .playback import PlaybackPanel
@@ -39,6 +40,8 @@ class MainWindow(FileActions, QMainWindow):
     def __init__(self, path: str | None = None, show_gallery: bool = False) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)  # a project dropped anywhere on the window opens
         self.store = files.settings()
         self.theme = theme.THEMES.get(self.store.value("theme", "light"), theme.LIGHT)
         app = QApplication.instance()
@@ -252,6 +255,7 @@ class MainWindow(FileActions, QMainWindow):
         self.scene.shapes_refreshed.connect(self._show_shape)
         self.palette.tree.type_activated.connect(lambda name: self.canvas.place(name))
         self.canvas.zoom_changed.connect(self._show_zoom)
+        self.canvas.file_dropped.connect(self.open_dropped)
         self.training.started.connect(lambda: self._lock(True))
         self.training.finished.connect(self._training_finished)
         self.training.status.connect(self._say)
