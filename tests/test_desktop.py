@@ -70,7 +70,8 @@ def test_the_entry_starts_the_installed_command(share, no_cache_tools):
     command = desktop.launch_command()
     assert os.path.isabs(command[0]) and os.access(command[0], os.X_OK)
     entry = share / "applications" / "visualgrad.desktop"
-    assert entry_value(entry, "Exec") == " ".join([*command, "%f"])
+    assert entry_value(entry, "Exec") == desktop.exec_line(command)
+    assert entry_value(entry, "StartupWMClass") == "visualgrad"  # the window's WM_CLASS
     shown = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
     assert shown.stdout.strip() == f"visualgrad {__version__}"
 
