@@ -43,7 +43,10 @@ def application() -> QApplication:
 def run(path: str | None = None) -> int:
     """Open the window on ``path``, or on the sample gallery when there is none."""
     app = application()
+    from . import errors
     from .main_window import MainWindow
+
+    errors.install()
 
     window = MainWindow(path, show_gallery=path is None)
     window.show()
