@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -264,6 +266,7 @@ def test_an_autosave_left_by_a_crash_is_offered_back(qtbot, tmp_path):
     window.autosave()
     slot = Autosave.for_path(str(path))
     assert slot.file.exists()
+    assert slot.folder == Path(os.environ["XDG_STATE_HOME"]) / "visualgrad" / "autosave"
     window.document.undo_stack.setClean()  # the "crash": the window goes without asking
     window.scene.detach()
     offered = []
