@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -158,3 +160,95 @@ def test_the_fused_functions_agree_with_torch(backend, reduction):
             torch_fn(torch.tensor(logits), 0).numpy(),
             rtol=1e-12,
         )
+
+
+def composed_bce(p: vg.Tensor, t: vg.Tensor) -> vg.Tensor:
+    floor = math.exp(-100.0)
+
+    def clamped_log(q):
+        return ((q - floor).relu() + floor).log()
+
+    return -(t * clamped_log(p) + (1.0 - t) * clamped_log(1.0 - p))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropy_equals_its_composed_form(backend, reduction):
+    rng = np.random.default_rng(4)
+    p, t = rng.uniform(0.05, 0.95, size=(5, 2)), rng.integers(0, 2, size=(5, 2)) * 1.0
+
+    def composed(a):
+        loss = composed_bce(a, vg.tensor(t, backend=a.backend))
+        return {"mean": loss.mean, "sum": loss.sum}.get(reduction, lambda: loss)()
+
+    _same(lambda a: F.binary_cross_entropy(a, t, reduction), composed, p, backend)
+    check_gradients(lambda a: F.binary_cross_entropy(a, t, reduction), [p], backend)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_with_logits_is_bce_of_the_sigmoid_and_its_gradient_is_p_minus_t(backend, reduction):
+    rng = np.random.default_rng(6)
+    x, t = rng.normal(0, 3, size=(6,)), rng.integers(0, 2, size=(6,)) * 1.0
+    _same(
+        lambda a: F.binary_cross_entropy_with_logits(a, t, reduction),
+        lambda a: F.binary_cross_entropy(a.sigmoid(), t, reduction),
+        x,
+        backend,
+    )
+    a = vg.tensor(x, requires_grad=True, backend=backend)
+    F.binary_cross_entropy_with_logits(a, t, "sum").backward()
+    np.testing.assert_allclose(a.grad.to_numpy(), 1 / (1 + np.exp(-x)) - t, rtol=1e-12)
+
+
+def test_bce_with_logits_is_finite_where_the_sigmoid_saturates(backend):
+    x = vg.tensor([800.0, -800.0], requires_grad=True, backend=backend)
+    loss = F.binary_cross_entropy_with_logits(x, [0.0, 1.0], "none")
+    np.testing.assert_allclose(loss.to_numpy(), [800.0, 800.0])
+    loss.sum().backward()
+    np.testing.assert_allclose(x.grad.to_numpy(), [1.0, -1.0])
+
+
+def test_bce_saturated_probabilities_clamp_the_log_at_minus_100(backend):
+    loss = F.binary_cross_entropy(vg.tensor([1.0, 0.0], backend=backend), [0.0, 1.0])
+    assert loss.item() == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 5, 3), (3,)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_equals_matmul_plus_bias(backend, shape, bias):
+    rng = np.random.default_rng(8)
+    x, w, b = rng.normal(size=shape), rng.normal(size=(2, 3)), rng.normal(size=(2,))
+    arrays = [x, w, b] if bias else [x, w]
+
+    def fused(*ts):
+        return F.linear(*ts)
+
+    def composed(xt, wt, bt=None):
+        out = xt @ wt.T if xt.dims > 1 else (xt.view(1, 3) @ wt.T).view(2)
+        return out if bt is None else out + bt
+
+    inputs = [make(a, backend) for a in arrays]
+    expected_inputs = [make(a, backend) for a in arrays]
+    weights = vg.tensor(rng.uniform(0.5, 1.5, size=shape[:-1] + (2,)), backend=backend)
+    (fused(*inputs) * weights).sum().backward()
+    (composed(*expected_inputs) * weights).sum().backward()
+    for got, expected in zip(inputs, expected_inputs):
+        np.testing.assert_allclose(got.grad.to_numpy(), expected.grad.to_numpy(), rtol=1e-12)
+    check_gradients(fused, arrays, backend)
+
+
+def test_linear_of_a_strided_input_and_a_frozen_input(backend):
+    rng = np.random.default_rng(9)
+    x, w = rng.normal(size=(3, 4)), rng.normal(size=(2, 3))
+    check_gradients(lambda a, b: F.linear(a, b), [x.T.copy(), w], backend, orders=[(1, 0), None])
+    frozen = vg.tensor(x.T.copy(), backend=backend)
+    weight = vg.tensor(w, requires_grad=True, backend=backend)
+    F.linear(frozen, weight).sum().backward()
+    assert frozen.grad is None and weight.grad.shape == (2, 3)
+
+
+def test_linear_refuses_shapes_that_do_not_fit(backend):
+    x, w = vg.tensor(np.ones((2, 3)), backend=backend), vg.tensor(np.ones((2, 4)), backend=backend)
+    with pytest.raises(ValueError, match=r"linear: expects \(\*, 4\), got \(2, 3\)"):
+        F.linear(x, w)
+    with pytest.raises(ValueError, match=r"linear: bias must have shape \(2,\), got \(3,\)"):
+        F.linear(vg.tensor(np.ones((2, 4)), backend=backend), w, vg.tensor(np.ones(3)))

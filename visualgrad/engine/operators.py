@@ -119,6 +119,27 @@ def sqrt_back(y, grad):
     return 0.5 * grad / y
 
 
+# Binary cross-entropy of a probability p (or of a logit x) against a target t.
+def bce(p, t):
+    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as torch does."""
+    return -(t * np.maximum(np.log(p), -100.0) + (1.0 - t) * np.maximum(np.log(1.0 - p), -100.0))
+
+
+def bce_back(p, t):
+    """d bce / dp = (p - t) / (p (1 - p)), the denominator at least 1e-12 as in torch."""
+    return (p - t) / np.maximum(p * (1.0 - p), 1e-12)
+
+
+def bce_logits(x, t):
+    """bce of sigmoid(x), computed stably: max(x, 0) - x t + log(1 + exp(-|x|))."""
+    return np.maximum(x, 0.0) - x * t + np.log1p(np.exp(-np.abs(x)))
+
+
+def bce_logits_back(x, t):
+    """d bce_logits / dx = sigmoid(x) - t."""
+    return 0.5 * (np.tanh(0.5 * x) + 1.0) - t
+
+
 MAP_OPS = {
     "neg": neg,
     "id": identity,
@@ -148,6 +169,10 @@ ZIP_OPS = {
     "sigmoid_back": sigmoid_back,
     "tanh_back": tanh_back,
     "sqrt_back": sqrt_back,
+    "bce": bce,
+    "bce_back": bce_back,
+    "bce_logits": bce_logits,
+    "bce_logits_back": bce_logits_back,
 }
 
 # name -> (binary function, start value) for reductions along one dimension.

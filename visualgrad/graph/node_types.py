@@ -408,8 +408,7 @@ def _linear(c: NodeContext):
     x, w = _x(c), c.weights["weight"]
     if x.dims == 0 or x.shape[-1] != w.shape[1]:
         raise ValueError(f"expects (*, {w.shape[1]}), got {x.shape}")
-    out = x @ w.T
-    return out + c.weights["bias"] if "bias" in c.weights else out
+    return F.linear(x, w, c.weights.get("bias"))
 
 
 SIZE = {"low": 1, "high": 100_000}

@@ -55,9 +55,7 @@ def _apply_map(code, x):
     if code == 3:
         return math.inf if x > EXP_MAX else math.exp(x)
     if code == 4:
-        if x > 0.0:
-            return math.log(x)
-        return -math.inf if x == 0.0 else math.nan
+        return _log(x)
     if code == 5:
         return 0.0 if x < 0.0 else x
     if code == 6:
@@ -99,7 +97,23 @@ def _apply_zip(code, x, y):
         return y * x * (1.0 - x)
     if code == 12:
         return y * (1.0 - x * x)
-    return _divide(0.5 * y, x)
+    if code == 13:
+        return _divide(0.5 * y, x)
+    if code == 14:
+        return -(y * max(_log(x), -100.0) + (1.0 - y) * max(_log(1.0 - x), -100.0))
+    if code == 15:
+        return (x - y) / max(x * (1.0 - x), 1e-12)
+    if code == 16:
+        return max(x, 0.0) - x * y + math.log1p(math.exp(-abs(x)))
+    return 0.5 * (math.tanh(0.5 * x) + 1.0) - y
+
+
+@cuda.jit(device=True)
+def _log(x):
+    """log with IEEE's answers at 0 and below (the simulator would raise instead)."""
+    if x > 0.0:
+        return math.log(x)
+    return -math.inf if x == 0.0 else math.nan
 
 
 @cuda.jit(device=True)

@@ -23,12 +23,17 @@ import functools
 import threading
 
 import numpy as np
-from numba import njit, prange, uint64
+from numba import njit as numba_njit
+from numba import prange, uint64
 
 from .. import operators
 from ..tensor_data import TensorData, broadcast_strides, kernel_layout, windows_out
 from .base import Pair
 from .simple import NumpyStorage
+
+# Every kernel here uses numpy's error model: x / 0 gives inf or nan, as in numpy and the
+# simple backend, where numba's default (Python's) raises ZeroDivisionError.
+njit = functools.partial(numba_njit, error_model="numpy")
 
 PARALLEL_MIN = 32_768
 CHUNK = 8_192
@@ -62,6 +67,10 @@ inv_back = _scalar(operators.inv_back)
 sigmoid_back = _scalar(operators.sigmoid_back)
 tanh_back = _scalar(operators.tanh_back)
 sqrt_back = _scalar(operators.sqrt_back)
+bce = _scalar(operators.bce)
+bce_back = _scalar(operators.bce_back)
+bce_logits = _scalar(operators.bce_logits)
+bce_logits_back = _scalar(operators.bce_logits_back)
 
 MAP_CODES, ZIP_CODES, REDUCE_CODES = (
     operators.MAP_CODES,
@@ -125,7 +134,15 @@ def _apply_zip(code, x, y):
         return sigmoid_back(x, y)
     if code == 12:
         return tanh_back(x, y)
-    return sqrt_back(x, y)
+    if code == 13:
+        return sqrt_back(x, y)
+    if code == 14:
+        return bce(x, y)
+    if code == 15:
+        return bce_back(x, y)
+    if code == 16:
+        return bce_logits(x, y)
+    return bce_logits_back(x, y)
 
 
 @njit(cache=True)

@@ -17,12 +17,13 @@ from .layers import (
     Softmax,
     Tanh,
 )
-from .losses import BCELoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
 
 __all__ = [
     "AvgPool2d",
     "BCELoss",
+    "BCEWithLogitsLoss",
     "Conv1d",
     "Conv2d",
     "CrossEntropyLoss",

@@ -9,19 +9,17 @@ backward, for speed; the tests hold each equal to its composed form.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from ..fused_functions import MSELoss, NLLLoss, Softmax
+from ..fused_functions import BinaryCrossEntropy, Linear, MSELoss, NLLLoss, Softmax
 from ..random import generator
 from ..tensor import Tensor, tensor
 from ..tensor_data import windows_out
 from ..tensor_functions import Unfold
 
 _REDUCTIONS = ("mean", "sum", "none")
-_LOG_FLOOR = math.exp(-100.0)  # torch clamps log(p) in binary_cross_entropy at -100
 
 
 def _reduction(reduction: str, op: str) -> str:
@@ -73,7 +71,23 @@ def one_hot(indices: Any, num_classes: int, backend: Any = None) -> Tensor:
     return tensor(table, backend=backend)
 
 
-# ---- activations -----------------------------------------------------------------
+# ---- layers and activations -----------------------------------------------------------
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight^T + bias``: input (*, in), weight (out, in), bias (out,)."""
+    if weight.dims != 2:
+        raise ValueError(f"linear: weight must be (out, in), got {weight.shape}")
+    if input.dims == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: expects (*, {weight.shape[1]}), got {input.shape}")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    if input.backend is not weight.backend:
+        raise TypeError(
+            f"linear: tensors are on different backends ({input.backend.name} and "
+            f"{weight.backend.name}); move one with .to()"
+        )
+    return Linear.apply(input, weight, bias)
+
+
 def relu(x: Tensor) -> Tensor:
     return x.relu()
 
@@ -238,12 +252,15 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """-(t log p + (1 - t) log(1 - p)), with each log clamped at -100 as torch does."""
     target = _same_shape(input, target, "binary_cross_entropy")
+    reduction = _reduction(reduction, "binary_cross_entropy")
+    return BinaryCrossEntropy.apply(input, target, reduction, False)
 
-    def clamped_log(p: Tensor) -> Tensor:
-        return ((p - _LOG_FLOOR).relu() + _LOG_FLOOR).log()
 
-    loss = -(target * clamped_log(input) + (1.0 - target) * clamped_log(1.0 - input))
-    return _reduce(loss, reduction, "binary_cross_entropy")
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """binary_cross_entropy(sigmoid(input), target), stable for any score; dL/dx = p - t."""
+    target = _same_shape(input, target, "binary_cross_entropy_with_logits")
+    reduction = _reduction(reduction, "binary_cross_entropy_with_logits")
+    return BinaryCrossEntropy.apply(input, target, reduction, True)
 
 
 def _class_targets(input: Tensor, target: Any, op: str, what: str) -> Tensor:

@@ -31,8 +31,7 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         if x.dims == 0 or x.shape[-1] != self.in_features:
             raise ValueError(f"Linear: expects (*, {self.in_features}), got {x.shape}")
-        out = x @ self.weight.T
-        return out + self.bias if self.bias is not None else out
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         bias = self.bias is not None

@@ -31,6 +31,10 @@ class BCELoss(_Loss):
     function = staticmethod(F.binary_cross_entropy)
 
 
+class BCEWithLogitsLoss(_Loss):
+    function = staticmethod(F.binary_cross_entropy_with_logits)
+
+
 class CrossEntropyLoss(_Loss):
     function = staticmethod(F.cross_entropy)
 
