@@ -3,6 +3,9 @@
 ``python window_session.py close|sigterm``: opens the window offscreen on the xor sample,
 trains until some steps are plotted, prints the training process's pid, then closes the
 window (discarding the learned weights) or is ended by SIGTERM as a logout would end it.
+
+``python window_session.py crash PROJECT``: opens PROJECT, adds a Tanh node, autosaves,
+and is killed (SIGKILL) before anything else can happen.
 """
 
 from __future__ import annotations
@@ -45,5 +48,20 @@ def main(ending: str) -> int:
     return app.exec()
 
 
+def crash(project: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from visualgrad.ui import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = MainWindow(project)
+    window.document.add_node("Tanh", (0, 300))
+    window.autosave()
+    del app
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 if __name__ == "__main__":  # the training process imports this module again: it must not run
+    if sys.argv[1] == "crash":
+        crash(sys.argv[2])
     sys.exit(main(sys.argv[1]))
