@@ -57,6 +57,23 @@ def test_a_huge_learning_rate_stops_with_the_node_named():
     assert error.value.node_id == "mse"  # the squares overflow before the line's outputs do
 
 
+def test_a_parameter_that_overflows_stops_training_with_the_node_and_step_named():
+    graph = Graph()  # loss = exp(w) from w = 709: a finite loss of 8.2e307, and its gradient
+    graph.add_node("Parameter", "w", {"shape": [1], "init": "value", "scale": 709.0})
+    graph.add_node("Exp", "e")
+    graph.add_node("Sum", "s")
+    graph.add_node("Loss", "loss")
+    graph.connect("w", "y", "e", "x")
+    graph.connect("e", "y", "s", "x")
+    graph.connect("s", "y", "loss", "loss")
+    graph.set_training(optimizer="sgd", learning_rate=10.0, epochs=3)  # 10 * 8.2e307 > 1.8e308
+    expected = r"^training stopped at epoch 1, step 1: Parameter 'w' value became -Inf \("
+    with pytest.raises(NonFiniteError, match=expected) as error:
+        Trainer(graph).run()
+    assert error.value.node_id == "w"
+    assert graph.nodes["w"].weights is None  # nothing learned is kept for a Save
+
+
 def test_pause_resume_and_stop_from_another_thread():
     graph = mlp()
     graph.set_training(epochs=10_000)
@@ -84,6 +101,55 @@ def test_pause_resume_and_stop_from_another_thread():
     assert results[0].stopped and results[0].epochs < 10_000
 
 
+def test_a_pause_from_the_callback_holds_the_epoch_report_until_resume():
+    graph = mlp()  # 5 steps an epoch: step 20 ends epoch 4, which is then reported again
+    graph.set_training(epochs=10_000)
+    steps = []
+    paused = threading.Event()
+
+    def report(progress):
+        steps.append((progress.step, len(progress.epoch_losses)))
+        if progress.step == 20 and not paused.is_set():
+            trainer.pause()
+            paused.set()
+
+    trainer = Trainer(graph, callback=report)
+    worker = threading.Thread(target=trainer.run, daemon=True)
+    worker.start()
+    assert paused.wait(30)
+    worker.join(0.3)
+    assert steps[-1] == (20, 3) and len(steps) == 20 + 3  # nothing after the pausing step
+    trainer.resume()
+    trainer.stop()
+    worker.join(30)
+    assert steps[23] == (20, 4)  # epoch 4's report, held while paused
+
+
+def test_once_pause_returns_no_step_is_reported_until_resume():
+    graph = mlp()
+    graph.set_training(epochs=10_000)
+    steps = []
+    going = threading.Event()
+
+    def report(progress):
+        steps.append(progress.step)
+        if progress.step >= 7:
+            going.set()
+
+    trainer = Trainer(graph, callback=report)
+    worker = threading.Thread(target=trainer.run, daemon=True)
+    worker.start()
+    assert going.wait(30)
+    trainer.pause()
+    count = len(steps)
+    worker.join(0.3)
+    assert len(steps) == count  # the step under way when pause() was called is held too
+    trainer.resume()
+    trainer.stop()
+    worker.join(30)
+    assert not worker.is_alive() and len(steps) <= count + 2
+
+
 def test_memory_stays_flat_over_2000_steps():
     graph = mlp(hidden=4)
     graph.set_training(
@@ -93,6 +159,7 @@ def test_memory_stays_flat_over_2000_steps():
 
     def report(progress):  # from step 500, once caches have filled, to step 2500
         if progress.step in (500, 2500) and progress.step not in snapshots:
+            gc.collect()  # a full collection also empties the interpreter's free lists
             snapshots[progress.step] = tracemalloc.take_snapshot()
 
     tracemalloc.start()
@@ -104,4 +171,3 @@ def test_memory_stays_flat_over_2000_steps():
     before, after = (snapshots[s].filter_traces(ours) for s in (500, 2500))
     growth = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
     assert growth < 64 * 1024, f"{growth} bytes more after 2000 steps"
-            gc.collect()  # a full collection also empties the interpreter's free lists

@@ -3,7 +3,7 @@
 It reports through a callback (the window's plot and progress bar, the command
 line's progress bar), can be paused, resumed and stopped from another thread,
 keeps losses as floats (never a growing autodiff graph), and stops at the step
-where a NaN or Inf first appears, naming the node where it came from.
+where a NaN or Inf first appears in a value or in a learned parameter, naming the node.
 """
 
 from __future__ import annotations
@@ -21,6 +21,13 @@ from ..engine import Tensor
 from .data import as_batch, batches, dataset_for
 from .execute import Program
 from .graph import Graph
+
+
+def _non_finite_kind(values: np.ndarray) -> str:
+    """How a message names what is wrong in ``values``: NaN, Inf or -Inf."""
+    if np.isnan(values).any():
+        return "NaN"
+    return "Inf" if np.isposinf(values).any() else "-Inf"
 
 
 class NonFiniteError(ValueError):
@@ -68,6 +75,7 @@ class Trainer:
         self._running = threading.Event()
         self._running.set()
         self._stop = threading.Event()
+        self._reporting = threading.RLock()  # held while the callback runs
         params = self.program.parameters()
         if not params:
             raise ValueError("the graph has nothing to learn: add a Parameter or a layer")
@@ -80,14 +88,35 @@ class Trainer:
 
     # ---- control from another thread ------------------------------------------------
     def pause(self) -> None:
-        self._running.clear()
+        """Hold training: once this returns, no step is reported until resume() or stop().
+
+        From another thread it waits for a report under way to finish; from the
+        callback it holds every report after the current one. A step being computed
+        finishes and is reported after resume(). After stop() it does nothing.
+        """
+        with self._reporting:
+            if not self._stop.is_set():
+                self._running.clear()
 
     def resume(self) -> None:
         self._running.set()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._running.set()
+        """End training before the next step; a pause held now, or asked for later, ends too."""
+        with self._reporting:
+            self._stop.set()
+            self._running.set()
+
+    def _report(self, progress: Progress) -> None:
+        """Hand ``progress`` to the callback, once training is not paused."""
+        if self.callback is None:
+            return
+        while True:
+            self._running.wait()
+            with self._reporting:
+                if self._running.is_set():
+                    self.callback(progress)
+                    return
 
     # ---- metrics -------------------------------------------------------------------------
     def _prediction_node(self) -> tuple[str, str] | None:
@@ -124,6 +153,22 @@ class Trainer:
                 return node_id
         return self.program.loss_node
 
+    def _first_non_finite_weight(self) -> tuple[str, str, np.ndarray] | None:
+        """The first learnable tensor holding a NaN or Inf: (node id, name, values)."""
+        for node_id, weights in self.program.weights.items():
+            for name, parameter in weights.items():
+                values = parameter.to_numpy()
+                if not np.isfinite(values).all():
+                    return node_id, name, values
+        return None
+
+    def _non_finite(self, node_id: str, happened: str, epoch: int, step: int) -> NonFiniteError:
+        return NonFiniteError(
+            node_id,
+            f"training stopped at epoch {epoch}, step {step}: "
+            f"{self.graph.nodes[node_id].describe()} {happened} (try a smaller learning rate)",
+        )
+
     def run(self, epochs: int | None = None) -> Result:
         """Train for ``epochs`` (the settings' by default); returns losses and accuracies."""
         epochs = self.settings.epochs if epochs is None else epochs
@@ -145,17 +190,20 @@ class Trainer:
                 value = loss.item()
                 if not math.isfinite(value):
                     node_id = self._first_non_finite(values)
-                    node = self.graph.nodes[node_id]
-                    raise NonFiniteError(
-                        node_id,
-                        f"training stopped at epoch {epoch + 1}, step "
-                        f"{progress.step + 1}: {node.describe()} produced "
-                        f"{'NaN' if math.isnan(value) else 'Inf'} values "
-                        "(try a smaller learning rate)",
+                    kind = _non_finite_kind(values[node_id].to_numpy())
+                    raise self._non_finite(
+                        node_id, f"produced {kind} values", epoch + 1, progress.step + 1
                     )
                 self.optimizer.zero_grad()
                 loss.backward()
                 self.optimizer.step()
+                broken = self._first_non_finite_weight()
+                if broken is not None:  # the loss was finite, the update was not
+                    node_id, name, weights = broken
+                    kind = _non_finite_kind(weights)
+                    raise self._non_finite(
+                        node_id, f"{name} became {kind}", epoch + 1, progress.step + 1
+                    )
                 count = len(batch["x"])
                 total += value * count
                 seen += count
@@ -163,15 +211,13 @@ class Trainer:
                     correct += self._correct(values, batch["y"].to_numpy())
                 progress.step += 1
                 progress.loss = value
-                if self.callback:
-                    self.callback(progress)
+                self._report(progress)
             if stopped:
                 break
             progress.epoch_losses.append(total / max(seen, 1))
             progress.accuracy = correct / seen if self.prediction is not None and seen else None
             progress.val_accuracy = self.validation_accuracy()
-            if self.callback:
-                self.callback(progress)
+            self._report(progress)
         self.program.store_weights()
         return Result(
             len(progress.epoch_losses),
