@@ -229,8 +229,8 @@ class CanvasView(QGraphicsView):
             super().dragMoveEvent(event)
 
     def dropEvent(self, event) -> None:
-        path = dropped_file(event.mimeData())
-        if path is not None and not event.mimeData().hasFormat(NODE_MIME):
+        path = None if event.mimeData().hasFormat(NODE_MIME) else dropped_file(event.mimeData())
+        if path is not None:
             event.acceptProposedAction()
             self.file_dropped.emit(path)
             return
