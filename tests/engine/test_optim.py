@@ -67,3 +67,32 @@ def test_optimizers_refuse_bad_settings():
         vg.optim.Adam([p], betas=(0.9, 1.0))
     with pytest.raises(TypeError, match="require grad"):
         vg.optim.Adam([vg.tensor([1.0])])
+
+
+@pytest.mark.parametrize("optimizer", [vg.optim.SGD, vg.optim.Adam])
+def test_a_step_updates_the_parameter_in_place(backend, optimizer):
+    p = nn.Parameter(vg.tensor([1.0, -2.0], backend=backend))
+    storage = p._data.storage
+    opt = optimizer([p], lr=0.1)
+    (p * p).sum().backward()
+    opt.step()
+    assert p._data.storage is storage and p.to_numpy()[0] < 1.0
+
+
+@pytest.mark.parametrize("optimizer", [vg.optim.SGD, vg.optim.Adam])
+def test_a_strided_parameter_is_updated_through_its_strides(backend, optimizer):
+    base = np.arange(6.0).reshape(2, 3)
+    p = vg.tensor(base.T.copy(), backend=backend).permute(1, 0).detach().requires_grad_()
+    q = vg.tensor(base, requires_grad=True, backend=backend)
+    for param in (p, q):
+        opt = (
+            optimizer([param], lr=0.1, momentum=0.9)
+            if optimizer is vg.optim.SGD
+            else optimizer([param], lr=0.1)
+        )
+        for _ in range(2):
+            opt.zero_grad()
+            (param * param * vg.tensor(base + 1.0, backend=backend)).sum().backward()
+            opt.step()
+    assert not p.is_contiguous()
+    np.testing.assert_allclose(p.to_numpy(), q.to_numpy(), rtol=1e-12)

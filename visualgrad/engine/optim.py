@@ -1,12 +1,24 @@
-"""Optimizers with torch's update rules: ``SGD`` (momentum, weight decay) and ``Adam``."""
+"""Optimizers with torch's update rules: ``SGD`` (momentum, weight decay) and ``Adam``.
+
+Each step is one backend kernel per parameter (``sgd_step``, ``adam_step``), updating
+the parameter and its state in place: no temporaries, no autodiff bookkeeping.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .autodiff import no_grad
 from .nn.module import Parameter
 from .tensor import Tensor
+from .tensor_functions import _new, map_
+
+
+def _contiguous(t: Tensor) -> Tensor:
+    return t if t.is_contiguous() else map_("id", t)
+
+
+def _zeros_like(t: Tensor) -> Tensor:
+    return _new(t.shape, t.backend, zeroed=True)
 
 
 class Optimizer:
@@ -31,6 +43,18 @@ class Optimizer:
             p.zero_grad_()
 
     def step(self) -> None:
+        """Update every parameter that has a gradient, in place."""
+        for p in self.params:
+            if p.grad is not None:
+                if p.is_contiguous():
+                    self._update(p, p, _contiguous(p.grad))
+                else:  # updated in a contiguous copy, then written back through p's strides
+                    whole = map_("id", p)
+                    self._update(p, whole, _contiguous(p.grad))
+                    p.backend.map("id", whole._data, p._data)
+
+    def _update(self, p: Tensor, values: Tensor, grad: Tensor) -> None:
+        """Update ``values`` (``p`` or its contiguous copy) from ``grad``, in place."""
         raise NotImplementedError
 
 
@@ -51,17 +75,21 @@ class SGD(Optimizer):
             )
         self.momentum, self.weight_decay = momentum, weight_decay
 
-    @no_grad()
-    def step(self) -> None:
-        for p in self.params:
-            if p.grad is None:
-                continue
-            g = p.grad + self.weight_decay * p.detach() if self.weight_decay else p.grad
-            if self.momentum:
-                state = self.state[id(p)]
-                g = g if "velocity" not in state else self.momentum * state["velocity"] + g
-                state["velocity"] = g
-            p.add_(g, alpha=-self.lr)
+    def _update(self, p: Tensor, values: Tensor, grad: Tensor) -> None:
+        state = self.state[id(p)]
+        first = "velocity" not in state
+        if self.momentum and first:
+            state["velocity"] = _zeros_like(p)
+        velocity = state.get("velocity", grad)
+        p.backend.sgd_step(
+            values._data,
+            grad._data,
+            velocity._data,
+            self.lr,
+            self.momentum,
+            self.weight_decay,
+            first,
+        )
 
 
 class Adam(Optimizer):
@@ -82,17 +110,21 @@ class Adam(Optimizer):
             )
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
 
-    @no_grad()
-    def step(self) -> None:
+    def _update(self, p: Tensor, values: Tensor, grad: Tensor) -> None:
         b1, b2 = self.betas
-        for p in self.params:
-            if p.grad is None:
-                continue
-            g = p.grad + self.weight_decay * p.detach() if self.weight_decay else p.grad
-            state = self.state[id(p)]
-            t = state.get("step", 0) + 1
-            m = g * (1.0 - b1) if t == 1 else state["m"] * b1 + g * (1.0 - b1)
-            v = g * g * (1.0 - b2) if t == 1 else state["v"] * b2 + g * g * (1.0 - b2)
-            state.update(step=t, m=m, v=v)
-            denom = (v * (1.0 / (1.0 - b2**t))).sqrt() + self.eps
-            p.add_(m / denom, alpha=-self.lr / (1.0 - b1**t))
+        state = self.state[id(p)]
+        if "step" not in state:
+            state.update(step=0, m=_zeros_like(p), v=_zeros_like(p))
+        state["step"] = t = state["step"] + 1
+        p.backend.adam_step(
+            values._data,
+            grad._data,
+            state["m"]._data,
+            state["v"]._data,
+            self.lr / (1.0 - b1**t),
+            b1,
+            b2,
+            self.eps,
+            1.0 / (1.0 - b2**t),
+            self.weight_decay,
+        )

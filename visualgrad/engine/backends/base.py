@@ -1,7 +1,7 @@
 """The narrow seam between tensors and the kernels that compute them.
 
-A backend owns flat storage and supplies six kernels, and four row kernels
-for the fused softmax and cross-entropy Functions. Everything above it
+A backend owns flat storage and supplies six kernels, four row kernels for
+the fused softmax and cross-entropy Functions, and the two optimizers' updates. Everything above it
 (Functions, Tensor, nn, optim) is written once, in terms of these.
 
 Every kernel writes every element of ``out``, a TensorData the caller
@@ -117,6 +117,41 @@ class Backend(ABC):
         when ``logp`` is None: for cross-entropy that is ``grad * (p - onehot)``.
         ``grad`` and ``target`` are (rows,), ``out`` (rows, n), all contiguous.
         """
+
+    # ---- optimizer updates: in place, element by element, all contiguous and one shape ------
+    @abstractmethod
+    def sgd_step(
+        self,
+        param: TensorData,
+        grad: TensorData,
+        velocity: TensorData,
+        lr: float,
+        momentum: float,
+        weight_decay: float,
+        first: bool,
+    ) -> None:
+        """torch's SGD: ``g = grad + weight_decay * param``; with momentum ``velocity =
+        g`` on the ``first`` step, else ``momentum * velocity + g``, and ``g = velocity``;
+        then ``param -= lr * g``. ``velocity`` is untouched without momentum."""
+
+    @abstractmethod
+    def adam_step(
+        self,
+        param: TensorData,
+        grad: TensorData,
+        m: TensorData,
+        v: TensorData,
+        step_size: float,
+        beta1: float,
+        beta2: float,
+        eps: float,
+        v_scale: float,
+        weight_decay: float,
+    ) -> None:
+        """torch's Adam: ``g = grad + weight_decay * param``, ``m = beta1 m + (1 - beta1) g``,
+        ``v = beta2 v + (1 - beta2) g^2``, then ``param -= step_size * m /
+        (sqrt(v * v_scale) + eps)``, the bias corrections folded into ``step_size`` (lr /
+        (1 - beta1^t)) and ``v_scale`` (1 / (1 - beta2^t))."""
 
     def __repr__(self) -> str:
         return f"<backend {self.name}>"

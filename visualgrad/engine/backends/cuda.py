@@ -362,6 +362,28 @@ def cuda_nll_back_rows(grad, target, out, logp, rows, n, with_logp):
             out[k] = grad[i] * (p - (1.0 if j == t else 0.0))
 
 
+# ---- optimizer updates: one thread per element ---------------------------------------------
+@cuda.jit
+def cuda_sgd(p, g, velocity, lr, momentum, weight_decay, first):
+    i = cuda.grid(1)
+    if i < p.size:
+        step = g[i] + weight_decay * p[i]
+        if momentum != 0.0:
+            step = step if first else momentum * velocity[i] + step
+            velocity[i] = step
+        p[i] -= lr * step
+
+
+@cuda.jit
+def cuda_adam(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
+    i = cuda.grid(1)
+    if i < p.size:
+        grad = g[i] + weight_decay * p[i]
+        m[i] = beta1 * m[i] + (1.0 - beta1) * grad
+        v[i] = beta2 * v[i] + (1.0 - beta2) * grad * grad
+        p[i] -= step_size * m[i] / (math.sqrt(v[i] * v_scale) + eps)
+
+
 _meta_cache: dict[tuple[int, ...], object] = {}
 
 
@@ -546,3 +568,24 @@ class CudaBackend(Backend):
         cuda_nll_back_rows[_grid(rows)](
             grad.storage, target.storage, out.storage, source, rows, n, logp is not None
         )
+
+    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:
+        if param.size:
+            cuda_sgd[_grid(param.size)](
+                param.storage, grad.storage, velocity.storage, lr, momentum, weight_decay, first
+            )
+
+    def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
+        if param.size:
+            cuda_adam[_grid(param.size)](
+                param.storage,
+                grad.storage,
+                m.storage,
+                v.storage,
+                step_size,
+                beta1,
+                beta2,
+                eps,
+                v_scale,
+                weight_decay,
+            )

@@ -463,6 +463,51 @@ def fast_softmax_back_rows(y, g, out, log):
         _softmax_back_rows(y, g, out, log, c * rows // chunks, (c + 1) * rows // chunks)
 
 
+@njit(cache=True)
+def _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, start, stop):
+    for i in range(start, stop):
+        step = g[i] + weight_decay * p[i]
+        if momentum != 0.0:
+            step = step if first else momentum * velocity[i] + step
+            velocity[i] = step
+        p[i] -= lr * step
+
+
+@njit(cache=True)
+def _adam_span(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay, start, stop):
+    for i in range(start, stop):
+        grad = g[i] + weight_decay * p[i]
+        m[i] = beta1 * m[i] + (1.0 - beta1) * grad
+        v[i] = beta2 * v[i] + (1.0 - beta2) * grad * grad
+        p[i] -= step_size * m[i] / (np.sqrt(v[i] * v_scale) + eps)
+
+
+@njit(cache=True, parallel=True)
+def fast_sgd(p, g, velocity, lr, momentum, weight_decay, first):
+    """torch's SGD update in place; see ``Backend.sgd_step``."""
+    n = p.size
+    if n < PARALLEL_MIN:
+        _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, 0, n)
+    else:
+        for c in prange((n + CHUNK - 1) // CHUNK):
+            stop = min(n, (c + 1) * CHUNK)
+            _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, c * CHUNK, stop)
+
+
+@njit(cache=True, parallel=True)
+def fast_adam(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
+    """torch's Adam update in place; see ``Backend.adam_step``."""
+    n = p.size
+    if n < PARALLEL_MIN:
+        _adam_span(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay, 0, n)
+    else:
+        for c in prange((n + CHUNK - 1) // CHUNK):
+            stop = min(n, (c + 1) * CHUNK)
+            _adam_span(
+                p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay, c * CHUNK, stop
+            )
+
+
 def _ints(values) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
@@ -661,3 +706,22 @@ class FastBackend(NumpyStorage):
                 np.exp(_as_array(logp), out=o)
                 np.multiply(o, g[:, None], out=o)
         o[np.arange(o.shape[0]), target.storage.astype(np.int64)] -= g
+
+    @_serialised
+    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:
+        fast_sgd(param.storage, grad.storage, velocity.storage, lr, momentum, weight_decay, first)
+
+    @_serialised
+    def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
+        fast_adam(
+            param.storage,
+            grad.storage,
+            m.storage,
+            v.storage,
+            step_size,
+            beta1,
+            beta2,
+            eps,
+            v_scale,
+            weight_decay,
+        )

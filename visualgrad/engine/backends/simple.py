@@ -134,3 +134,18 @@ class SimpleBackend(NumpyStorage):
             values = np.zeros(out.shape) if logp is None else np.exp(_read(logp)) * g[:, None]
         values[np.arange(out.shape[0]), _read(target).astype(np.int64)] -= g
         _write(out, values)
+
+    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:
+        p, g = param.storage, grad.storage + weight_decay * param.storage
+        if momentum:
+            velocity.storage[:] = g if first else momentum * velocity.storage + g
+            g = velocity.storage
+        p -= lr * g
+
+    def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
+        p = param.storage
+        g = grad.storage + weight_decay * p
+        m.storage[:] = beta1 * m.storage + (1.0 - beta1) * g
+        v.storage[:] = beta2 * v.storage + (1.0 - beta2) * g * g
+        with np.errstate(all="ignore"):
+            p -= step_size * m.storage / (np.sqrt(v.storage * v_scale) + eps)
