@@ -19,7 +19,7 @@ from .. import engine as vg
 from ..engine import Tensor, nn
 from ..engine.random import seeded
 from .catalog import NodeContext
-from .graph import Edge, Graph, GraphError
+from .graph import Edge, Graph, GraphError, Node
 
 
 class NodeError(ValueError):
@@ -75,6 +75,7 @@ class Program:
         losses = [n for n in graph if n.spec.role == "output"]
         self.loss_node = losses[0].id if len(losses) == 1 else None
         self.weights: dict[str, dict[str, nn.Parameter]] = {}
+        self._plan: list[tuple[str, Node, list[tuple[str, Edge]]]] | None = None
         with seeded(graph.training.seed):
             for node_id in self.order:
                 node = graph.nodes[node_id]
@@ -94,15 +95,29 @@ class Program:
         for node_id, ws in self.weights.items():
             self.graph.nodes[node_id].weights = {name: p.to_numpy() for name, p in ws.items()}
 
-    def _check_inputs(self) -> None:
-        for node_id in self.order:
-            node = self.graph.nodes[node_id]
-            connected = self.graph.edges_into(node_id)
-            missing = [p.name for p in node.spec.inputs if p.name not in connected]
-            if missing:
-                raise NodeError(
-                    node_id, f"{node.describe()}: input {missing[0]!r} is not connected"
-                )
+    def check_inputs(self) -> None:
+        """Raise NodeError naming the first node with an input port left unconnected."""
+        self._steps()
+
+    def _steps(self) -> list[tuple[str, Node, list[tuple[str, Edge]]]]:
+        """Each node in order with the edges into it, checked and worked out once.
+
+        Like ``order``, it holds for this Program's life: the graph is compiled anew
+        after an edit.
+        """
+        if self._plan is None:
+            plan = []
+            for node_id in self.order:
+                node = self.graph.nodes[node_id]
+                connected = self.graph.edges_into(node_id)
+                missing = [p.name for p in node.spec.inputs if p.name not in connected]
+                if missing:
+                    raise NodeError(
+                        node_id, f"{node.describe()}: input {missing[0]!r} is not connected"
+                    )
+                plan.append((node_id, node, list(connected.items())))
+            self._plan = plan
+        return self._plan
 
     def forward(
         self,
@@ -116,13 +131,11 @@ class Program:
         With ``edge_views`` each edge hands its consumer a view of its own, whose
         gradient is then the gradient along that edge.
         """
-        self._check_inputs()
         values: dict[str, Tensor] = {}
         views: dict[Edge, Tensor] = {}
-        for node_id in self.order:
-            node = self.graph.nodes[node_id]
+        for node_id, node, edges in self._steps():
             inputs = {}
-            for port, edge in self.graph.edges_into(node_id).items():
+            for port, edge in edges:
                 value = values[edge.source]
                 if edge_views:
                     value = views[edge] = value.view(*value.shape).retain_grad()

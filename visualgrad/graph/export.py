@@ -44,7 +44,7 @@ def to_torch(graph: Graph) -> str:
     program = Program(graph)
     if program.loss_node is None:
         raise GraphError("the graph needs exactly one Loss node to be exported")
-    program._check_inputs()
+    program.check_inputs()
     for node in graph:
         if node.spec.torch is None:
             raise GraphError(f"{node.describe()}: {node.type} has no PyTorch form")
@@ -251,7 +251,8 @@ def main() -> None:
         torch.cuda.set_device(device)
     else:
         device = torch.device("cpu")
-    torch.set_default_device(device)
+    if device.type != "cpu":  # on the CPU it is the default already, and costs every op time
+        torch.set_default_device(device)
     if args.check:
         check(device)
         return
