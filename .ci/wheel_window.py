@@ -12,33 +12,37 @@ from PySide6.QtWidgets import QApplication
 from visualgrad.graph import samples
 from visualgrad.ui.main_window import MainWindow
 
-app = QApplication(sys.argv[:1])
-app.setOrganizationName("visualgrad")
-app.setApplicationName("visualgrad")
-window = MainWindow(None, show_gallery=True)
-window.show()
-failures = []
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    app.setOrganizationName("visualgrad")
+    app.setApplicationName("visualgrad")
+    window = MainWindow(None, show_gallery=True)
+    window.show()
+    failures = []
+
+    def choose() -> None:
+        gallery = getattr(window, "gallery", None)
+        if gallery is None:
+            failures.append("the gallery did not open")
+        else:
+            shown = gallery.list.count()
+            if shown != len(samples.names()) or shown < 10:
+                failures.append(f"the gallery shows {shown} samples of {len(samples.names())}")
+            gallery.list.setCurrentRow(0)
+            gallery._open()
+            if len(window.graph.nodes) == 0:
+                failures.append("the chosen sample opened no nodes")
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(500, choose)
+    QTimer.singleShot(60_000, lambda: (failures.append("timed out"), app.quit()))
+    app.exec()
+    if failures:
+        print("; ".join(failures), file=sys.stderr)
+    return 1 if failures else 0
 
 
-def choose() -> None:
-    gallery = getattr(window, "gallery", None)
-    if gallery is None:
-        failures.append("the gallery did not open")
-    else:
-        shown = gallery.list.count()
-        if shown != len(samples.names()) or shown < 10:
-            failures.append(f"the gallery shows {shown} samples of {len(samples.names())}")
-        gallery.list.setCurrentRow(0)
-        gallery._open()
-        if len(window.graph.nodes) == 0:
-            failures.append("the chosen sample opened no nodes")
-    window.close()
-    app.quit()
-
-
-QTimer.singleShot(500, choose)
-QTimer.singleShot(60_000, lambda: (failures.append("timed out"), app.quit()))
-app.exec()
-if failures:
-    print("; ".join(failures), file=sys.stderr)
-sys.exit(1 if failures else 0)
+if __name__ == "__main__":  # a worker process started from the window imports this again
+    sys.exit(main())

@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ..graph import fileformat
+from ..graph import fileformat, safe_files
 from ..graph.export import to_torch
 from ..graph.graph import Graph, GraphError
 from . import files
@@ -247,8 +247,8 @@ class FileActions:
             return
         try:
             script = to_torch(self.graph)
-            with open(path if path.endswith(".py") else f"{path}.py", "w", encoding="utf-8") as out:
-                out.write(script)
+            target = path if path.endswith(".py") else f"{path}.py"
+            safe_files.write_atomically(target, script.encode("utf-8"))
         except (GraphError, ValueError, OSError) as error:
             self.show_error("Cannot export the script", str(error))
             return
