@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
     trace = _guarded(args.file, one_pass)
     gradients = {}
     for node in graph:
-        if node.spec.role == "source" and node.spec.init is not None:  # a Parameter
+        if node.spec.role == "source" and node.spec.learnable:  # a Parameter
             gradients[node.id] = _listed(trace.weight_gradients[node.id]["value"])
         elif node.spec.role == "source" and node.id in trace.gradients:
             gradients[node.id] = _listed(trace.gradients[node.id])

@@ -166,10 +166,20 @@ def test_learnable_values_must_fit_the_node():
         graph.add_node("ReLU", "r", weights={"w": np.zeros(1)})
 
 
+def test_learnable_node_types_are_the_parameter_and_the_layers_with_weights():
+    learnable = [name for name, node_type in catalog.CATALOG.items() if node_type.learnable]
+    assert learnable == ["Parameter", "Linear", "Conv1d", "Conv2d", "Embedding"]
+
+
+def test_a_node_type_that_draws_weights_must_declare_their_shapes():
+    spec = {"name": "Odd", "category": "Test", "description": "", "forward": "", "derivative": ""}
+    with pytest.raises(ValueError, match="'Odd': init and weight_shapes go together"):
+        catalog.NodeType(**spec, compute=lambda c: c, init=lambda p: {})
+
+
 def test_declared_weight_shapes_match_what_init_draws():
     for node_type in catalog.CATALOG.values():
-        if node_type.init is None:
-            assert node_type.weight_shapes is None, node_type.name
+        if not node_type.learnable:
             continue
         params = node_type.check_params({})
         drawn = {name: value.shape for name, value in node_type.init(params).items()}

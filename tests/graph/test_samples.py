@@ -62,7 +62,7 @@ def test_sample_steps_forward_and_backward_with_finite_gradients(path):
     graph, trace = _trace(path)
     assert math.isfinite(trace.loss)
     assert [event.node for event in trace.forward] == graph.topological_order()
-    learnable = [node for node in graph if node.spec.init is not None]
+    learnable = [node for node in graph if node.spec.learnable]
     assert learnable
     for node in learnable:
         if node.type == "Parameter":

@@ -103,18 +103,18 @@ Compute = Callable[[NodeContext], Tensor]
 Init = Callable[[Mapping[str, Any]], dict[str, np.ndarray]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NodeType:
-    """One entry of the catalog."""
+    """One entry of the catalog, written with keywords so that it reads as a spec."""
 
     name: str
     category: str
     description: str
-    inputs: tuple[Port, ...]
-    outputs: tuple[Port, ...]
-    params: tuple[Param, ...]
-    forward: str
-    derivative: str
+    inputs: tuple[Port, ...] = ()
+    outputs: tuple[Port, ...] = ()
+    params: tuple[Param, ...] = ()
+    forward: str  # the formula of its value
+    derivative: str  # the formula of its local derivative, shown during the backward step
     compute: Compute
     init: Init | None = None
     weight_shapes: Callable[[Mapping[str, Any]], dict[str, tuple[int, ...]]] | None = None
@@ -129,7 +129,16 @@ class NodeType:
     defaults: dict[str, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        for name in ("inputs", "outputs", "params"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "defaults", {p.name: p.default for p in self.params})
+        if (self.init is None) != (self.weight_shapes is None):
+            raise ValueError(f"node type {self.name!r}: init and weight_shapes go together")
+
+    @property
+    def learnable(self) -> bool:
+        """Whether the node owns learnable tensors (a Parameter, a layer) the optimizer updates."""
+        return self.init is not None
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -79,7 +79,7 @@ class Program:
         with seeded(graph.training.seed):
             for node_id in self.order:
                 node = graph.nodes[node_id]
-                if node.spec.init is None:
+                if not node.spec.learnable:
                     continue
                 values = node.weights if node.weights is not None else node.spec.init(node.params)
                 self.weights[node_id] = {
@@ -149,7 +149,9 @@ class Program:
                 raise NodeError(node_id, f"{node.describe()}: {error}") from None
             # Sources get a gradient of their own to show, except the targets and a
             # Parameter, whose learnable tensor already collects its gradient.
-            shown = node.spec.role == "source" and node.spec.batch != "y" and node.spec.init is None
+            shown = (
+                node.spec.role == "source" and node.spec.batch != "y" and not node.spec.learnable
+            )
             if sources_require_grad and shown:
                 out = out.detach().requires_grad_()
             values[node_id] = out

@@ -54,7 +54,7 @@ def to_torch(graph: Graph) -> str:
         node = graph.nodes[node_id]
         template = _template(node)
         name = names[node_id]
-        if node.spec.init is not None:
+        if node.spec.learnable:
             layers.extend(_commented(f"self.{name} = {template.format(**node.params)}", node.type))
             for weight, value in program.weights[node_id].items():
                 key = name if not node.spec.inputs else f"{name}.{weight}"

@@ -110,7 +110,7 @@ def _node_data(node: Any) -> dict[str, Any]:
         "params": dict(sorted(node.params.items())),
         "position": [x, y],
     }
-    if node.weights and node.spec.init is not None:  # other types never read weights
+    if node.weights and node.spec.learnable:  # other types never read weights
         data["weights"] = {name: _tensor_data(node, name, v) for name, v in node.weights.items()}
     return data
 
@@ -321,7 +321,7 @@ def _add_node(graph: Graph, index: int, entry: Any) -> None:
 
 
 def _weights(value: Any, spec: catalog.NodeType, who: str) -> dict[str, np.ndarray]:
-    if spec.init is None:
+    if not spec.learnable:
         raise _Problem(f"{who}: a {spec.name} has no learned tensors, but the file gives weights")
     if not isinstance(value, dict) or not value:
         raise _Problem(f"{who}: weights must be an object of named tensors, got {_show(value)}")

@@ -32,7 +32,7 @@ def check_weights(
 ) -> None:
     """GraphError unless the node's learnable tensors fit its parameters and the size limit."""
     where = f"{spec.name} {node_id!r}"
-    if spec.weight_shapes is None:
+    if not spec.learnable:
         if weights:
             raise GraphError(f"{where} has no learnable values, but some were given")
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -26,93 +27,54 @@ def _weights(module: nn.Module) -> dict[str, np.ndarray]:
     return {name: p.to_numpy() for name, p in module.named_parameters()}
 
 
-def node(
-    name, category, description, inputs, outputs, params, forward, derivative, compute, **extra
-) -> NodeType:
-    """Register a node type; ``extra`` holds init, weight_shapes and role where they apply."""
-    return register(
-        NodeType(
-            name,
-            category,
-            description,
-            tuple(inputs),
-            tuple(outputs),
-            tuple(params),
-            forward,
-            derivative,
-            compute,
-            **extra,
-        )
-    )
+def node(name: str, **spec: Any) -> NodeType:
+    """Register the node type ``name``; ``spec`` holds its fields by name (see NodeType)."""
+    return register(NodeType(name=name, **spec))
 
 
 def _with_bias(shapes: dict, p, size: int) -> dict:
     return {**shapes, "bias": (size,)} if p.get("bias", True) else shapes
 
 
-def unary(
-    name: str,
-    category: str,
-    description: str,
-    forward: str,
-    derivative: str,
-    fn: Callable,
-    params=(),
-    torch: str | None = None,
-) -> NodeType:
-    return node(
-        name,
-        category,
-        description,
-        X,
-        Y,
-        params,
-        forward,
-        derivative,
-        lambda c: fn(_x(c), c.params),
-        torch=torch,
-    )
+def unary(name: str, apply: Callable, **spec: Any) -> NodeType:
+    """A node type from ``x`` to ``y``: ``apply(x, params)`` computes it."""
+    return node(name, inputs=X, outputs=Y, compute=lambda c: apply(_x(c), c.params), **spec)
 
 
 # ---- sources ---------------------------------------------------------------------------
 node(
     "Input",
-    "Sources",
-    "The inputs of the current batch of the training dataset.",
-    (),
-    (Port("x", ANY),),
-    (),
-    "x = batch inputs",
-    "(a source: its gradient is dL/dx)",
-    lambda c: c.batch["x"],
+    category="Sources",
+    description="The inputs of the current batch of the training dataset.",
+    outputs=(Port("x", ANY),),
+    forward="x = batch inputs",
+    derivative="(a source: its gradient is dL/dx)",
+    compute=lambda c: c.batch["x"],
     role="source",
     batch="x",
     torch="inputs",
 )
 node(
     "Target",
-    "Sources",
-    "The targets (labels or values) of the current batch.",
-    (),
-    (Port("y", ANY),),
-    (),
-    "y = batch targets",
-    "(a source: no gradient flows into it)",
-    lambda c: c.batch["y"],
+    category="Sources",
+    description="The targets (labels or values) of the current batch.",
+    outputs=(Port("y", ANY),),
+    forward="y = batch targets",
+    derivative="(a source: no gradient flows into it)",
+    compute=lambda c: c.batch["y"],
     role="source",
     batch="y",
     torch="targets",
 )
 node(
     "Scalar",
-    "Sources",
-    "A single number you set; its gradient is shown after backward.",
-    (),
-    Y,
-    (Param("value", "float", 1.0),),
-    "y = value",
-    "dL/dy is this number's gradient",
-    lambda c: vg.tensor(c.params["value"], backend=c.backend),
+    category="Sources",
+    description="A single number you set; its gradient is shown after backward.",
+    outputs=Y,
+    params=(Param("value", "float", 1.0),),
+    forward="y = value",
+    derivative="dL/dy is this number's gradient",
+    compute=lambda c: vg.tensor(c.params["value"], backend=c.backend),
     role="source",
     torch="torch.tensor({value})",
 )
@@ -127,14 +89,13 @@ def _constant(c: NodeContext):
 
 node(
     "Constant",
-    "Sources",
-    "A fixed tensor typed in by hand.",
-    (),
-    Y,
-    (Param("values", "floats", [1.0]), Param("shape", "ints", [1])),
-    "y = the values",
-    "(a constant: its gradient is shown, nothing changes it)",
-    _constant,
+    category="Sources",
+    description="A fixed tensor typed in by hand.",
+    outputs=Y,
+    params=(Param("values", "floats", [1.0]), Param("shape", "ints", [1])),
+    forward="y = the values",
+    derivative="(a constant: its gradient is shown, nothing changes it)",
+    compute=_constant,
     role="source",
     torch="torch.tensor({values}).reshape({shape})",
 )
@@ -151,18 +112,17 @@ def _parameter_init(p) -> dict[str, np.ndarray]:
 
 node(
     "Parameter",
-    "Sources",
-    "A learnable tensor the optimizer updates.",
-    (),
-    Y,
-    (
+    category="Sources",
+    description="A learnable tensor the optimizer updates.",
+    outputs=Y,
+    params=(
         Param("shape", "ints", [1]),
         Param("init", "choice", "normal", choices=("normal", "uniform", "value")),
         Param("scale", "float", 1.0, doc="standard deviation, bound, or the value itself"),
     ),
-    "y = W (learned)",
-    "dL/dW is what the optimizer follows",
-    lambda c: c.weights["value"],
+    forward="y = W (learned)",
+    derivative="dL/dW is what the optimizer follows",
+    compute=lambda c: c.weights["value"],
     init=_parameter_init,
     role="source",
     weight_shapes=lambda p: {"value": tuple(p["shape"])},
@@ -173,97 +133,101 @@ node(
 ELEMENTWISE = "Elementwise"
 node(
     "Add",
-    ELEMENTWISE,
-    "Sum of two tensors, broadcasting like numpy.",
-    AB,
-    Y,
-    (),
-    "y = a + b",
-    "dy/da = 1, dy/db = 1",
-    lambda c: c.inputs["a"] + c.inputs["b"],
+    category=ELEMENTWISE,
+    description="Sum of two tensors, broadcasting like numpy.",
+    inputs=AB,
+    outputs=Y,
+    forward="y = a + b",
+    derivative="dy/da = 1, dy/db = 1",
+    compute=lambda c: c.inputs["a"] + c.inputs["b"],
     torch="{a} + {b}",
 )
 node(
     "Subtract",
-    ELEMENTWISE,
-    "Difference of two tensors.",
-    AB,
-    Y,
-    (),
-    "y = a - b",
-    "dy/da = 1, dy/db = -1",
-    lambda c: c.inputs["a"] - c.inputs["b"],
+    category=ELEMENTWISE,
+    description="Difference of two tensors.",
+    inputs=AB,
+    outputs=Y,
+    forward="y = a - b",
+    derivative="dy/da = 1, dy/db = -1",
+    compute=lambda c: c.inputs["a"] - c.inputs["b"],
     torch="{a} - {b}",
 )
 node(
     "Multiply",
-    ELEMENTWISE,
-    "Elementwise product.",
-    AB,
-    Y,
-    (),
-    "y = a * b",
-    "dy/da = b, dy/db = a",
-    lambda c: c.inputs["a"] * c.inputs["b"],
+    category=ELEMENTWISE,
+    description="Elementwise product.",
+    inputs=AB,
+    outputs=Y,
+    forward="y = a * b",
+    derivative="dy/da = b, dy/db = a",
+    compute=lambda c: c.inputs["a"] * c.inputs["b"],
     torch="{a} * {b}",
 )
 node(
     "Divide",
-    ELEMENTWISE,
-    "Elementwise quotient.",
-    AB,
-    Y,
-    (),
-    "y = a / b",
-    "dy/da = 1 / b, dy/db = -a / b^2",
-    lambda c: c.inputs["a"] / c.inputs["b"],
+    category=ELEMENTWISE,
+    description="Elementwise quotient.",
+    inputs=AB,
+    outputs=Y,
+    forward="y = a / b",
+    derivative="dy/da = 1 / b, dy/db = -a / b^2",
+    compute=lambda c: c.inputs["a"] / c.inputs["b"],
     torch="{a} / {b}",
 )
 unary(
     "Power",
-    ELEMENTWISE,
-    "x raised to a fixed exponent.",
-    "y = x^p",
-    "dy/dx = p x^(p-1)",
-    lambda x, p: x ** p["exponent"],
-    (Param("exponent", "float", 2.0),),
+    category=ELEMENTWISE,
+    description="x raised to a fixed exponent.",
+    forward="y = x^p",
+    derivative="dy/dx = p x^(p-1)",
+    apply=lambda x, p: x ** p["exponent"],
+    params=(Param("exponent", "float", 2.0),),
     torch="{x}**{exponent}",
 )
-unary("Negate", ELEMENTWISE, "Minus x.", "y = -x", "dy/dx = -1", lambda x, p: -x, torch="-{x}")
+unary(
+    "Negate",
+    category=ELEMENTWISE,
+    description="Minus x.",
+    forward="y = -x",
+    derivative="dy/dx = -1",
+    apply=lambda x, p: -x,
+    torch="-{x}",
+)
 unary(
     "Exp",
-    ELEMENTWISE,
-    "e to the power x.",
-    "y = e^x",
-    "dy/dx = e^x = y",
-    lambda x, p: x.exp(),
+    category=ELEMENTWISE,
+    description="e to the power x.",
+    forward="y = e^x",
+    derivative="dy/dx = e^x = y",
+    apply=lambda x, p: x.exp(),
     torch="torch.exp({x})",
 )
 unary(
     "Log",
-    ELEMENTWISE,
-    "Natural logarithm.",
-    "y = ln x",
-    "dy/dx = 1 / x",
-    lambda x, p: x.log(),
+    category=ELEMENTWISE,
+    description="Natural logarithm.",
+    forward="y = ln x",
+    derivative="dy/dx = 1 / x",
+    apply=lambda x, p: x.log(),
     torch="torch.log({x})",
 )
 unary(
     "Sqrt",
-    ELEMENTWISE,
-    "Square root.",
-    "y = sqrt(x)",
-    "dy/dx = 1 / (2 sqrt(x))",
-    lambda x, p: x.sqrt(),
+    category=ELEMENTWISE,
+    description="Square root.",
+    forward="y = sqrt(x)",
+    derivative="dy/dx = 1 / (2 sqrt(x))",
+    apply=lambda x, p: x.sqrt(),
     torch="torch.sqrt({x})",
 )
 unary(
     "Abs",
-    ELEMENTWISE,
-    "Absolute value.",
-    "y = |x|",
-    "dy/dx = sign(x)",
-    lambda x, p: x.abs(),
+    category=ELEMENTWISE,
+    description="Absolute value.",
+    forward="y = |x|",
+    derivative="dy/dx = sign(x)",
+    apply=lambda x, p: x.abs(),
     torch="torch.abs({x})",
 )
 
@@ -271,50 +235,50 @@ unary(
 ACTIVATIONS = "Activations"
 unary(
     "ReLU",
-    ACTIVATIONS,
-    "Rectified linear unit: negatives become 0.",
-    "y = max(0, x)",
-    "dy/dx = 1 where x > 0, else 0",
-    lambda x, p: x.relu(),
+    category=ACTIVATIONS,
+    description="Rectified linear unit: negatives become 0.",
+    forward="y = max(0, x)",
+    derivative="dy/dx = 1 where x > 0, else 0",
+    apply=lambda x, p: x.relu(),
     torch="torch.relu({x})",
 )
 unary(
     "Sigmoid",
-    ACTIVATIONS,
-    "Squashes x into (0, 1).",
-    "y = 1 / (1 + e^-x)",
-    "dy/dx = y (1 - y)",
-    lambda x, p: x.sigmoid(),
+    category=ACTIVATIONS,
+    description="Squashes x into (0, 1).",
+    forward="y = 1 / (1 + e^-x)",
+    derivative="dy/dx = y (1 - y)",
+    apply=lambda x, p: x.sigmoid(),
     torch="torch.sigmoid({x})",
 )
 unary(
     "Tanh",
-    ACTIVATIONS,
-    "Squashes x into (-1, 1).",
-    "y = tanh x",
-    "dy/dx = 1 - y^2",
-    lambda x, p: x.tanh(),
+    category=ACTIVATIONS,
+    description="Squashes x into (-1, 1).",
+    forward="y = tanh x",
+    derivative="dy/dx = 1 - y^2",
+    apply=lambda x, p: x.tanh(),
     torch="torch.tanh({x})",
 )
 DIM = Param("dim", "int", -1, doc="the dimension that sums to 1")
 unary(
     "Softmax",
-    ACTIVATIONS,
-    "Turns scores into probabilities along a dimension.",
-    "y_i = e^x_i / sum_j e^x_j",
-    "dy_i/dx_j = y_i (delta_ij - y_j)",
-    lambda x, p: F.softmax(x, p["dim"]),
-    (DIM,),
+    category=ACTIVATIONS,
+    description="Turns scores into probabilities along a dimension.",
+    forward="y_i = e^x_i / sum_j e^x_j",
+    derivative="dy_i/dx_j = y_i (delta_ij - y_j)",
+    apply=lambda x, p: F.softmax(x, p["dim"]),
+    params=(DIM,),
     torch="torch.softmax({x}, {dim})",
 )
 unary(
     "LogSoftmax",
-    ACTIVATIONS,
-    "Log of softmax, computed stably.",
-    "y_i = x_i - log sum_j e^x_j",
-    "dy_i/dx_j = delta_ij - softmax(x)_j",
-    lambda x, p: F.log_softmax(x, p["dim"]),
-    (DIM,),
+    category=ACTIVATIONS,
+    description="Log of softmax, computed stably.",
+    forward="y_i = x_i - log sum_j e^x_j",
+    derivative="dy_i/dx_j = delta_ij - softmax(x)_j",
+    apply=lambda x, p: F.log_softmax(x, p["dim"]),
+    params=(DIM,),
     torch="torch.log_softmax({x}, {dim})",
 )
 
@@ -326,32 +290,32 @@ REDUCE_PARAMS = (
 )
 unary(
     "Sum",
-    REDUCTIONS,
-    "Adds up elements, over one dimension or all.",
-    "y = sum_i x_i",
-    "dy/dx_i = 1",
-    lambda x, p: x.sum(p["dim"], p["keepdim"]),
-    REDUCE_PARAMS,
+    category=REDUCTIONS,
+    description="Adds up elements, over one dimension or all.",
+    forward="y = sum_i x_i",
+    derivative="dy/dx_i = 1",
+    apply=lambda x, p: x.sum(p["dim"], p["keepdim"]),
+    params=REDUCE_PARAMS,
     torch="{x}.sum(dim={dim}, keepdim={keepdim})",
 )
 unary(
     "Mean",
-    REDUCTIONS,
-    "Average of elements, over one dimension or all.",
-    "y = (1/n) sum_i x_i",
-    "dy/dx_i = 1/n",
-    lambda x, p: x.mean(p["dim"], p["keepdim"]),
-    REDUCE_PARAMS,
+    category=REDUCTIONS,
+    description="Average of elements, over one dimension or all.",
+    forward="y = (1/n) sum_i x_i",
+    derivative="dy/dx_i = 1/n",
+    apply=lambda x, p: x.mean(p["dim"], p["keepdim"]),
+    params=REDUCE_PARAMS,
     torch="{x}.mean(dim={dim}, keepdim={keepdim})",
 )
 unary(
     "Max",
-    REDUCTIONS,
-    "Largest element, over one dimension or all.",
-    "y = max_i x_i",
-    "dy/dx_i = 1 for the largest x_i (shared on ties), else 0",
-    lambda x, p: x.max(p["dim"], p["keepdim"]),
-    REDUCE_PARAMS,
+    category=REDUCTIONS,
+    description="Largest element, over one dimension or all.",
+    forward="y = max_i x_i",
+    derivative="dy/dx_i = 1 for the largest x_i (shared on ties), else 0",
+    apply=lambda x, p: x.max(p["dim"], p["keepdim"]),
+    params=REDUCE_PARAMS,
     torch="torch.amax({x}, dim={dim}, keepdim={keepdim})",
 )
 
@@ -359,44 +323,43 @@ unary(
 SHAPES = "Shape"
 unary(
     "Reshape",
-    SHAPES,
-    "The same values in another shape (one size may be -1).",
-    "y = x viewed as shape",
-    "dy/dx = 1 (the gradient is reshaped back)",
-    lambda x, p: x.reshape(*p["shape"]),
-    (Param("shape", "ints", [-1]),),
+    category=SHAPES,
+    description="The same values in another shape (one size may be -1).",
+    forward="y = x viewed as shape",
+    derivative="dy/dx = 1 (the gradient is reshaped back)",
+    apply=lambda x, p: x.reshape(*p["shape"]),
+    params=(Param("shape", "ints", [-1]),),
     torch="{x}.reshape({shape})",
 )
 unary(
     "Transpose",
-    SHAPES,
-    "Swaps two dimensions.",
-    "y = x with dims swapped",
-    "dy/dx = 1 (the gradient is swapped back)",
-    lambda x, p: x.transpose(p["dim0"], p["dim1"]),
-    (Param("dim0", "int", -2), Param("dim1", "int", -1)),
+    category=SHAPES,
+    description="Swaps two dimensions.",
+    forward="y = x with dims swapped",
+    derivative="dy/dx = 1 (the gradient is swapped back)",
+    apply=lambda x, p: x.transpose(p["dim0"], p["dim1"]),
+    params=(Param("dim0", "int", -2), Param("dim1", "int", -1)),
     torch="{x}.transpose({dim0}, {dim1})",
 )
 unary(
     "Flatten",
-    SHAPES,
-    "Flattens every dimension from start_dim on into one.",
-    "y = x as (batch, -1)",
-    "dy/dx = 1 (the gradient is reshaped back)",
-    lambda x, p: nn.Flatten(p["start_dim"])(x),
-    (Param("start_dim", "int", 1, low=0),),
+    category=SHAPES,
+    description="Flattens every dimension from start_dim on into one.",
+    forward="y = x as (batch, -1)",
+    derivative="dy/dx = 1 (the gradient is reshaped back)",
+    apply=lambda x, p: nn.Flatten(p["start_dim"])(x),
+    params=(Param("start_dim", "int", 1, low=0),),
     torch="torch.flatten({x}, {start_dim})",
 )
 node(
     "MatMul",
-    "Linear algebra",
-    "Matrix product, batched and broadcasting like torch.",
-    AB,
-    Y,
-    (),
-    "y = a @ b",
-    "dL/da = dL/dy @ b^T, dL/db = a^T @ dL/dy",
-    lambda c: c.inputs["a"] @ c.inputs["b"],
+    category="Linear algebra",
+    description="Matrix product, batched and broadcasting like torch.",
+    inputs=AB,
+    outputs=Y,
+    forward="y = a @ b",
+    derivative="dL/da = dL/dy @ b^T, dL/db = a^T @ dL/dy",
+    compute=lambda c: c.inputs["a"] @ c.inputs["b"],
     torch="{a} @ {b}",
 )
 
@@ -414,18 +377,18 @@ def _linear(c: NodeContext):
 SIZE = {"low": 1, "high": 100_000}
 node(
     "Linear",
-    LAYERS,
-    "Fully connected layer: a matrix product plus a bias.",
-    X,
-    Y,
-    (
+    category=LAYERS,
+    description="Fully connected layer: a matrix product plus a bias.",
+    inputs=X,
+    outputs=Y,
+    params=(
         Param("in_features", "int", 2, **SIZE),
         Param("out_features", "int", 1, **SIZE),
         Param("bias", "bool", True),
     ),
-    "y = x W^T + b",
-    "dy/dx = W, dy/dW = x, dy/db = 1",
-    _linear,
+    forward="y = x W^T + b",
+    derivative="dy/dx = W, dy/dW = x, dy/db = 1",
+    compute=_linear,
     init=lambda p: _weights(nn.Linear(p["in_features"], p["out_features"], p["bias"])),
     weight_shapes=lambda p: _with_bias(
         {"weight": (p["out_features"], p["in_features"])}, p, p["out_features"]
@@ -444,14 +407,14 @@ CONV = (
 CONV_OPTIONS = "stride={stride}, padding={padding})"
 node(
     "Conv1d",
-    LAYERS,
-    "1-D convolution over sequences (N, C, L).",
-    X,
-    Y,
-    CONV,
-    "y[o, t] = b[o] + sum_c,k W[o, c, k] x[c, t s + k]",
-    "dy/dx = W (slid), dy/dW = x (slid)",
-    lambda c: F.conv1d(
+    category=LAYERS,
+    description="1-D convolution over sequences (N, C, L).",
+    inputs=X,
+    outputs=Y,
+    params=CONV,
+    forward="y[o, t] = b[o] + sum_c,k W[o, c, k] x[c, t s + k]",
+    derivative="dy/dx = W (slid), dy/dW = x (slid)",
+    compute=lambda c: F.conv1d(
         _x(c), c.weights["weight"], c.weights["bias"], c.params["stride"], c.params["padding"]
     ),
     init=lambda p: _weights(nn.Conv1d(p["in_channels"], p["out_channels"], p["kernel_size"])),
@@ -463,14 +426,14 @@ node(
 )
 node(
     "Conv2d",
-    LAYERS,
-    "2-D convolution over images (N, C, H, W).",
-    X,
-    Y,
-    CONV,
-    "y[o, i, j] = b[o] + sum_c,u,v W[o, c, u, v] x[c, i s + u, j s + v]",
-    "dy/dx = W (slid), dy/dW = x (slid)",
-    lambda c: F.conv2d(
+    category=LAYERS,
+    description="2-D convolution over images (N, C, H, W).",
+    inputs=X,
+    outputs=Y,
+    params=CONV,
+    forward="y[o, i, j] = b[o] + sum_c,u,v W[o, c, u, v] x[c, i s + u, j s + v]",
+    derivative="dy/dx = W (slid), dy/dW = x (slid)",
+    compute=lambda c: F.conv2d(
         _x(c), c.weights["weight"], c.weights["bias"], c.params["stride"], c.params["padding"]
     ),
     init=lambda p: _weights(nn.Conv2d(p["in_channels"], p["out_channels"], p["kernel_size"])),
@@ -495,52 +458,52 @@ POOL = (
 )
 node(
     "MaxPool2d",
-    LAYERS,
-    "Largest value of each window.",
-    X,
-    Y,
-    POOL,
-    "y = max over window",
-    "dy/dx = 1 at each window's maximum, else 0",
-    lambda c: F.max_pool2d(_x(c), c.params["kernel_size"], c.params["stride"] or None),
+    category=LAYERS,
+    description="Largest value of each window.",
+    inputs=X,
+    outputs=Y,
+    params=POOL,
+    forward="y = max over window",
+    derivative="dy/dx = 1 at each window's maximum, else 0",
+    compute=lambda c: F.max_pool2d(_x(c), c.params["kernel_size"], c.params["stride"] or None),
     torch=_pool("max"),
 )
 node(
     "AvgPool2d",
-    LAYERS,
-    "Average of each window.",
-    X,
-    Y,
-    POOL,
-    "y = mean over window",
-    "dy/dx = 1 / (window size)",
-    lambda c: F.avg_pool2d(_x(c), c.params["kernel_size"], c.params["stride"] or None),
+    category=LAYERS,
+    description="Average of each window.",
+    inputs=X,
+    outputs=Y,
+    params=POOL,
+    forward="y = mean over window",
+    derivative="dy/dx = 1 / (window size)",
+    compute=lambda c: F.avg_pool2d(_x(c), c.params["kernel_size"], c.params["stride"] or None),
     torch=_pool("avg"),
 )
 node(
     "Embedding",
-    LAYERS,
-    "Looks up a learned vector for each token id.",
-    (Port("ids", INDEX),),
-    Y,
-    (Param("num_embeddings", "int", 10, **SIZE), Param("embedding_dim", "int", 4, **SIZE)),
-    "y = E[ids]",
-    "dy/dE[id] = 1 for each row used (added up per id)",
-    lambda c: F.embedding(c.inputs["ids"], c.weights["weight"]),
+    category=LAYERS,
+    description="Looks up a learned vector for each token id.",
+    inputs=(Port("ids", INDEX),),
+    outputs=Y,
+    params=(Param("num_embeddings", "int", 10, **SIZE), Param("embedding_dim", "int", 4, **SIZE)),
+    forward="y = E[ids]",
+    derivative="dy/dE[id] = 1 for each row used (added up per id)",
+    compute=lambda c: F.embedding(c.inputs["ids"], c.weights["weight"]),
     init=lambda p: _weights(nn.Embedding(p["num_embeddings"], p["embedding_dim"])),
     weight_shapes=lambda p: {"weight": (p["num_embeddings"], p["embedding_dim"])},
     torch="nn.Embedding({num_embeddings}, {embedding_dim})",
 )
 node(
     "Dropout",
-    LAYERS,
-    "While training, zeroes each value with probability p.",
-    X,
-    Y,
-    (Param("p", "float", 0.5, low=0.0, high=1.0),),
-    "y = x * mask / (1 - p)",
-    "dy/dx = mask / (1 - p)",
-    lambda c: F.dropout(_x(c), c.params["p"], c.training),
+    category=LAYERS,
+    description="While training, zeroes each value with probability p.",
+    inputs=X,
+    outputs=Y,
+    params=(Param("p", "float", 0.5, low=0.0, high=1.0),),
+    forward="y = x * mask / (1 - p)",
+    derivative="dy/dx = mask / (1 - p)",
+    compute=lambda c: F.dropout(_x(c), c.params["p"], c.training),
     torch="F.dropout({x}, {p}, self.training)",
 )
 
@@ -548,62 +511,50 @@ node(
 LOSSES = "Losses"
 
 
-def loss(
-    name: str,
-    description: str,
-    forward: str,
-    derivative: str,
-    fn: Callable,
-    accuracy: str | None = None,
-    torch: str | None = None,
-) -> NodeType:
+def loss(name: str, apply: Callable, **spec: Any) -> NodeType:
+    """A loss of ``input`` against ``target``: ``apply(input, target)`` computes it."""
     return node(
         name,
-        LOSSES,
-        description,
-        LOSS_INPUTS,
-        LOSS_OUT,
-        (),
-        forward,
-        derivative,
-        lambda c: fn(c.inputs["input"], c.inputs["target"]),
-        accuracy=accuracy,
-        torch=torch,
+        category=LOSSES,
+        inputs=LOSS_INPUTS,
+        outputs=LOSS_OUT,
+        compute=lambda c: apply(c.inputs["input"], c.inputs["target"]),
+        **spec,
     )
 
 
 loss(
     "MSELoss",
-    "Mean squared error, for regression.",
-    "L = mean((x - t)^2)",
-    "dL/dx = 2 (x - t) / n",
-    F.mse_loss,
+    description="Mean squared error, for regression.",
+    forward="L = mean((x - t)^2)",
+    derivative="dL/dx = 2 (x - t) / n",
+    apply=F.mse_loss,
     torch="F.mse_loss({input}, {target})",
 )
 loss(
     "BCELoss",
-    "Binary cross-entropy of probabilities against 0/1 targets.",
-    "L = -mean(t log p + (1 - t) log(1 - p))",
-    "dL/dp = (p - t) / (p (1 - p) n)",
-    F.binary_cross_entropy,
+    description="Binary cross-entropy of probabilities against 0/1 targets.",
+    forward="L = -mean(t log p + (1 - t) log(1 - p))",
+    derivative="dL/dp = (p - t) / (p (1 - p) n)",
+    apply=F.binary_cross_entropy,
     accuracy="binary",
     torch="F.binary_cross_entropy({input}, {target})",
 )
 loss(
     "CrossEntropyLoss",
-    "Softmax cross-entropy of scores against class indices.",
-    "L = -mean(log softmax(x)[t])",
-    "dL/dx = (softmax(x) - onehot(t)) / n",
-    F.cross_entropy,
+    description="Softmax cross-entropy of scores against class indices.",
+    forward="L = -mean(log softmax(x)[t])",
+    derivative="dL/dx = (softmax(x) - onehot(t)) / n",
+    apply=F.cross_entropy,
     accuracy="classes",
     torch="F.cross_entropy({input}, {target}.long())",
 )
 loss(
     "NLLLoss",
-    "Negative log-likelihood of log-probabilities against class indices.",
-    "L = -mean(x[t])",
-    "dL/dx = -onehot(t) / n",
-    F.nll_loss,
+    description="Negative log-likelihood of log-probabilities against class indices.",
+    forward="L = -mean(x[t])",
+    derivative="dL/dx = -onehot(t) / n",
+    apply=F.nll_loss,
     accuracy="classes",
     torch="F.nll_loss({input}, {target}.long())",
 )
@@ -618,14 +569,12 @@ def _loss_output(c: NodeContext):
 
 node(
     "Loss",
-    "Output",
-    "The number to minimise; the backward pass starts here.",
-    (Port("loss"),),
-    (),
-    (),
-    "L",
-    "dL/dL = 1",
-    _loss_output,
+    category="Output",
+    description="The number to minimise; the backward pass starts here.",
+    inputs=(Port("loss"),),
+    forward="L",
+    derivative="dL/dL = 1",
+    compute=_loss_output,
     role="output",
     torch="{loss}",
 )
