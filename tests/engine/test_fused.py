@@ -252,3 +252,23 @@ def test_linear_refuses_shapes_that_do_not_fit(backend):
         F.linear(x, w)
     with pytest.raises(ValueError, match=r"linear: bias must have shape \(2,\), got \(3,\)"):
         F.linear(vg.tensor(np.ones((2, 4)), backend=backend), w, vg.tensor(np.ones(3)))
+
+
+def test_embedding_equals_the_one_hot_product_and_sums_repeated_tokens(backend):
+    rng = np.random.default_rng(10)
+    table = rng.normal(size=(5, 3))
+    ids = np.array([[0, 4, 4], [2, 0, 1]])
+    weights = rng.uniform(0.5, 1.5, size=(2, 3, 3))
+    fused, composed = make(table, backend), make(table, backend)
+    out = F.embedding(ids, fused)
+    (out * vg.tensor(weights, backend=backend)).sum().backward()
+    expected = F.one_hot(ids, 5, backend=backend) @ composed
+    (expected * vg.tensor(weights, backend=backend)).sum().backward()
+    np.testing.assert_allclose(out.to_numpy(), table[ids], rtol=1e-15)
+    np.testing.assert_allclose(fused.grad.to_numpy(), composed.grad.to_numpy(), rtol=1e-12)
+    check_gradients(lambda w: F.embedding(ids, w), [table], backend)
+
+
+def test_embedding_refuses_a_token_out_of_range(backend):
+    with pytest.raises(ValueError, match="embedding: index 5 is out of range for 5 classes"):
+        F.embedding([0, 5], vg.tensor(np.zeros((5, 2)), backend=backend))

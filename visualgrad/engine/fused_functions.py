@@ -198,3 +198,30 @@ class Linear(Function):
         if needs_b:
             grad_b = Tensor(reduce_("sum", g, 0)._data.view((weight.shape[0],)), grad.backend)
         return grad_x, grad_w, grad_b
+
+
+class Embedding(Function):
+    """Rows of ``weight`` (V, D) picked by ``index``, a tensor of checked token ids of any shape.
+
+    A gather forward and a scatter-add back: the one-hot matrix it replaces was
+    (*index.shape, V) and its product cost V times more.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, weight: Tensor, index: Tensor) -> Tensor:
+        width = weight.shape[1]
+        flat = Tensor(_as_rows(index, 1)._data.view((index.size,)), index.backend)
+        out = _new((index.size, width), weight.backend)
+        if out.size:
+            weight.backend.embedding(weight._data, flat._data, out._data)
+        ctx.save_for_backward(flat, weight.shape)
+        return Tensor(out._data.view(index.shape + (width,)), weight.backend)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        flat, shape = ctx.saved_values
+        out = _new(shape, grad.backend, zeroed=True)
+        if grad.size:
+            rows = _as_rows(grad, shape[1])
+            grad.backend.embedding_backward(rows._data, flat._data, out._data)
+        return out, None

@@ -1,7 +1,8 @@
 """The narrow seam between tensors and the kernels that compute them.
 
-A backend owns flat storage and supplies six kernels, four row kernels for
-the fused softmax and cross-entropy Functions, and the two optimizers' updates. Everything above it
+A backend owns flat storage and supplies six kernels, row kernels for the
+fused softmax, cross-entropy and embedding Functions, and the two optimizers'
+updates. Everything above it
 (Functions, Tensor, nn, optim) is written once, in terms of these.
 
 Every kernel writes every element of ``out``, a TensorData the caller
@@ -117,6 +118,18 @@ class Backend(ABC):
         when ``logp`` is None: for cross-entropy that is ``grad * (p - onehot)``.
         ``grad`` and ``target`` are (rows,), ``out`` (rows, n), all contiguous.
         """
+
+    @abstractmethod
+    def embedding(self, weight: TensorData, index: TensorData, out: TensorData) -> None:
+        """``out[i] = weight[index[i]]``: rows of ``weight`` (V, D) picked by ``index`` (rows,).
+
+        ``index`` holds whole floats in ``[0, V)``, checked by the caller; ``out`` is (rows, D).
+        """
+
+    @abstractmethod
+    def embedding_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
+        """``out[index[i]] += grad[i]`` for every row i: ``out`` (V, D) starts at zero, and a
+        row picked several times gets the sum of their gradients."""
 
     # ---- optimizer updates: in place, element by element, all contiguous and one shape ------
     @abstractmethod

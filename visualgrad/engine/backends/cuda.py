@@ -362,6 +362,20 @@ def cuda_nll_back_rows(grad, target, out, logp, rows, n, with_logp):
             out[k] = grad[i] * (p - (1.0 if j == t else 0.0))
 
 
+@cuda.jit
+def cuda_embedding(weight, index, out, rows, width):
+    i = cuda.grid(1)
+    if i < rows * width:
+        out[i] = weight[int(index[i // width]) * width + i % width]
+
+
+@cuda.jit
+def cuda_embedding_back(grad, index, out, rows, width):
+    i = cuda.grid(1)
+    if i < rows * width:
+        cuda.atomic.add(out, int(index[i // width]) * width + i % width, grad[i])
+
+
 # ---- optimizer updates: one thread per element ---------------------------------------------
 @cuda.jit
 def cuda_sgd(p, g, velocity, lr, momentum, weight_decay, first):
@@ -568,6 +582,18 @@ class CudaBackend(Backend):
         cuda_nll_back_rows[_grid(rows)](
             grad.storage, target.storage, out.storage, source, rows, n, logp is not None
         )
+
+    def embedding(self, weight: TensorData, index: TensorData, out: TensorData) -> None:
+        rows, width = out.shape
+        if out.size:
+            cuda_embedding[_grid(out.size)](weight.storage, index.storage, out.storage, rows, width)
+
+    def embedding_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
+        rows, width = grad.shape
+        if grad.size:
+            cuda_embedding_back[_grid(grad.size)](
+                grad.storage, index.storage, out.storage, rows, width
+            )
 
     def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:
         if param.size:

@@ -135,6 +135,14 @@ class SimpleBackend(NumpyStorage):
         values[np.arange(out.shape[0]), _read(target).astype(np.int64)] -= g
         _write(out, values)
 
+    def embedding(self, weight: TensorData, index: TensorData, out: TensorData) -> None:
+        _write(out, _read(weight)[_read(index).astype(np.int64)])
+
+    def embedding_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
+        values = np.zeros(out.shape)
+        np.add.at(values, _read(index).astype(np.int64), _read(grad))
+        _write(out, values)
+
     def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:
         p, g = param.storage, grad.storage + weight_decay * param.storage
         if momentum:

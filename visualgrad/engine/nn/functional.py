@@ -1,10 +1,10 @@
 """Neural-network functions with torch's names, arguments and shapes.
 
 Most are composed of the engine's primitive Functions, so their gradients come
-from those: convolution and pooling from im2col (``Unfold``) and matmul,
-embedding from a one-hot matrix. Softmax, log-softmax, cross-entropy, nll and
-the squared error are fused Functions (``fused_functions``) with an analytic
-backward, for speed; the tests hold each equal to its composed form.
+from those: convolution and pooling from im2col (``Unfold``) and matmul.
+Linear, embedding, softmax, log-softmax and the losses are fused Functions
+(``fused_functions``) with an analytic backward, for speed; the tests hold each
+equal to its composed form.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from ..fused_functions import BinaryCrossEntropy, Linear, MSELoss, NLLLoss, Softmax
+from ..fused_functions import (
+    BinaryCrossEntropy,
+    Embedding,
+    Linear,
+    MSELoss,
+    NLLLoss,
+    Softmax,
+)
 from ..random import generator
 from ..tensor import Tensor, tensor
 from ..tensor_data import windows_out
@@ -232,7 +239,8 @@ def embedding(input: Any, weight: Tensor) -> Tensor:
     """Rows of ``weight`` (V, D) picked by integer ``input`` of any shape -> input.shape + (D,)."""
     if weight.dims != 2:
         raise ValueError(f"embedding: weight must be (num_embeddings, dim), got {weight.shape}")
-    return one_hot(input, weight.shape[0], backend=weight.backend) @ weight
+    idx = _in_range(_indices(input, "embedding"), weight.shape[0], "embedding")
+    return Embedding.apply(weight, tensor(idx.astype(np.float64), backend=weight.backend))
 
 
 # ---- losses ----------------------------------------------------------------------------
