@@ -51,11 +51,10 @@ def _guarded(path: str, action):
     """Run ``action``, turning the document's and engine's refusals into BadInput."""
     from visualgrad.graph.execute import NodeError
     from visualgrad.graph.graph import GraphError
-    from visualgrad.graph.train import NonFiniteError
 
     try:
         return action()
-    except (GraphError, NodeError, NonFiniteError, ValueError, TypeError) as error:
+    except (GraphError, NodeError, ValueError, TypeError) as error:
         raise BadInput(f"{path}: {error}") from None
 
 

@@ -8,8 +8,9 @@ import tracemalloc
 
 import pytest
 
+from visualgrad.graph.execute import NodeError
 from visualgrad.graph.graph import Graph
-from visualgrad.graph.train import NonFiniteError, Trainer
+from visualgrad.graph.train import Trainer
 
 from .builders import mlp
 
@@ -52,7 +53,7 @@ def test_a_huge_learning_rate_stops_with_the_node_named():
         epochs=20,
     )
     expected = r"epoch 6, step 45: MSELoss 'mse' produced Inf"
-    with pytest.raises(NonFiniteError, match=expected) as error:
+    with pytest.raises(NodeError, match=expected) as error:
         Trainer(graph).run()
     assert error.value.node_id == "mse"  # the squares overflow before the line's outputs do
 
@@ -68,7 +69,7 @@ def test_a_parameter_that_overflows_stops_training_with_the_node_and_step_named(
     graph.connect("s", "y", "loss", "loss")
     graph.set_training(optimizer="sgd", learning_rate=10.0, epochs=3)  # 10 * 8.2e307 > 1.8e308
     expected = r"^training stopped at epoch 1, step 1: Parameter 'w' value became -Inf \("
-    with pytest.raises(NonFiniteError, match=expected) as error:
+    with pytest.raises(NodeError, match=expected) as error:
         Trainer(graph).run()
     assert error.value.node_id == "w"
     assert graph.nodes["w"].weights is None  # nothing learned is kept for a Save

@@ -23,7 +23,10 @@ from .graph import Edge, Graph, GraphError, Node
 
 
 class NodeError(ValueError):
-    """A node that cannot compute: names the node, as messages in the window do."""
+    """A node that cannot compute, or whose values turned NaN or Inf in training.
+
+    It names the node, as messages in the window do, and ``node_id`` says which one.
+    """
 
     def __init__(self, node_id: str, message: str) -> None:
         super().__init__(message)

@@ -19,7 +19,7 @@ import numpy as np
 from .. import engine as vg
 from ..engine import Tensor
 from .data import as_batch, batches, dataset_for
-from .execute import Program
+from .execute import NodeError, Program
 from .graph import Graph
 
 
@@ -28,14 +28,6 @@ def _non_finite_kind(values: np.ndarray) -> str:
     if np.isnan(values).any():
         return "NaN"
     return "Inf" if np.isposinf(values).any() else "-Inf"
-
-
-class NonFiniteError(ValueError):
-    """Training produced a NaN or Inf: names the node where it first appeared and the step."""
-
-    def __init__(self, node_id: str, message: str) -> None:
-        super().__init__(message)
-        self.node_id = node_id
 
 
 @dataclass
@@ -162,8 +154,9 @@ class Trainer:
                     return node_id, name, values
         return None
 
-    def _non_finite(self, node_id: str, happened: str, epoch: int, step: int) -> NonFiniteError:
-        return NonFiniteError(
+    def _non_finite(self, node_id: str, happened: str, epoch: int, step: int) -> NodeError:
+        """A NaN or Inf: the error names the node where it first appeared, and the step."""
+        return NodeError(
             node_id,
             f"training stopped at epoch {epoch}, step {step}: "
             f"{self.graph.nodes[node_id].describe()} {happened} (try a smaller learning rate)",

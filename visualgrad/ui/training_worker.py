@@ -27,7 +27,7 @@ from .. import engine as vg
 from ..graph import fileformat
 from ..graph.data import as_batch, dataset_for
 from ..graph.execute import NodeError
-from ..graph.train import NonFiniteError, Progress, Trainer
+from ..graph.train import Progress, Trainer
 
 GRID = 60  # points of the decision boundary's grid along each axis
 PUBLISH_INTERVAL = 0.05  # seconds between the batches a run sends
@@ -183,7 +183,7 @@ def train_in_child(start: Start, connection, stop: Flag, pause: Flag) -> None:
             reporter.boundary = reporter.predict()
         reporter.publish()
         message = ("done", result, weights_of(reporter.graph))
-    except (NonFiniteError, NodeError) as error:
+    except NodeError as error:
         message = ("error", error.node_id, str(error))
     except (ValueError, TypeError) as error:
         message = ("error", "", str(error))
