@@ -272,3 +272,28 @@ def test_embedding_equals_the_one_hot_product_and_sums_repeated_tokens(backend):
 def test_embedding_refuses_a_token_out_of_range(backend):
     with pytest.raises(ValueError, match="embedding: index 5 is out of range for 5 classes"):
         F.embedding([0, 5], vg.tensor(np.zeros((5, 2)), backend=backend))
+
+
+def test_max_pool_sends_a_windows_whole_gradient_to_its_first_maximum_as_torch_does(backend):
+    x = np.array([[[[1.0, 3.0, 3.0, 0.0], [3.0, 2.0, 0.0, 0.0]]]])  # two 2x2 windows, ties
+    a = vg.tensor(x, requires_grad=True, backend=backend)
+    out = F.max_pool2d(a, 2)
+    np.testing.assert_array_equal(out.to_numpy(), [[[[3.0, 3.0]]]])
+    (out * vg.tensor([[[[10.0, 20.0]]]], backend=backend)).sum().backward()
+    expected = [[[[0.0, 10.0, 20.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]]
+    np.testing.assert_array_equal(a.grad.to_numpy(), expected)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(x, requires_grad=True)
+    (torch.nn.functional.max_pool2d(t, 2) * torch.tensor([[[[10.0, 20.0]]]])).sum().backward()
+    np.testing.assert_array_equal(a.grad.to_numpy(), t.grad.numpy())
+
+
+def test_max_pool_of_overlapping_windows_adds_what_each_sends(backend):
+    x = np.random.default_rng(12).normal(size=(2, 3, 5, 5))
+    check_gradients(lambda t: F.max_pool2d(t, 3, 1), [x], backend)
+    check_gradients(lambda t: F.max_pool2d(t, (2, 3), (2, 1)), [x], backend, orders=[(0, 1, 3, 2)])
+
+
+def test_max_pool_propagates_nan_like_torch(backend):
+    x = vg.tensor([[[[1.0, np.nan], [5.0, 2.0]]]], backend=backend)
+    assert np.isnan(F.max_pool2d(x, 2).item())

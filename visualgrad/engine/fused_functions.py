@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from .autodiff import Context, Function
 from .tensor import Tensor
-from .tensor_data import TensorData
+from .tensor_data import TensorData, windows_out
 from .tensor_functions import _new, _transposed, map_, matmul_, reduce_, zip_
+
+Pair = tuple[int, int]
 
 
 def _rows(t: Tensor) -> TensorData:
@@ -225,3 +227,37 @@ class Embedding(Function):
             rows = _as_rows(grad, shape[1])
             grad.backend.embedding_backward(rows._data, flat._data, out._data)
         return out, None
+
+
+class MaxPool2d(Function):
+    """The maximum of each (kh, kw) window of ``a`` (N, C, H, W), ``stride`` apart.
+
+    The windows are im2col columns; the backward sends each window's whole gradient to
+    the element that won it (the first, on a tie), as torch does, and folds it back.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Context, a: Tensor, kernel: tuple[int, int], stride: tuple[int, int]
+    ) -> Tensor:
+        n, c, h, w = a.shape
+        oh, ow = windows_out((h, w), kernel, stride, (0, 0))
+        planes = Tensor(
+            (a if a.is_contiguous() else map_("id", a))._data.view((n * c, 1, h, w)), a.backend
+        )
+        cols = _new((n * c, kernel[0] * kernel[1], oh * ow), a.backend)
+        a.backend.unfold(planes._data, kernel, stride, (0, 0), cols._data)
+        out, index = _new((n * c, oh * ow), a.backend), _new((n * c, oh * ow), a.backend)
+        a.backend.window_max(cols._data, out._data, index._data)
+        ctx.save_for_backward(index, a.shape, kernel, stride)
+        return Tensor(out._data.view((n, c, oh, ow)), a.backend)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
+        index, (n, c, h, w), kernel, stride = ctx.saved_values
+        g = _as_rows(grad, index.shape[1])
+        cols = _new((n * c, kernel[0] * kernel[1], index.shape[1]), grad.backend, zeroed=True)
+        grad.backend.window_max_backward(g._data, index._data, cols._data)
+        out = _new((n * c, 1, h, w), grad.backend, zeroed=True)
+        grad.backend.fold(cols._data, kernel, stride, (0, 0), out._data)
+        return Tensor(out._data.view((n, c, h, w)), grad.backend), None, None

@@ -131,6 +131,17 @@ class Backend(ABC):
         """``out[index[i]] += grad[i]`` for every row i: ``out`` (V, D) starts at zero, and a
         row picked several times gets the sum of their gradients."""
 
+    @abstractmethod
+    def window_max(self, cols: TensorData, out: TensorData, index: TensorData) -> None:
+        """Max pooling's forward on im2col columns: ``cols`` (R, K, L), the K values of each
+        window down the middle dimension; ``out[r, l]`` is their maximum and ``index[r, l]``
+        (a whole float) the first k that holds it, NaN winning as in torch."""
+
+    @abstractmethod
+    def window_max_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
+        """``out[r, index[r, l], l] = grad[r, l]``, all else 0: the whole gradient of each
+        window goes to the one element that won it, as torch's does. ``out`` is (R, K, L)."""
+
     # ---- optimizer updates: in place, element by element, all contiguous and one shape ------
     @abstractmethod
     def sgd_step(

@@ -376,6 +376,29 @@ def cuda_embedding_back(grad, index, out, rows, width):
         cuda.atomic.add(out, int(index[i // width]) * width + i % width, grad[i])
 
 
+@cuda.jit
+def cuda_window_max(cols, out, index, rows, k, length):
+    i = cuda.grid(1)
+    if i < rows * length:
+        r, j = i // length, i % length
+        base = r * k * length + j
+        best, at = cols[base], 0
+        for w in range(1, k):
+            v = cols[base + w * length]
+            if best == best and (v > best or v != v):
+                best, at = v, w
+        out[i] = best
+        index[i] = at
+
+
+@cuda.jit
+def cuda_window_max_back(grad, index, out, rows, k, length):
+    i = cuda.grid(1)
+    if i < rows * length:
+        r, j = i // length, i % length
+        out[r * k * length + int(index[i]) * length + j] = grad[i]
+
+
 # ---- optimizer updates: one thread per element ---------------------------------------------
 @cuda.jit
 def cuda_sgd(p, g, velocity, lr, momentum, weight_decay, first):
@@ -593,6 +616,20 @@ class CudaBackend(Backend):
         if grad.size:
             cuda_embedding_back[_grid(grad.size)](
                 grad.storage, index.storage, out.storage, rows, width
+            )
+
+    def window_max(self, cols: TensorData, out: TensorData, index: TensorData) -> None:
+        rows, k, length = cols.shape
+        if out.size:
+            cuda_window_max[_grid(out.size)](
+                cols.storage, out.storage, index.storage, rows, k, length
+            )
+
+    def window_max_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
+        rows, k, length = out.shape
+        if grad.size:
+            cuda_window_max_back[_grid(grad.size)](
+                grad.storage, index.storage, out.storage, rows, k, length
             )
 
     def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:

@@ -482,6 +482,30 @@ def _scatter_rows(grad, index, out):
             out[row, j] += grad[i, j]
 
 
+@njit(cache=True, parallel=True)
+def fast_window_max(cols, out, index):
+    """Each window's maximum down the middle of (R, K, L) cols, and the first k holding it."""
+    rows, k, length = cols.shape
+    for r in prange(rows):
+        for j in range(length):
+            best, at = cols[r, 0, j], 0
+            for i in range(1, k):
+                v = cols[r, i, j]
+                if best == best and (v > best or v != v):
+                    best, at = v, i
+            out[r, j] = best
+            index[r, j] = at
+
+
+@njit(cache=True, parallel=True)
+def fast_window_max_backward(grad, index, out):
+    """out[r, index[r, l], l] = grad[r, l] into zeroed (R, K, L) out."""
+    rows, length = grad.shape
+    for r in prange(rows):
+        for j in range(length):
+            out[r, np.int64(index[r, j]), j] = grad[r, j]
+
+
 def _ints(values) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
@@ -677,6 +701,14 @@ class FastBackend(NumpyStorage):
 
     def embedding_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
         _scatter_rows(_as_array(grad), index.storage, _as_array(out))
+
+    @_serialised
+    def window_max(self, cols: TensorData, out: TensorData, index: TensorData) -> None:
+        fast_window_max(_as_array(cols), _as_array(out), _as_array(index))
+
+    @_serialised
+    def window_max_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
+        fast_window_max_backward(_as_array(grad), _as_array(index), _as_array(out))
 
     @_serialised
     def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:

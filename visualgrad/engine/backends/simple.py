@@ -143,6 +143,20 @@ class SimpleBackend(NumpyStorage):
         np.add.at(values, _read(index).astype(np.int64), _read(grad))
         _write(out, values)
 
+    def window_max(self, cols: TensorData, out: TensorData, index: TensorData) -> None:
+        values = _read(cols)
+        with np.errstate(all="ignore"):
+            nan = np.isnan(values)
+            winner = np.where(nan.any(axis=1), nan.argmax(axis=1), values.argmax(axis=1))
+        _write(index, winner.astype(np.float64))
+        _write(out, np.take_along_axis(values, winner[:, None, :], axis=1)[:, 0, :])
+
+    def window_max_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
+        values = np.zeros(out.shape)
+        winner = _read(index).astype(np.int64)[:, None, :]
+        np.put_along_axis(values, winner, _read(grad)[:, None, :], axis=1)
+        _write(out, values)
+
     def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:
         p, g = param.storage, grad.storage + weight_decay * param.storage
         if momentum:

@@ -17,6 +17,7 @@ from ..fused_functions import (
     BinaryCrossEntropy,
     Embedding,
     Linear,
+    MaxPool2d,
     MSELoss,
     NLLLoss,
     Softmax,
@@ -203,30 +204,39 @@ def conv1d(
     return out.view(n, out.shape[1], out.shape[3])
 
 
-def _windows(
+def _window_sizes(
     input: Tensor, kernel_size: Any, stride: Any, op: str
-) -> tuple[Tensor, tuple[int, ...]]:
-    """Every pooling window of (N, C, H, W) as (N*C, kh*kw, OH*OW), and the output shape."""
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The checked (kernel, stride) of a pooling of (N, C, H, W); stride defaults to kernel."""
     if input.dims != 4:
         raise ValueError(f"{op}: expected input (N, C, H, W), got {input.shape}")
     kernel = _pair(kernel_size, "kernel_size", op)
     step = kernel if stride is None else _pair(stride, "stride", op)
     if min(kernel) < 1 or min(step) < 1:
         raise ValueError(f"{op}: kernel_size and stride must be >= 1, got {kernel} and {step}")
-    n, c, h, w = input.shape
-    oh, ow = windows_out((h, w), kernel, step, (0, 0))
-    if oh < 1 or ow < 1 or min(step) < 1:
+    oh, ow = windows_out(input.shape[2:], kernel, step, (0, 0))
+    if oh < 1 or ow < 1:
         raise ValueError(
             f"{op}: kernel {kernel} with stride {step} does not fit input {input.shape}"
         )
+    return kernel, step
+
+
+def _windows(
+    input: Tensor, kernel_size: Any, stride: Any, op: str
+) -> tuple[Tensor, tuple[int, ...]]:
+    """Every pooling window of (N, C, H, W) as (N*C, kh*kw, OH*OW), and the output shape."""
+    kernel, step = _window_sizes(input, kernel_size, stride, op)
+    n, c, h, w = input.shape
+    oh, ow = windows_out((h, w), kernel, step, (0, 0))
     cols = Unfold.apply(input.reshape(n * c, 1, h, w), kernel, step, (0, 0))
     return cols, (n, c, oh, ow)
 
 
 def max_pool2d(input: Tensor, kernel_size: int | tuple[int, int], stride: Any = None) -> Tensor:
     """The maximum of each window; ``stride`` defaults to ``kernel_size``."""
-    cols, shape = _windows(input, kernel_size, stride, "max_pool2d")
-    return cols.max(1).view(*shape)
+    kernel, step = _window_sizes(input, kernel_size, stride, "max_pool2d")
+    return MaxPool2d.apply(input, kernel, step)
 
 
 def avg_pool2d(input: Tensor, kernel_size: int | tuple[int, int], stride: Any = None) -> Tensor:
