@@ -114,6 +114,32 @@ def test_unconnected_input_is_named_before_a_run():
         Program(graph).trace(first_batch(graph.training))
 
 
+def _two_faults() -> Graph:
+    """The network with a hidden layer that expects 3 features of 2, and no target for bce."""
+    graph = mlp()
+    graph.set_params("hidden", {"in_features": 3})
+    graph.disconnect(graph.edges_into("bce")["target"])
+    return graph
+
+
+def test_forward_names_an_unconnected_input_before_any_node_computes():
+    graph = _two_faults()
+    with pytest.raises(NodeError, match="^BCELoss 'bce': input 'target' is not connected$"):
+        Program(graph).forward(first_batch(graph.training))
+
+
+def test_forward_with_on_error_hands_over_each_failure_once_and_goes_on():
+    graph = _two_faults()
+    failures = []
+    values, _ = Program(graph).forward(first_batch(graph.training), on_error=failures.append)
+    assert [(error.node_id, str(error)) for error in failures] == [
+        ("hidden", "Linear 'hidden': expects (*, 3), got (32, 2)"),
+        ("bce", "BCELoss 'bce': input 'target' is not connected"),
+    ]
+    assert sorted(values) == ["t", "x"]  # relu, out and prob read the failed layer
+    assert values["x"].shape == (32, 2)
+
+
 def test_trace_of_a_network_gives_gradients_for_every_weight():
     graph = mlp()
     trace = Program(graph).trace(first_batch(graph.training))

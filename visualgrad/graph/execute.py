@@ -10,7 +10,7 @@ several paths leave one node.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +31,11 @@ class NodeError(ValueError):
     def __init__(self, node_id: str, message: str) -> None:
         super().__init__(message)
         self.node_id = node_id
+
+
+# A node in order, the edges into it by input port, and, where an input is unconnected,
+# the message that says so.
+Step = tuple[str, Node, list[tuple[str, Edge]], str | None]
 
 
 @dataclass
@@ -78,7 +83,7 @@ class Program:
         losses = [n for n in graph if n.spec.role == "output"]
         self.loss_node = losses[0].id if len(losses) == 1 else None
         self.weights: dict[str, dict[str, nn.Parameter]] = {}
-        self._plan: list[tuple[str, Node, list[tuple[str, Edge]]]] | None = None
+        self._plan: list[Step] | None = None
         with seeded(graph.training.seed):
             for node_id in self.order:
                 node = graph.nodes[node_id]
@@ -100,10 +105,12 @@ class Program:
 
     def check_inputs(self) -> None:
         """Raise NodeError naming the first node with an input port left unconnected."""
-        self._steps()
+        for node_id, _, _, unconnected in self._steps():
+            if unconnected is not None:
+                raise NodeError(node_id, unconnected)
 
-    def _steps(self) -> list[tuple[str, Node, list[tuple[str, Edge]]]]:
-        """Each node in order with the edges into it, checked and worked out once.
+    def _steps(self) -> list[Step]:
+        """Each node in order with the edges into it, or why it cannot run, worked out once.
 
         Like ``order``, it holds for this Program's life: the graph is compiled anew
         after an edit.
@@ -114,11 +121,10 @@ class Program:
                 node = self.graph.nodes[node_id]
                 connected = self.graph.edges_into(node_id)
                 missing = [p.name for p in node.spec.inputs if p.name not in connected]
+                unconnected = None
                 if missing:
-                    raise NodeError(
-                        node_id, f"{node.describe()}: input {missing[0]!r} is not connected"
-                    )
-                plan.append((node_id, node, list(connected.items())))
+                    unconnected = f"{node.describe()}: input {missing[0]!r} is not connected"
+                plan.append((node_id, node, list(connected.items()), unconnected))
             self._plan = plan
         return self._plan
 
@@ -128,15 +134,26 @@ class Program:
         training: bool = False,
         edge_views: bool = False,
         sources_require_grad: bool = False,
+        on_error: Callable[[NodeError], None] | None = None,
     ) -> tuple[dict[str, Tensor], dict[Edge, Tensor]]:
         """Every node's output for ``batch`` ({"x", "y"}), in topological order.
 
         With ``edge_views`` each edge hands its consumer a view of its own, whose
-        gradient is then the gradient along that edge.
+        gradient is then the gradient along that edge. A node that cannot compute
+        raises NodeError (an unconnected input before anything runs); with
+        ``on_error`` it is handed there instead and the pass goes on without it and
+        without the nodes that read it, so that each failure is reported once.
         """
+        if on_error is None:
+            self.check_inputs()
         values: dict[str, Tensor] = {}
         views: dict[Edge, Tensor] = {}
-        for node_id, node, edges in self._steps():
+        for node_id, node, edges, unconnected in self._steps():
+            if unconnected is not None:
+                on_error(NodeError(node_id, unconnected))
+                continue
+            if any(edge.source not in values for _, edge in edges):
+                continue  # an earlier node failed: its error is the one to read
             inputs = {}
             for port, edge in edges:
                 value = values[edge.source]
@@ -149,7 +166,11 @@ class Program:
             try:
                 out = node.spec.compute(context)
             except (ValueError, TypeError) as error:
-                raise NodeError(node_id, f"{node.describe()}: {error}") from None
+                failure = NodeError(node_id, f"{node.describe()}: {error}")
+                if on_error is None:
+                    raise failure from None
+                on_error(failure)
+                continue
             # Sources get a gradient of their own to show, except the targets and a
             # Parameter, whose learnable tensor already collects its gradient.
             shown = (

@@ -1,8 +1,8 @@
 """Shape inference before any run: every edge's shape, and a message on the node that fails.
 
-It is a dry run: the graph computes once on zeros with the simple backend, so
-the shapes come from the engine itself and no second list of shape rules
-exists. The batch dimension is given a size no layer uses (1009) and shown as
+It is a dry run: the graph's forward pass computes once on zeros with the simple
+backend, so the shapes come from the engine itself and no second list of shape
+rules exists. The batch dimension is given a size no layer uses (1009) and shown as
 ``*``.
 """
 
@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import engine as vg
-from .catalog import NodeContext
 from .data import dataset_for
-from .execute import Program
+from .execute import NodeError, Program
 from .graph import Graph
 
 BATCH = 1009
@@ -57,26 +56,13 @@ def infer_shapes(graph: Graph) -> ShapeReport:
         "y": vg.tensor(np.zeros((BATCH,) + data.y.shape[1:]), backend="simple"),
     }
     program = Program(graph, backend="simple")
-    values = {}
-    for node_id in program.order:
-        node = graph.nodes[node_id]
-        edges = graph.edges_into(node_id)
-        missing = [p.name for p in node.spec.inputs if p.name not in edges]
-        if missing:
-            report.errors[node_id] = f"{node.describe()}: input {missing[0]!r} is not connected"
-            continue
-        if any(e.source not in values for e in edges.values()):
-            continue  # an earlier node failed; its message is the one to read
-        inputs = {port: values[e.source] for port, e in edges.items()}
-        context = NodeContext(
-            inputs, node.params, program.weights.get(node_id, {}), batch, False, "simple"
-        )
-        try:
-            with vg.no_grad():
-                values[node_id] = node.spec.compute(context)
-        except (ValueError, TypeError) as error:
-            message = str(error).replace(str(BATCH), "*")
-            report.errors[node_id] = f"{node.describe()}: {message}"
-            continue
-        report.shapes[node_id] = _symbolic(values[node_id].shape)
+
+    def failed(error: NodeError) -> None:
+        where = f"{graph.nodes[error.node_id].describe()}: "
+        reason = str(error).removeprefix(where).replace(str(BATCH), "*")
+        report.errors[error.node_id] = where + reason
+
+    with vg.no_grad():
+        values, _ = program.forward(batch, on_error=failed)
+    report.shapes = {node_id: _symbolic(value.shape) for node_id, value in values.items()}
     return report
