@@ -62,8 +62,8 @@ def median_seconds(action, repeat: int = 5) -> float:
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from visualgrad.ui import MainWindow
+    from visualgrad.ui.canvas import CanvasScene
     from visualgrad.ui.document import Document
-    from visualgrad.ui.scene import CanvasScene
 
     graph = generated()
     print(f"generated graph: {len(graph.nodes)} nodes, {len(graph.edges)} edges")
@@ -126,7 +126,7 @@ def main() -> int:
     seconds = time.perf_counter() - start
     fps = (panel.frames - frames) / seconds
     print(f"playback pulse: {fps:5.1f} frames per second over {seconds:.2f} s (goal about 60)")
-    from visualgrad.ui.loss_plot import LossPlot
+    from visualgrad.ui.training.loss_plot import LossPlot
 
     plot = LossPlot()
     plot.resize(900, 300)

@@ -40,7 +40,7 @@ from visualgrad.graph import fileformat  # noqa: E402
 from visualgrad.graph.data import dataset_for  # noqa: E402
 from visualgrad.graph.graph import Graph  # noqa: E402
 from visualgrad.graph.train import Trainer  # noqa: E402
-from visualgrad.ui.training_panel import TrainingPanel  # noqa: E402
+from visualgrad.ui.training import TrainingPanel  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "xor.vgraph"
 TICK_MS = 5

@@ -25,7 +25,9 @@ def test_no_qobject_of_ours_hides_qobject_connect():
     # on our QObjects broke every signal they send ("Document.connect() takes 2 arguments").
     from PySide6.QtCore import QObject
 
-    from visualgrad.ui import document, scene, training_panel
+    from visualgrad.ui.canvas import CanvasScene
+    from visualgrad.ui.document import Document
+    from visualgrad.ui.training import TrainingPanel
 
-    for cls in (document.Document, scene.CanvasScene, training_panel.TrainingPanel):
+    for cls in (Document, CanvasScene, TrainingPanel):
         assert cls.connect is QObject.connect, cls

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QSpinBox
 from visualgrad.graph import fileformat
 from visualgrad.graph.graph import Edge
 from visualgrad.ui import MainWindow
-from visualgrad.ui.files import Autosave
-from visualgrad.ui.gallery import Gallery
+from visualgrad.ui.files.autosave import Autosave
+from visualgrad.ui.files.gallery import Gallery
 
 from .helpers import SAMPLES, drag, on_screen, open_window, port_point, snapshot
 

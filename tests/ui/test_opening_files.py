@@ -15,8 +15,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from visualgrad.graph import fileformat
-from visualgrad.ui import files
-from visualgrad.ui.files import Autosave
+from visualgrad.ui.files import store
+from visualgrad.ui.files.autosave import Autosave
 
 from .helpers import SAMPLES, open_window, snapshot
 
@@ -142,7 +142,7 @@ def recent_action(window, path: Path):
 def test_open_recent_of_a_file_deleted_since_says_so(window, boxes, tmp_path):
     path = tmp_path / "old.vgraph"
     fileformat.save(fileformat.load(SAMPLES / "split.vgraph"), path)
-    files.remember(str(path))
+    store.remember(str(path))
     action = recent_action(window, path)
     path.unlink()
     before = snapshot(window)
@@ -153,7 +153,7 @@ def test_open_recent_of_a_file_deleted_since_says_so(window, boxes, tmp_path):
 def test_open_recent_of_a_file_replaced_by_a_pipe_neither_lists_nor_waits(window, boxes, tmp_path):
     path = tmp_path / "old.vgraph"
     fileformat.save(fileformat.load(SAMPLES / "split.vgraph"), path)
-    files.remember(str(path))
+    store.remember(str(path))
     action = recent_action(window, path)
     path.unlink()
     before = snapshot(window)

@@ -6,7 +6,7 @@ import pytest
 
 from visualgrad.engine import datasets
 from visualgrad.graph import data
-from visualgrad.ui import scene
+from visualgrad.ui.canvas import scene
 
 from .helpers import SAMPLES, open_window
 

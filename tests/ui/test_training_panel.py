@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPushButton, QSpi
 from visualgrad.graph import fileformat
 from visualgrad.graph.data import dataset_for
 from visualgrad.graph.graph import Graph
-from visualgrad.ui.training_panel import TrainingPanel
+from visualgrad.ui.training import TrainingPanel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 MANY_EPOCHS = 100_000  # more than any test waits for: only Stop ends such a run

@@ -10,8 +10,9 @@ from PySide6.QtCore import QCoreApplication, QSize
 from PySide6.QtGui import QGuiApplication
 
 from visualgrad.graph import fileformat
-from visualgrad.ui import app, files
-from visualgrad.ui.files import Autosave
+from visualgrad.ui import app
+from visualgrad.ui.files import store
+from visualgrad.ui.files.autosave import Autosave
 
 from .helpers import SAMPLES, open_window
 
@@ -59,8 +60,8 @@ def test_the_recent_files_list_only_regular_files(qtbot, tmp_path):
     pipe = tmp_path / "pipe.vgraph"
     os.mkfifo(pipe)
     for path in (kept, pipe, tmp_path):
-        files.remember(str(path))
-    recent = files.recent_files()
+        store.remember(str(path))
+    recent = store.recent_files()
     assert str(kept) in recent and str(pipe) not in recent and str(tmp_path) not in recent
 
 

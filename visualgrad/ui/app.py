@@ -1,4 +1,4 @@
-"""Starting the program: the application object, the theme, and the first window."""
+"""Starting the program: the application object with its names and icon, and the first window."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # Qt is imported only when the window opens: the command line stays light
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
 
@@ -25,7 +26,6 @@ def application() -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from .. import desktop
-    from .icon import app_icon
 
     QCoreApplication.setOrganizationName(desktop.APP)
     QCoreApplication.setApplicationName(desktop.APP)
@@ -38,6 +38,26 @@ def application() -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setWindowIcon(app_icon())
     return app
+
+
+def app_icon() -> QIcon:
+    """The program's icon at each size tools/make_icons.py drew it (install-desktop also puts
+    those PNGs in the icon theme); an empty one where the files are missing (a broken install
+    still opens its window)."""
+    from PySide6.QtGui import QIcon, QPixmap
+
+    from .. import desktop
+
+    icon = QIcon()
+    for size in desktop.ICON_SIZES:
+        try:
+            data = desktop.resource("icons", f"{desktop.APP}-{size}.png")
+        except OSError:
+            continue
+        pixmap = QPixmap()
+        if pixmap.loadFromData(data, "PNG"):
+            icon.addPixmap(pixmap)
+    return icon
 
 
 def run(path: str | None = None) -> int:

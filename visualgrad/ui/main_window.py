@@ -18,17 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..graph.graph import Graph
-from . import files, theme
-from .canvas import CanvasView
-from .canvas_items import NodeItem
+from . import theme
+from .app import app_icon
+from .canvas import CanvasScene, CanvasView, Inspector, Palette
 from .document import Document
-from .file_actions import FileActions
-from .icon import app_icon
-from .inspector import Inspector
-from .palette import Palette
+from .files import FileActions, settings
 from .playback import PlaybackPanel
-from .scene import CanvasScene
-from .training_panel import TrainingPanel
+from .training import TrainingPanel
 
 AUTOSAVE_MS = 30_000
 LAYOUT_VERSION = 2  # of the docks' arrangement: a saved state of another is not restored
@@ -42,7 +38,7 @@ class MainWindow(FileActions, QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)  # a project dropped anywhere on the window opens
-        self.store = files.settings()
+        self.store = settings()
         self.theme = theme.THEMES.get(self.store.value("theme", "light"), theme.LIGHT)
         app = QApplication.instance()
         if app is not None:
@@ -368,9 +364,7 @@ class MainWindow(FileActions, QMainWindow):
 
     # ---- training locks editing ----------------------------------------------------------------
     def _lock(self, locked: bool) -> None:
-        self.scene.locked = locked
-        for item in self.scene.node_items.values():
-            item.setFlag(NodeItem.ItemIsMovable, not locked)
+        self.scene.set_locked(locked)
         for action in self.edit_actions:
             action.setEnabled(not locked)
         self.recent_menu.setEnabled(not locked)

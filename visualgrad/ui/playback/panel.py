@@ -21,16 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph.data import pass_batch
-from ..graph.execute import NodeError, Program
-from ..graph.gradcheck import TOLERANCE, gradient_check
-from ..graph.graph import GraphError
-from .document import Document
+from ...graph.data import pass_batch
+from ...graph.execute import NodeError, Program
+from ...graph.gradcheck import TOLERANCE, gradient_check
+from ...graph.graph import GraphError
+from ...graph.steps import Step, build_steps
+from ...graph.summaries import number, short
+from ..canvas import CanvasScene, Inspector
+from ..document import Document
 from .gradient_scale import Legend, magnitude_colour
-from .inspector import Inspector
-from .scene import CanvasScene
-from .steps import Step, build_steps
-from .summaries import number, short
 
 BACKEND = "simple"  # playback's small passes need no kernel compilation
 

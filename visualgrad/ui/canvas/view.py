@@ -3,16 +3,23 @@ and an overview map in its corner."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, QStringListModel, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QCompleter, QFrame, QGraphicsView, QLineEdit
 
-from ..graph import catalog
-from .file_actions import dropped_file
+from ...graph import catalog
 from .scene import CanvasScene
 
 NODE_MIME = "application/x-visualgrad-node"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+
+
+def dropped_file(data: QMimeData) -> str | None:
+    """The local file a drag carries (the first, when it carries several), else None."""
+    if not data.hasUrls():
+        return None
+    paths = [url.toLocalFile() for url in data.urls() if url.isLocalFile()]
+    return paths[0] if paths else None
 
 
 class Overview(QGraphicsView):

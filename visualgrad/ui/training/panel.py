@@ -1,6 +1,6 @@
 """The training panel: settings, train/pause/stop, progress, the live loss plot, the boundary.
 
-Training runs in a child process (training_run.py) that hands over every step's
+Training runs in a child process (run.py) that hands over every step's
 loss in batches; the panel appends them to growing arrays that the plots view
 without copying, and redraws them 10 to 20 times a second. A settings edit is an
 undo command, so Edit > Undo reverts it like any other edit.
@@ -30,16 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..engine import datasets
-from ..engine.datasets import Dataset
-from ..graph.data import dataset_for
-from ..graph.graph import Graph, TrainingSettings
-from ..graph.train import Progress
+from ...engine import datasets
+from ...engine.datasets import Dataset
+from ...graph.data import dataset_for
+from ...graph.graph import Graph, TrainingSettings
+from ...graph.train import Progress
+from ..commands import SetTraining
+from ..theme import LIGHT
 from .boundary_plot import BoundaryPlot, shows_boundary
-from .commands import SetTraining
 from .loss_plot import LossPlot
-from .theme import LIGHT
-from .training_run import TrainingRun, Worker
+from .run import TrainingRun, Worker
 
 DRAWING_SHARE = 0.3  # of the time, what the window may spend on drawing while training runs
 REDRAW_INTERVAL = (0.05, 0.1)  # seconds between redraws: at least, at most

@@ -12,8 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QWidget
 
-from ..engine.datasets import Dataset
-from .training_worker import GRID
+from ...engine.datasets import Dataset
+from ...graph.training_worker import GRID
 
 MARGIN = 0.1  # share of the data's extent added on each side
 MAX_POINTS = 2000  # training points drawn; more would make the scatter slow

@@ -12,15 +12,17 @@ from __future__ import annotations
 import datetime
 import os
 
-from PySide6.QtCore import QMimeData, QRectF, QSize, QTimer
+from PySide6.QtCore import QRectF, QSize, QTimer
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ..graph import fileformat, safe_files
-from ..graph.export import to_torch
-from ..graph.graph import Graph, GraphError
-from . import files
+from ...graph import fileformat, safe_files
+from ...graph.export import to_torch
+from ...graph.graph import Graph, GraphError
+from ..canvas import dropped_file
+from . import store
+from .autosave import Autosave
 from .gallery import Gallery
 
 FILTER = "visualgrad projects (*.vgraph);;All files (*)"
@@ -32,14 +34,6 @@ def file_problem(path: str, error: Exception) -> str:
     if isinstance(error, OSError):
         return f"{path}: {error.strerror or error}"
     return str(error)
-
-
-def dropped_file(data: QMimeData) -> str | None:
-    """The local file a drag carries (the first, when it carries several), else None."""
-    if not data.hasUrls():
-        return None
-    paths = [url.toLocalFile() for url in data.urls() if url.isLocalFile()]
-    return paths[0] if paths else None
 
 
 class FileActions:
@@ -123,11 +117,11 @@ class FileActions:
         return os.path.dirname(self.document.path) if self.document.path else os.getcwd()
 
     def _remember(self, path: str) -> None:
-        files.remember(path)
+        store.remember(path)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        paths = files.recent_files()
+        paths = store.recent_files()
         for path in paths:
             action = self.recent_menu.addAction(os.path.basename(path))
             action.setToolTip(path)
@@ -255,8 +249,8 @@ class FileActions:
         self.statusBar().showMessage(f"Wrote {os.path.basename(path)}: run it with python", 6000)
 
     # ---- autosave --------------------------------------------------------------------------
-    def _autosave_slot(self) -> files.Autosave:
-        return files.Autosave.for_path(self.document.path)
+    def _autosave_slot(self) -> Autosave:
+        return Autosave.for_path(self.document.path)
 
     def autosave(self) -> None:
         if not self.document.modified:
@@ -270,7 +264,7 @@ class FileActions:
             self.statusBar().showMessage(f"Autosave failed: {reason or error}", 8000)
 
     def _offer_recovery(self, path: str | None) -> None:
-        slot = files.Autosave.for_path(path)
+        slot = Autosave.for_path(path)
         written = slot.pending(path)
         if written is None:
             return

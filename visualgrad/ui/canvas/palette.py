@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph import catalog
-from .canvas import NODE_MIME
-from .theme import Theme
+from ...graph import catalog
+from ..theme import Theme
+from .view import NODE_MIME
 
 TYPE_ROLE = Qt.UserRole + 1
 

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..graph import samples as bundled
-from .document import Document
-from .scene import CanvasScene
-from .theme import Theme
+from ...graph import samples as bundled
+from ..canvas import CanvasScene
+from ..document import Document
+from ..theme import Theme
 
 THUMB = QSize(272, 140)
 

@@ -14,11 +14,12 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
-from ..graph.graph import Edge, Graph, GraphError
-from ..graph.shapes import ShapeReport, infer_shapes, show
-from .canvas_items import EdgeItem, NodeItem, PortItem, curve
-from .document import Document
-from .theme import LIGHT, Theme
+from ...graph.graph import Edge, Graph, GraphError
+from ...graph.shapes import ShapeReport, infer_shapes, show
+from ..document import Document
+from ..theme import LIGHT, Theme
+from .edges import EdgeItem, curve
+from .nodes import NodeItem, PortItem
 
 SNAP = 24.0  # a dragged connection snaps to a compatible port this close (scene units)
 
@@ -136,6 +137,12 @@ class CanvasScene(QGraphicsScene):
             item.theme = theme
             item.update()
         self.update()
+
+    def set_locked(self, locked: bool) -> None:
+        """While training runs nothing may be edited, and no node moves under the mouse."""
+        self.locked = locked
+        for item in self.node_items.values():
+            item.setFlag(NodeItem.ItemIsMovable, not locked)
 
     # ---- what is selected ------------------------------------------------------------------
     def selected_node_ids(self) -> list[str]:

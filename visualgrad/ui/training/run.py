@@ -1,6 +1,6 @@
 """Training runs, seen from the window: a worker process, and a thread that listens to it.
 
-The worker (training_worker.py) is started once, in the background, when the panel
+The worker (graph/training_worker.py) is started once, in the background, when the panel
 is made, so a click on Train does not wait for a new interpreter. Each run sends
 it the project; it trains and sends batches of progress. A thread here waits on the
 pipe (so the window never blocks on it), moves each batch into an outbox and wakes
@@ -18,10 +18,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..graph import fileformat
-from ..graph.graph import Graph
-from ..graph.train import Result, Trainer
-from .training_worker import Batch, Flag, Start, serve
+from ...graph import fileformat
+from ...graph.graph import Graph
+from ...graph.train import Result, Trainer
+from ...graph.training_worker import Batch, Flag, Start, serve
 
 # A fresh interpreter, not a fork: forking a process that runs Qt's threads is unsafe.
 CONTEXT = multiprocessing.get_context("spawn")

@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 
 from .. import engine as vg
-from ..graph import fileformat
-from ..graph.data import as_batch, dataset_for
-from ..graph.execute import NodeError
-from ..graph.train import Progress, Trainer
+from . import fileformat
+from .data import as_batch, dataset_for
+from .execute import NodeError
+from .train import Progress, Trainer
 
 GRID = 60  # points of the decision boundary's grid along each axis
 PUBLISH_INTERVAL = 0.05  # seconds between the batches a run sends

@@ -1,13 +1,10 @@
-"""What the window keeps between runs: settings, recent files, and the autosave of
-unsaved work.
+"""The autosave of unsaved work.
 
-Settings (the theme, the window's layout, the recent files) are in
-$XDG_CONFIG_HOME/visualgrad/visualgrad.conf (~/.config/...). An autosave is written
-every 30 s while a project has unsaved changes, with a note of the file it
-belongs to, under $XDG_STATE_HOME/visualgrad/autosave (~/.local/state/...), never
-beside the project; it is removed when the project is saved or closed on
-purpose, so one still there at start-up means the program ended without asking,
-and its work is offered back.
+An autosave is written every 30 s while a project has unsaved changes, with a
+note of the file it belongs to, under $XDG_STATE_HOME/visualgrad/autosave
+(~/.local/state/...), never beside the project; it is removed when the project
+is saved or closed on purpose, so one still there at start-up means the program
+ended without asking, and its work is offered back.
 """
 
 from __future__ import annotations
@@ -20,33 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-
-from .. import desktop
-from ..graph import safe_files
-
-RECENT_LIMIT = 10
-
-
-def settings() -> QSettings:
-    """The program's settings, named as the application is (see app.py)."""
-    return QSettings(desktop.APP, desktop.APP)
-
-
-def recent_files() -> list[str]:
-    """The recent files that are still regular files (a stat: it never opens or waits)."""
-    value = settings().value("recentFiles", [])
-    if isinstance(value, str):
-        value = [value]
-    return [p for p in value or [] if isinstance(p, str) and os.path.isfile(p)]
-
-
-def remember(path: str) -> list[str]:
-    """Put ``path`` first in the recent files; returns the new list."""
-    path = os.path.abspath(path)
-    files = [path] + [p for p in recent_files() if p != path]
-    settings().setValue("recentFiles", files[:RECENT_LIMIT])
-    return files[:RECENT_LIMIT]
+from ... import desktop
+from ...graph import safe_files
 
 
 def autosave_folder() -> Path:

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..graph.catalog import Param
-from .document import Document
-from .summaries import describe_array
+from ...graph.catalog import Param
+from ...graph.summaries import describe_array
+from ..document import Document
 
 
 def parse(param: Param, text: str) -> Any:

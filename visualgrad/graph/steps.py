@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph.execute import BackwardEvent, Trace
-from ..graph.graph import Edge, Graph
+from .execute import BackwardEvent, Trace
+from .graph import Edge, Graph
 from .summaries import number, short
 
 

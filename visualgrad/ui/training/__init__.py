@@ -1,0 +1,11 @@
+"""Training from the window: the panel (settings, Train, Pause, Stop, progress), the live
+loss and accuracy plot, the decision boundary, and the run in the worker process, whose
+child side is graph/training_worker.py.
+
+Imports graph/, engine/ and the top of ui/ (document, commands, theme).
+Siblings it may import: none.
+"""
+
+from .panel import TrainingPanel
+
+__all__ = ["TrainingPanel"]
