@@ -9,6 +9,7 @@ exporter and the docs read this registry; nothing else lists node types.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,7 @@ class Port:
 
 @dataclass(frozen=True)
 class Param:
-    """A setting of a node: ``type`` is int, float, bool, choice, ints, floats or dim."""
+    """A setting of a node: ``type`` names its kind in PARAM_KINDS."""
 
     name: str
     type: str
@@ -42,47 +43,157 @@ class Param:
     choices: tuple[str, ...] = ()
     doc: str = ""
 
+    def __post_init__(self) -> None:
+        if self.type not in PARAM_KINDS:
+            raise ValueError(
+                f"parameter {self.name!r}: expected a type among {', '.join(PARAM_KINDS)}, "
+                f"got {self.type!r}"
+            )
+
+    @property
+    def kind(self) -> ParamKind:
+        return PARAM_KINDS[self.type]
+
     def coerce(self, value: Any) -> Any:
         """``value`` checked and converted; ValueError naming the parameter otherwise."""
-        where = f"parameter {self.name!r}"
-        if self.type == "dim" and value is None:
-            return None
-        if self.type in ("int", "dim"):
-            whole = isinstance(value, (int, np.integer)) or (
-                isinstance(value, float) and value.is_integer()
-            )
-            if isinstance(value, bool) or not whole:
-                raise ValueError(f"{where}: expected a whole number, got {value!r}")
-            value = int(value)
-        elif self.type == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-                raise ValueError(f"{where}: expected a number, got {value!r}")
-            try:
-                value = float(value)
-            except OverflowError:
-                raise ValueError(f"{where}: {value!r} is too large") from None
-            if not np.isfinite(value):
-                raise ValueError(f"{where}: expected a finite number, got {value!r}")
-        elif self.type == "bool":
-            if not isinstance(value, bool):
-                raise ValueError(f"{where}: expected true or false, got {value!r}")
-        elif self.type == "choice":
-            if value not in self.choices:
-                raise ValueError(
-                    f"{where}: expected one of {', '.join(self.choices)}, got {value!r}"
-                )
-        elif self.type in ("ints", "floats"):
-            kind = Param(self.name, "int" if self.type == "ints" else "float", 0)
-            if not isinstance(value, (list, tuple)):
-                raise ValueError(f"{where}: expected a list, got {value!r}")
-            if len(value) > 100_000:
-                raise ValueError(f"{where}: a list of {len(value)} values is too long")
-            return [kind.coerce(v) for v in value]
-        if self.low is not None and value < self.low:
-            raise ValueError(f"{where}: {value} is below the minimum {self.low:g}")
-        if self.high is not None and value > self.high:
-            raise ValueError(f"{where}: {value} is above the maximum {self.high:g}")
-        return value
+        return self.kind.check(self, value)
+
+    def parse(self, text: str) -> Any:
+        """The value typed as ``text``, not yet checked; ValueError saying what was expected."""
+        return self.kind.parse(self, text.strip())
+
+    def show(self, value: Any) -> str:
+        """``value`` as the inspector writes it, the way ``parse`` reads it back."""
+        return self.kind.show(value)
+
+
+@dataclass(frozen=True)
+class ParamKind:
+    """One type of parameter: how a value is checked, read from text and written, and the
+    editor the window gives it ("spin", "check", "choice" or "text", with ``hint`` in it)."""
+
+    check: Callable[[Param, Any], Any]
+    parse: Callable[[Param, str], Any]
+    show: Callable[[Any], str]
+    editor: str = "text"
+    hint: str = ""
+
+
+def _where(param: Param) -> str:
+    return f"parameter {param.name!r}"
+
+
+def _in_range(param: Param, value: float) -> float:
+    if param.low is not None and value < param.low:
+        raise ValueError(f"{_where(param)}: {value} is below the minimum {param.low:g}")
+    if param.high is not None and value > param.high:
+        raise ValueError(f"{_where(param)}: {value} is above the maximum {param.high:g}")
+    return value
+
+
+def _check_int(param: Param, value: Any) -> int:
+    whole = isinstance(value, (int, np.integer)) or (
+        isinstance(value, float) and value.is_integer()
+    )
+    if isinstance(value, bool) or not whole:
+        raise ValueError(f"{_where(param)}: expected a whole number, got {value!r}")
+    return _in_range(param, int(value))
+
+
+def _check_float(param: Param, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"{_where(param)}: expected a number, got {value!r}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"{_where(param)}: {value!r} is too large") from None
+    if not np.isfinite(value):
+        raise ValueError(f"{_where(param)}: expected a finite number, got {value!r}")
+    return _in_range(param, value)
+
+
+def _check_bool(param: Param, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{_where(param)}: expected true or false, got {value!r}")
+    return value
+
+
+def _check_choice(param: Param, value: Any) -> str:
+    if value not in param.choices:
+        raise ValueError(
+            f"{_where(param)}: expected one of {', '.join(param.choices)}, got {value!r}"
+        )
+    return value
+
+
+def _check_dim(param: Param, value: Any) -> int | None:
+    return None if value is None else _check_int(param, value)
+
+
+def _list_of(check: Callable[[Param, Any], Any]) -> Callable[[Param, Any], list]:
+    """A check of a list whose every element passes ``check`` (without the list's range)."""
+
+    def check_list(param: Param, value: Any) -> list:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"{_where(param)}: expected a list, got {value!r}")
+        if len(value) > 100_000:
+            raise ValueError(f"{_where(param)}: a list of {len(value)} values is too long")
+        element = Param(param.name, param.type, 0)
+        return [check(element, v) for v in value]
+
+    return check_list
+
+
+def _parse_int(param: Param, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{param.name}: expected a whole number, got {text!r}") from None
+
+
+def _parse_float(param: Param, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{param.name}: expected a number, got {text!r}") from None
+
+
+def _parse_bool(param: Param, text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise ValueError(f"{param.name}: expected true or false, got {text!r}")
+    return text.lower() == "true"
+
+
+def _parse_dim(param: Param, text: str) -> int | None:
+    return None if text.lower() in ("", "none", "all") else _parse_int(param, text)
+
+
+def _parse_list(param: Param, text: str) -> Any:
+    try:
+        return json.loads(text if text.startswith("[") else f"[{text}]")
+    except json.JSONDecodeError:
+        raise ValueError(f"{param.name}: expected numbers separated by commas") from None
+
+
+def _show_number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _show_list(value: list) -> str:
+    return ", ".join(_show_number(v) for v in value)
+
+
+LIST_HINT = "numbers, separated by commas (empty: none)"
+PARAM_KINDS: dict[str, ParamKind] = {
+    "int": ParamKind(_check_int, _parse_int, str, editor="spin"),
+    "float": ParamKind(_check_float, _parse_float, _show_number),
+    "bool": ParamKind(_check_bool, _parse_bool, str, editor="check"),
+    "choice": ParamKind(_check_choice, lambda param, text: text, str, editor="choice"),
+    "ints": ParamKind(_list_of(_check_int), _parse_list, _show_list, hint=LIST_HINT),
+    "floats": ParamKind(_list_of(_check_float), _parse_list, _show_list, hint=LIST_HINT),
+    # a dimension, or None for all of them
+    "dim": ParamKind(_check_dim, _parse_dim, lambda v: "none" if v is None else str(v)),
+}
 
 
 @dataclass
