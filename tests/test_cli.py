@@ -42,6 +42,10 @@ def test_tour_shows_the_chain_rule_numbers_and_learns_xor():
     assert "e = c * d = 6" in result.stdout
     assert "= 2 * 1 + 3 * 1 = 5" in result.stdout
     assert "step 400" in result.stdout and "accuracy 100%" in result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "In the window, step through both and watch the network train:"
+        " `visualgrad chain_rule`, `visualgrad xor`"
+    )
 
 
 def test_check_passes_good_files(files):

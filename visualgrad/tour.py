@@ -1,7 +1,7 @@
 """A walk through the engine in the terminal: ``visualgrad tour``.
 
-Until the window exists: the chain rule on the course's worked example, then a
-small network learning xor, printed step by step.
+The chain rule on the course's worked example, then a small network learning
+xor, printed step by step; the window shows both on the bundled samples.
 """
 
 from __future__ import annotations
@@ -54,5 +54,9 @@ def main(out=sys.stdout) -> int:
                 accuracy = ((model(x).to_numpy() > 0.5) == (data.y > 0.5)).mean()
             print(f"   step {step:3d}  loss {loss.item():.4f}  accuracy {accuracy:.0%}", file=out)
     print(f"   trained in {time.perf_counter() - start:.1f} s", file=out)
-    print("\nThe window (canvas, playback, live training) is not built yet.", file=out)
+    print(
+        "\nIn the window, step through both and watch the network train:"
+        " `visualgrad chain_rule`, `visualgrad xor`",
+        file=out,
+    )
     return 0
