@@ -203,3 +203,14 @@ def test_backward_skips_the_gradient_of_an_input_that_needs_none(backend):
     a = vg.tensor([1.0], requires_grad=True, backend=backend)
     Spy.apply(a, vg.tensor([2.0], backend=backend)).sum().backward()
     assert seen == [(True, False)]
+
+
+def test_gradients_own_their_storage(backend):
+    a = vg.tensor(3.0, requires_grad=True, backend=backend)
+    b = vg.tensor(4.0, requires_grad=True, backend=backend)
+    (a + b).backward()
+    assert a.grad._data.storage is not b.grad._data.storage
+    with vg.no_grad():
+        a.grad.add_(1.0)
+    assert b.grad.item() == 1.0
+    assert (vg.tensor(5.0, backend=backend) * 1.0).item() == 5.0  # shared constants untouched

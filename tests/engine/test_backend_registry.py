@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -73,3 +75,25 @@ def test_cuda_is_listed_only_where_a_gpu_or_the_simulator_is(simulator):
     assert listed == present
     if simulator == "1":
         assert listed == "True"
+
+
+def test_two_threads_asking_for_a_backend_get_the_same_one():
+    got = []
+    threads = [
+        threading.Thread(target=lambda: got.append(backends.get("simple"))) for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(b is got[0] for b in got)
+
+
+def test_host_backends_keep_freed_memory_for_reuse_on_glibc():
+    from visualgrad.engine.backends import simple
+
+    backends.get("fast")
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert simple.keep_freed_memory() is True
+    else:
+        assert simple.keep_freed_memory() in (True, False)

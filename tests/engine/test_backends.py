@@ -6,6 +6,8 @@ the parallel paths of the fast backend).
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -147,3 +149,22 @@ def test_every_operator_has_a_kernel_on_every_backend(other):
         other.map(op, array, out)
     for op in operators.ZIP_OPS:
         other.zip(op, array, array, out)
+
+
+def test_fast_kernels_from_two_threads_at_once():
+    x = vg.randn(400, 400, backend="fast")
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(20):
+                results.append(((x * 2.0 + 1.0) @ x).sum().item())
+        except Exception as error:  # noqa: BLE001 - any failure fails the test below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(set(np.round(results, 6))) == 1

@@ -109,3 +109,25 @@ def test_mlp_learns_xor_to_full_training_accuracy(not_simulated):
     accuracy = ((model(x).to_numpy() > 0.5) == (data.y > 0.5)).mean()
     assert accuracy == 1.0
     assert loss.item() < 0.1
+
+
+def test_module_to_keeps_the_parameters_an_optimizer_holds(backend):
+    net = nn.Linear(2, 1)
+    optimizer = vg.optim.SGD(net.parameters(), lr=0.1)
+    net.to(backend)
+    before = net.weight.to_numpy()
+    net(vg.ones(1, 2, backend=backend)).sum().backward()
+    optimizer.step()
+    assert not np.array_equal(net.weight.to_numpy(), before)
+
+
+def test_a_parameter_replaces_a_plain_attribute_of_the_same_name():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = None
+            self.w = nn.Parameter(vg.ones(2))
+
+    net = Net()
+    assert isinstance(net.w, nn.Parameter)
+    assert [name for name, _ in net.named_parameters()] == ["w"]

@@ -223,3 +223,23 @@ def test_comparisons_give_zero_one_and_no_gradient(backend, op):
 def test_to_numpy_reads_a_strided_view_in_logical_order(backend):
     t = vg.tensor(np.arange(24.0).reshape(2, 3, 4), backend=backend).permute(2, 0, 1)
     np.testing.assert_array_equal(t.to_numpy(), np.arange(24.0).reshape(2, 3, 4).transpose(2, 0, 1))
+
+
+def test_add_in_place_of_an_overlapping_view(backend):
+    a = vg.tensor(np.arange(9.0).reshape(3, 3), backend=backend)
+    a.add_(a.T)
+    expected = np.arange(9.0).reshape(3, 3)
+    np.testing.assert_array_equal(a.to_numpy(), expected + expected.T)
+
+
+def test_out_of_range_dims_are_refused():
+    t = vg.ones(2, 3)
+    with pytest.raises(ValueError, match="out of range"):
+        t.permute(0, 5)
+    with pytest.raises(ValueError, match="out of range"):
+        t.unsqueeze(5)
+
+
+def test_mean_of_nothing_is_nan_and_argmax_defaults_to_the_flat_index():
+    assert np.isnan(vg.zeros(0).mean().item())
+    assert vg.tensor([[0.0, 5.0], [9.0, 1.0]]).argmax().item() == 2
