@@ -6,8 +6,13 @@ them alike. Ratios are what to read; absolute numbers depend on the machine.
 
 - matmul n x n (float64): GFLOP/s of the fast backend and of numpy (simple at 256)
 - broadcast add (1000, 1000) + (1000,): fast vs numpy
-- one training step of an MLP 2-100-100-1 (batch 256, BCE, SGD): fast vs PyTorch
-  (when importable) vs the same step written by hand in numpy
+- one training step of an MLP 2-100-100-1 (batch 256, BCE, SGD): fast vs the same
+  step written by hand in numpy (torch's is among the workloads)
+- the workloads of ``workloads.py``, one forward and backward pass (or training
+  step) each, fast vs torch float64 (like for like) and torch float32: softmax,
+  log_softmax and cross_entropy of (512, 1000), conv2d (32, 16, 28, 28) with 32 3x3
+  filters, an MLP 784-256-10 step (batch 128), the digits CNN step (batch 64) and a
+  1-element add
 - start-up: a new process's import plus first op, with an empty kernel cache
   (compiling) and again with the cache present
 """
@@ -15,6 +20,7 @@ them alike. Ratios are what to read; absolute numbers depend on the machine.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -28,15 +34,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import workloads  # noqa: E402
 
 from visualgrad import engine as vg  # noqa: E402
 from visualgrad.engine import nn  # noqa: E402
 from visualgrad.engine.nn import functional as F  # noqa: E402
 
-try:
-    import torch
-except ImportError:  # torch is optional: the comparison is skipped without it
-    torch = None
+HAS_TORCH = importlib.util.find_spec("torch") is not None  # torch itself runs in its own processes
 
 
 def side_by_side(
@@ -109,31 +115,6 @@ def visualgrad_step(weights, x_np, y_np, lr=0.1):
     return step
 
 
-def torch_step(weights, x_np, y_np, lr=0.1):
-    model = torch.nn.Sequential(
-        torch.nn.Linear(2, 100),
-        torch.nn.ReLU(),
-        torch.nn.Linear(100, 100),
-        torch.nn.ReLU(),
-        torch.nn.Linear(100, 1),
-        torch.nn.Sigmoid(),
-    ).double()
-    with torch.no_grad():
-        for p, w in zip(model.parameters(), weights):
-            p.copy_(torch.from_numpy(w))
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
-
-    def step() -> float:
-        optimizer.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
-
-
 def numpy_step(weights, x, y, lr=0.1):
     w = [v.copy() for v in weights]
 
@@ -159,8 +140,6 @@ def numpy_step(weights, x, y, lr=0.1):
 def bench_mlp() -> dict[str, float]:
     weights, (x, y) = mlp_weights(), mlp_data()
     makers = {"fast": visualgrad_step, "numpy": numpy_step}
-    if torch is not None:
-        makers["torch"] = torch_step
     first_losses = {name: make(weights, x, y)() for name, make in makers.items()}
     spread = max(first_losses.values()) - min(first_losses.values())
     assert spread < 1e-9, f"the MLP steps disagree on the first loss: {first_losses}"
@@ -199,39 +178,64 @@ def bench_start_up() -> dict[str, float]:
     return {"cold": cold, "warm": warm}
 
 
+def bench_workloads(rounds: int) -> dict[str, dict[str, float]]:
+    """The workloads of ``workloads.py``, each contender in its own process, taking turns;
+    the median over the rounds, in ms (us for the 1-element add)."""
+    contenders = ["fast"] + (["torch", "torch32"] if HAS_TORCH else [])
+    runs: dict[str, list[dict[str, float]]] = {c: [] for c in contenders}
+    for _ in range(rounds):
+        for contender in contenders:
+            out = subprocess.run(
+                [sys.executable, __file__, "--contender", contender],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs[contender].append(json.loads(out.stdout))
+    results: dict[str, dict[str, float]] = {}
+    for name in runs["fast"][0]:
+        scale, unit = (1e6, "us") if name == "add_1_element" else (1e3, "ms")
+        results[f"{name}_{unit}"] = {
+            c: statistics.median(run[name] for run in runs[c]) * scale for c in contenders
+        }
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of a table"
     )
+    parser.add_argument("--contender", choices=workloads.CONTENDERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.contender:  # one contender's process of bench_workloads
+        print(json.dumps(workloads.measure(args.contender, side_by_side)))
+        return 0
 
     results = {f"matmul_{n}_gflops": bench_matmul(n) for n in (256, 512, 1024)}
     results["broadcast_add_ms"] = {k: v * 1e3 for k, v in bench_broadcast_add().items()}
     results["mlp_step_ms"] = {k: v * 1e3 for k, v in bench_mlp().items()}
+    results.update(bench_workloads(rounds=3))
     results["start_up_s"] = bench_start_up()
 
     if args.json:
         print(json.dumps(results))
         return 0
-    print(f"{'benchmark':<26}{'fast':>10}{'numpy':>10}{'torch':>10}{'simple':>10}   ratio")
+    columns = ("fast", "numpy", "torch", "torch32", "simple")
+    print(f"{'benchmark':<28}" + "".join(f"{c:>10}" for c in columns) + "   ratio")
     for name, row in results.items():
         if name == "start_up_s":
             continue
-        cells = "".join(
-            f"{row[k]:>10.3f}" if k in row else f"{'-':>10}"
-            for k in ("fast", "numpy", "torch", "simple")
-        )
+        cells = "".join(f"{row[k]:>10.3f}" if k in row else f"{'-':>10}" for k in columns)
         if name.endswith("gflops"):
             ratio = f"fast/numpy {row['fast'] / row['numpy']:.2f}x GFLOP/s"
-        elif "torch" in row:
-            ratio = (
-                f"fast/torch {row['fast'] / row['torch']:.2f}x time, "
-                f"fast/numpy {row['fast'] / row['numpy']:.2f}x"
-            )
         else:
-            ratio = f"fast/numpy {row['fast'] / row['numpy']:.2f}x time"
-        print(f"{name:<26}{cells}   {ratio}")
+            ratio = ", ".join(
+                f"fast/{k} {row['fast'] / row[k]:.2f}x"
+                for k in ("torch", "torch32", "numpy")
+                if k in row
+            )
+        print(f"{name:<28}{cells}   {ratio}")
     s = results["start_up_s"]
     print(
         f"start-up to first op: cold (compiling) {s['cold']:.2f} s, "
