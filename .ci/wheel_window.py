@@ -22,7 +22,7 @@ def main() -> int:
     failures = []
 
     def choose() -> None:
-        gallery = getattr(window, "gallery", None)
+        gallery = window.files.gallery
         if gallery is None:
             failures.append("the gallery did not open")
         else:

@@ -16,8 +16,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 def open_window(qtbot, path: str | Path | None = None) -> MainWindow:
     """A shown window whose questions are answered 'discard' unless a test says otherwise."""
     window = MainWindow(None if path is None else str(path))
-    window.ask_unsaved = lambda: "discard"
-    window.show_error = lambda title, message: window.errors.append(message)
+    window.files.ask_unsaved = lambda: "discard"
+    window.files.show_error = lambda title, message: window.errors.append(message)
     window.errors = []
     qtbot.addWidget(window)
     window.show()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QSpinBox
 from visualgrad.graph import fileformat
 from visualgrad.graph.graph import Edge
 from visualgrad.ui import MainWindow
+from visualgrad.ui.files import FileActions
 from visualgrad.ui.files.autosave import Autosave
 from visualgrad.ui.files.gallery import Gallery
 
@@ -245,36 +246,33 @@ def test_unsaved_changes_are_asked_about_before_they_go(qtbot, tmp_path):
     window = open_window(qtbot, SAMPLES / "xor.vgraph")
     window.document.add_node("Tanh", (0, 300))
     asked = []
-    window.ask_unsaved = lambda: asked.append(1) or "cancel"
-    window.new_file()
+    window.files.ask_unsaved = lambda: asked.append(1) or "cancel"
+    window.files.new_file()
     assert "tanh" in window.graph.nodes and asked
     window.close()
     assert window.isVisible()  # Cancel keeps the window and its work
-    window.ask_unsaved = lambda: "save"
-    window.ask_save_path = lambda *a: str(tmp_path / "kept.vgraph")
+    window.files.ask_unsaved = lambda: "save"
+    window.files.ask_save_path = lambda *a: str(tmp_path / "kept.vgraph")
     window.document.path = None
-    window.new_file()
+    window.files.new_file()
     assert not window.graph.nodes
     assert "tanh" in fileformat.load(tmp_path / "kept.vgraph").nodes
 
 
-def test_an_autosave_left_by_a_crash_is_offered_back(qtbot, tmp_path):
+def test_an_autosave_left_by_a_crash_is_offered_back(qtbot, tmp_path, monkeypatch):
     path = tmp_path / "work.vgraph"
     fileformat.save(fileformat.load(SAMPLES / "xor.vgraph"), path)
     window = open_window(qtbot, path)
     window.document.add_node("Tanh", (0, 300))
-    window.autosave()
+    window.files.autosave()
     slot = Autosave.for_path(str(path))
     assert slot.file.exists()
     assert slot.folder == Path(os.environ["XDG_STATE_HOME"]) / "visualgrad" / "autosave"
     window.document.undo_stack.setClean()  # the "crash": the window goes without asking
     window.scene.detach()
     offered = []
-    MainWindow.ask_recover = lambda self, when: offered.append(when) or True
-    try:
-        again = open_window(qtbot, path)
-    finally:
-        del MainWindow.ask_recover
+    monkeypatch.setattr(FileActions, "ask_recover", lambda self, when: offered.append(when) or True)
+    again = open_window(qtbot, path)
     assert offered and "tanh" in again.graph.nodes
     assert again.isWindowModified()
     assert again.save_file(str(path))
@@ -311,26 +309,26 @@ def test_the_gallery_shows_every_sample_with_a_picture_and_opens_one(qtbot):
     row = next(i for i, s in enumerate(gallery.samples) if s.path.stem == "digits_cnn")
     gallery.list.setCurrentRow(row)
     assert "convolutional" in gallery.about.text()
-    gallery.chosen.connect(window.open_path)
+    gallery.chosen.connect(window.files.open_path)
     gallery._open()
     assert window.document.path.endswith("digits_cnn.vgraph")
 
 
 def test_recent_files_remember_what_was_opened(qtbot):
     window = open_window(qtbot, SAMPLES / "split.vgraph")
-    window.open_path(str(SAMPLES / "xor.vgraph"))
-    window._fill_recent()
-    names = [a.text() for a in window.recent_menu.actions()]
+    window.files.open_path(str(SAMPLES / "xor.vgraph"))
+    window.files.fill_recent()
+    names = [a.text() for a in window.files.recent_menu.actions()]
     assert names[:2] == ["xor.vgraph", "split.vgraph"]
 
 
 def test_export_writes_png_svg_and_a_pytorch_script(qtbot, tmp_path):
     window = open_window(qtbot, SAMPLES / "xor.vgraph")
-    window.write_image(str(tmp_path / "g.png"))
-    window.write_image(str(tmp_path / "g.svg"))
+    window.files.write_image(str(tmp_path / "g.png"))
+    window.files.write_image(str(tmp_path / "g.svg"))
     assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
     assert "<svg" in (tmp_path / "g.svg").read_text(encoding="utf-8")
-    window.ask_save_path = lambda *a: str(tmp_path / "model.py")
+    window.files.ask_save_path = lambda *a: str(tmp_path / "model.py")
     window.torch_action.trigger()
     script = (tmp_path / "model.py").read_text(encoding="utf-8")
     assert "nn.Module" in script and "hidden" in script
@@ -381,7 +379,7 @@ def test_save_as_clears_the_old_names_autosave_and_keeps_an_untitled_one(qtbot, 
     fileformat.save(fileformat.load(SAMPLES / "xor.vgraph"), first)
     window = open_window(qtbot, first)
     window.document.add_node("Tanh", (0, 300))
-    window.autosave()
+    window.files.autosave()
     assert Autosave.for_path(str(first)).file.exists()
     assert window.save_file(str(tmp_path / "b.vgraph"))
     assert not Autosave.for_path(str(first)).file.exists()

@@ -40,10 +40,10 @@ def window(qtbot, tmp_path):
     path = tmp_path / "work.vgraph"
     fileformat.save(fileformat.load(SAMPLES / "xor.vgraph"), path)
     window = open_window(qtbot, path)
-    del window.show_error  # the real message box (see ``boxes``), not the helpers' list
+    del window.files.show_error  # the real message box (see ``boxes``), not the helpers' list
     window.document.add_node("Tanh", (0, 300))
     window.asked = []
-    window.ask_unsaved = lambda: window.asked.append("unsaved") or "discard"
+    window.files.ask_unsaved = lambda: window.asked.append("unsaved") or "discard"
     return window
 
 
@@ -104,8 +104,8 @@ def test_file_open_refuses_a_bad_file_in_one_sentence(window, boxes, tmp_path, k
     path = tmp_path / "bad.vgraph"
     make(path)
     before = snapshot(window)
-    window.ask_open_path = lambda: str(path)
-    window.open_dialog()
+    window.files.ask_open_path = lambda: str(path)
+    window.files.open_dialog()
     refused(window, boxes, before, path, reason)
 
 
@@ -113,8 +113,8 @@ def test_file_open_refuses_a_named_pipe_without_waiting_on_it(window, boxes, tmp
     path = tmp_path / "pipe.vgraph"
     before = snapshot(window)
     with fifo(path) as blocked:
-        window.ask_open_path = lambda: str(path)
-        window.open_dialog()
+        window.files.ask_open_path = lambda: str(path)
+        window.files.open_dialog()
     assert not blocked
     refused(
         window, boxes, before, path, "cannot read the file: it is a named pipe, not a regular file"
@@ -123,8 +123,8 @@ def test_file_open_refuses_a_named_pipe_without_waiting_on_it(window, boxes, tmp
 
 def test_file_open_refuses_a_device(window, boxes):
     before = snapshot(window)
-    window.ask_open_path = lambda: os.devnull
-    window.open_dialog()
+    window.files.ask_open_path = lambda: os.devnull
+    window.files.open_dialog()
     refused(
         window,
         boxes,
@@ -135,8 +135,8 @@ def test_file_open_refuses_a_device(window, boxes):
 
 
 def recent_action(window, path: Path):
-    window._fill_recent()
-    return next(a for a in window.recent_menu.actions() if a.toolTip() == str(path))
+    window.files.fill_recent()
+    return next(a for a in window.files.recent_menu.actions() if a.toolTip() == str(path))
 
 
 def test_open_recent_of_a_file_deleted_since_says_so(window, boxes, tmp_path):
@@ -159,8 +159,8 @@ def test_open_recent_of_a_file_replaced_by_a_pipe_neither_lists_nor_waits(window
     before = snapshot(window)
     with fifo(path) as blocked:
         action.trigger()  # chosen from a menu filled while it was still a file
-        window._fill_recent()  # the menu filled again: only a stat, and it is left out
-        listed = [a.toolTip() for a in window.recent_menu.actions()]
+        window.files.fill_recent()  # the menu filled again: only a stat, and it is left out
+        listed = [a.toolTip() for a in window.files.recent_menu.actions()]
     assert not blocked and str(path) not in listed
     refused(
         window, boxes, before, path, "cannot read the file: it is a named pipe, not a regular file"
@@ -216,8 +216,8 @@ def test_a_drop_that_carries_no_local_file_opens_nothing(qtbot, window, boxes):
 
 
 def test_a_bad_file_leaves_the_autosave_of_unsaved_work_in_place(window, boxes, tmp_path):
-    window.autosave()
+    window.files.autosave()
     slot = Autosave.for_path(window.document.path)
     assert slot.file.is_file()
-    window.open_path(str(tmp_path / "missing.vgraph"))
+    window.files.open_path(str(tmp_path / "missing.vgraph"))
     assert len(boxes) == 1 and slot.file.is_file()

@@ -30,7 +30,7 @@ def test_an_autosave_goes_to_the_state_folder_not_beside_the_project(qtbot, tmp_
     fileformat.save(fileformat.load(SAMPLES / "xor.vgraph"), path)
     window = open_window(qtbot, path)
     window.document.add_node("Tanh", (0, 300))
-    window.autosave()
+    window.files.autosave()
     slot = Autosave.for_path(str(path))
     folder = Path(os.environ["XDG_STATE_HOME"]) / "visualgrad" / "autosave"
     assert slot.file.parent == folder and slot.file.name.startswith("work-")

@@ -61,7 +61,7 @@ def test_work_autosaved_before_a_kill_is_offered_back_by_the_next_window(qtbot, 
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     offered = []
     window = open_window(qtbot)
-    window.ask_recover = lambda when: offered.append(when) or True
+    window.files.ask_recover = lambda when: offered.append(when) or True
     assert window.open_file(str(path))
     assert len(offered) == 1 and "tanh" in window.graph.nodes and window.isWindowModified()
     assert "tanh" not in fileformat.load(path).nodes  # the project itself is as it was saved

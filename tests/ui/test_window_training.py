@@ -63,12 +63,12 @@ def test_closing_while_training_asks_and_cancel_keeps_it_running(qtbot):
     window = open_window(qtbot, SAMPLES / "xor.vgraph")
     window.training.findChild(QSpinBox, "epochsBox").setValue(100_000)
     asked = []
-    window.ask_unsaved = lambda: asked.append(1) or "cancel"
+    window.files.ask_unsaved = lambda: asked.append(1) or "cancel"
     with qtbot.waitSignal(window.training.started):
         qtbot.mouseClick(window.training.train_button, Qt.LeftButton)
-    assert not window.recent_menu.isEnabled()
+    assert not window.files.recent_menu.isEnabled()
     window.close()
     assert asked and window.isVisible() and window.training.is_training()
     window.training.stop(wait=True)
-    assert window.recent_menu.isEnabled()
-    window.ask_unsaved = lambda: "discard"
+    assert window.files.recent_menu.isEnabled()
+    window.files.ask_unsaved = lambda: "discard"

@@ -27,7 +27,7 @@ def main(ending: str) -> int:
 
     app = QApplication(sys.argv[:1])
     window = MainWindow(str(SAMPLE))
-    window.ask_unsaved = lambda: "discard"
+    window.files.ask_unsaved = lambda: "discard"
     window.show()
     window.training.findChild(QSpinBox, "epochsBox").setValue(100_000)
 
@@ -56,7 +56,7 @@ def crash(project: str) -> None:
     app = QApplication(sys.argv[:1])
     window = MainWindow(project)
     window.document.add_node("Tanh", (0, 300))
-    window.autosave()
+    window.files.autosave()
     del app
     os.kill(os.getpid(), signal.SIGKILL)
 

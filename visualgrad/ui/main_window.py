@@ -20,17 +20,16 @@ from PySide6.QtWidgets import (
 from ..graph.graph import Graph
 from . import theme
 from .app import app_icon
-from .canvas import CanvasScene, CanvasView, Inspector, Palette
+from .canvas import CanvasScene, CanvasView, Inspector, Palette, dropped_file
 from .document import Document
 from .files import FileActions, settings
 from .playback import PlaybackPanel
 from .training import TrainingPanel
 
-AUTOSAVE_MS = 30_000
 LAYOUT_VERSION = 2  # of the docks' arrangement: a saved state of another is not restored
 
 
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(QMainWindow):
     """One project in one window."""
 
     def __init__(self, path: str | None = None, show_gallery: bool = False) -> None:
@@ -54,15 +53,12 @@ class MainWindow(FileActions, QMainWindow):
         self.history = QUndoView(self.document.undo_stack)
         self.history.setObjectName("history")
         self.history.setEmptyLabel("<opened>")
+        self.files = FileActions(self.document, self.training, self.canvas, self)
         self._docks()
         self._actions()
         self._menus()
         self._status_bar()
         self._wire()
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.setInterval(AUTOSAVE_MS)
-        self.autosave_timer.timeout.connect(self.autosave)
-        self.autosave_timer.start()
         self._paste_count = 0
         self.resize(1400, 860)
         geometry = self.store.value("geometry")
@@ -76,14 +72,22 @@ class MainWindow(FileActions, QMainWindow):
         if path is not None:
             self.open_file(path)
         else:
-            self._offer_recovery(None)
+            self.files.offer_recovery(None)
             if show_gallery:
-                QTimer.singleShot(0, self.open_sample)
+                QTimer.singleShot(0, self.files.open_sample)
 
     # ---- the public face ----------------------------------------------------------------------
     @property
     def graph(self) -> Graph:
         return self.document.graph
+
+    def open_file(self, path: str) -> bool:
+        """Load ``path`` into the window; a bad file says why and changes nothing."""
+        return self.files.open_file(path)
+
+    def save_file(self, path: str) -> bool:
+        """Write the project to ``path``; False once a message box has said why not."""
+        return self.files.save_file(path)
 
     # ---- building the window ---------------------------------------------------------------
     def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
@@ -128,19 +132,19 @@ class MainWindow(FileActions, QMainWindow):
         return action
 
     def _actions(self) -> None:
-        a, K = self._action, QKeySequence
-        self.new_action = a("&New", self.new_file, K.New, "Start an empty project")
-        self.open_action = a("&Open...", self.open_dialog, K.Open, "Open a .vgraph project")
+        a, K, f = self._action, QKeySequence, self.files
+        self.new_action = a("&New", f.new_file, K.New, "Start an empty project")
+        self.open_action = a("&Open...", f.open_dialog, K.Open, "Open a .vgraph project")
         self.sample_action = a(
-            "Open &Sample...", self.open_sample, "Ctrl+Shift+O", "Open one of the sample projects"
+            "Open &Sample...", f.open_sample, "Ctrl+Shift+O", "Open one of the sample projects"
         )
-        self.save_action = a("&Save", self.save, K.Save, "Save the project")
-        self.save_as_action = a("Save &As...", self.save_as, K.SaveAs, "Save under a new name")
-        self.png_action = a("Image (&PNG)...", lambda: self.export_image("png"))
-        self.svg_action = a("Image (S&VG)...", lambda: self.export_image("svg"))
+        self.save_action = a("&Save", f.save, K.Save, "Save the project")
+        self.save_as_action = a("Save &As...", f.save_as, K.SaveAs, "Save under a new name")
+        self.png_action = a("Image (&PNG)...", lambda: f.export_image("png"))
+        self.svg_action = a("Image (S&VG)...", lambda: f.export_image("svg"))
         self.torch_action = a(
             "&PyTorch script...",
-            self.export_torch,
+            f.export_torch,
             tip="Write a standalone PyTorch training script",
         )
         self.quit_action = a("&Quit", self.close, K.Quit)
@@ -188,8 +192,7 @@ class MainWindow(FileActions, QMainWindow):
         file_menu = bar.addMenu("&File")
         for action in (self.new_action, self.open_action, self.sample_action):
             file_menu.addAction(action)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addMenu(self.files.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.save_as_action)
@@ -251,7 +254,8 @@ class MainWindow(FileActions, QMainWindow):
         self.scene.shapes_refreshed.connect(self._show_shape)
         self.palette.tree.type_activated.connect(lambda name: self.canvas.place(name))
         self.canvas.zoom_changed.connect(self._show_zoom)
-        self.canvas.file_dropped.connect(self.open_dropped)
+        self.canvas.file_dropped.connect(self.files.open_dropped)
+        self.files.message.connect(self.statusBar().showMessage)
         self.training.started.connect(lambda: self._lock(True))
         self.training.finished.connect(self._training_finished)
         self.training.status.connect(self._say)
@@ -367,7 +371,7 @@ class MainWindow(FileActions, QMainWindow):
         self.scene.set_locked(locked)
         for action in self.edit_actions:
             action.setEnabled(not locked)
-        self.recent_menu.setEnabled(not locked)
+        self.files.recent_menu.setEnabled(not locked)
         self.undo_action.setEnabled(not locked and self.document.undo_stack.canUndo())
         self.redo_action.setEnabled(not locked and self.document.undo_stack.canRedo())
         self.history.setEnabled(not locked)
@@ -390,12 +394,25 @@ class MainWindow(FileActions, QMainWindow):
             item.set_shape(item.shape_text, message)
             self.canvas.centerOn(item)
 
+    # ---- a file dropped anywhere on the window opens ------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        path = dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.files.open_dropped(path)
+
     def closeEvent(self, event) -> None:
-        if not self.maybe_save():  # Cancel leaves a training running, too
+        if not self.files.may_close():
             event.ignore()
             return
         self.training.shut_down()
-        self._autosave_slot().remove()
         self.store.setValue("geometry", self.saveGeometry())
         self.store.setValue("windowState", self.saveState(LAYOUT_VERSION))
         self.playback.stop()

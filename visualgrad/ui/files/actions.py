@@ -1,9 +1,11 @@
 """The window's files: New, Open, Open Sample, Save, recent files, drops, export, autosave.
 
-A mixin of MainWindow, apart so each file holds one concern: the questions it
-asks a person are methods, which tests replace. A project is read before anything
-else happens, whether it comes from File > Open, Open Recent or a drop: a file
-that cannot be opened (gone, damaged, a pipe or a device) is one sentence in a
+A component of the window, given what it works on: the document, the training panel
+(a training still running is stopped before a save, and counts as unsaved work) and
+the canvas (fitted to a project that opens, drawn into an exported image). The
+questions it asks a person are methods, which tests replace. A project is read before
+anything else happens, whether it comes from File > Open, Open Recent or a drop: a
+file that cannot be opened (gone, damaged, a pipe or a device) is one sentence in a
 message box, no question is asked, and the open project stays as it was.
 """
 
@@ -11,20 +13,26 @@ from __future__ import annotations
 
 import datetime
 import os
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize, QTimer
+from PySide6.QtCore import QObject, QRectF, QSize, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from ...graph import fileformat, safe_files
 from ...graph.export import to_torch
 from ...graph.graph import Graph, GraphError
-from ..canvas import dropped_file
+from ..document import Document
 from . import store
 from .autosave import Autosave
 from .gallery import Gallery
 
+if TYPE_CHECKING:
+    from ..canvas import CanvasView
+    from ..training import TrainingPanel
+
+AUTOSAVE_MS = 30_000
 FILTER = "visualgrad projects (*.vgraph);;All files (*)"
 
 
@@ -36,8 +44,24 @@ def file_problem(path: str, error: Exception) -> str:
     return str(error)
 
 
-class FileActions:
-    """Opening, saving, exporting and recovering the window's project."""
+class FileActions(QObject):
+    """Opening, saving, exporting and recovering the project of one window."""
+
+    message = Signal(str, int)  # for the status bar: the text, and how many ms it stays
+
+    def __init__(
+        self, document: Document, training: TrainingPanel, canvas: CanvasView, window: QWidget
+    ) -> None:
+        super().__init__(window)
+        self.document, self.training, self.canvas = document, training, canvas
+        self.window = window  # what the message boxes and file dialogs belong to
+        self.gallery: Gallery | None = None
+        self.recent_menu = QMenu("Open &Recent", window)
+        self.recent_menu.aboutToShow.connect(self.fill_recent)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
 
     def open_file(self, path: str) -> bool:
         """Load ``path`` into the window; a bad file leaves the open project as it was."""
@@ -58,14 +82,14 @@ class FileActions:
     def _show(self, path: str, graph: Graph, description: str | None) -> None:
         self.document.replace(graph, os.path.abspath(path), description)
         self._remember(path)
-        self._offer_recovery(self.document.path)
+        self.offer_recovery(self.document.path)
         QTimer.singleShot(0, self.canvas.fit_to_view)
-        self.statusBar().showMessage(f"Opened {os.path.basename(path)}", 4000)
+        self.message.emit(f"Opened {os.path.basename(path)}", 4000)
 
     def save_file(self, path: str) -> bool:
         if self.training.is_training():  # save what it has learned so far
             self.training.stop(wait=True)
-            self.statusBar().showMessage("Training stopped to save what it has learned", 6000)
+            self.message.emit("Training stopped to save what it has learned", 6000)
         before = self._autosave_slot()  # the project's slot under its old name (or untitled)
         try:
             self.document.save(path)
@@ -75,7 +99,7 @@ class FileActions:
         before.remove()
         self._autosave_slot().remove()
         self._remember(path)
-        self.statusBar().showMessage(f"Saved {os.path.basename(path)}", 4000)
+        self.message.emit(f"Saved {os.path.basename(path)}", 4000)
         return True
 
     # ---- questions (tests replace these) -----------------------------------------------------
@@ -83,7 +107,7 @@ class FileActions:
         """'save', 'discard' or 'cancel' for the unsaved changes of the open project."""
         name = os.path.basename(self.document.path or "Untitled")
         answer = QMessageBox.question(
-            self,
+            self.window,
             "Unsaved changes",
             f"{name} has changes that are not saved. Save them first?",
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
@@ -93,7 +117,7 @@ class FileActions:
 
     def ask_recover(self, when: str) -> bool:
         answer = QMessageBox.question(
-            self,
+            self.window,
             "Recover unsaved work",
             f"visualgrad ended without saving this project. Recover the changes autosaved at "
             f"{when}?",
@@ -103,14 +127,14 @@ class FileActions:
         return answer == QMessageBox.Yes
 
     def ask_open_path(self) -> str:
-        return QFileDialog.getOpenFileName(self, "Open project", self._folder(), FILTER)[0]
+        return QFileDialog.getOpenFileName(self.window, "Open project", self._folder(), FILTER)[0]
 
     def ask_save_path(self, title: str = "Save project", filter_: str = FILTER) -> str:
-        return QFileDialog.getSaveFileName(self, title, self._folder(), filter_)[0]
+        return QFileDialog.getSaveFileName(self.window, title, self._folder(), filter_)[0]
 
     def show_error(self, title: str, message: str) -> None:
-        self.statusBar().showMessage(message, 10000)
-        QMessageBox.warning(self, title, message)
+        self.message.emit(message, 10000)
+        QMessageBox.warning(self.window, title, message)
 
     # ---- files ------------------------------------------------------------------------------
     def _folder(self) -> str:
@@ -119,7 +143,7 @@ class FileActions:
     def _remember(self, path: str) -> None:
         store.remember(path)
 
-    def _fill_recent(self) -> None:
+    def fill_recent(self) -> None:
         self.recent_menu.clear()
         paths = store.recent_files()
         for path in paths:
@@ -144,6 +168,14 @@ class FileActions:
             return True
         return False
 
+    def may_close(self) -> bool:
+        """Whether the window may close: its changes are saved or let go (Cancel leaves a
+        training running, too); the autosave of a project closed on purpose goes."""
+        if not self.maybe_save():
+            return False
+        self._autosave_slot().remove()
+        return True
+
     def new_file(self) -> None:
         if self.maybe_save():
             self.document.new()
@@ -162,30 +194,17 @@ class FileActions:
         self._show(path, *project)
         return True
 
-    # ---- a file dropped onto the window ----------------------------------------------------
-    def dragEnterEvent(self, event) -> None:
-        if dropped_file(event.mimeData()) is not None:
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event) -> None:
-        self.dragEnterEvent(event)
-
-    def dropEvent(self, event) -> None:
-        path = dropped_file(event.mimeData())
-        if path is not None:
-            event.acceptProposedAction()
-            self.open_dropped(path)
-
+    # ---- a file dropped onto the window or the canvas ---------------------------------------
     def open_dropped(self, path: str) -> None:
         """Open a dropped file once the drop has ended: the program it was dragged from
         waits for the drop, and opening may ask a question."""
-        if self.scene.locked:
-            self.statusBar().showMessage("Training is running: stop it to open a project", 6000)
+        if self.canvas.scene().locked:
+            self.message.emit("Training is running: stop it to open a project", 6000)
             return
         QTimer.singleShot(0, lambda: self.open_path(path))
 
     def open_sample(self) -> None:
-        gallery = Gallery(self.theme, self)
+        gallery = Gallery(self.canvas.scene().theme, self.window)
         gallery.chosen.connect(self.open_path)
         gallery.open()
         self.gallery = gallery
@@ -211,8 +230,9 @@ class FileActions:
 
     def write_image(self, path: str) -> None:
         """The whole graph as a PNG (twice the screen's resolution) or an SVG drawing."""
-        self.scene.clearSelection()
-        source = self.scene.items_rect().adjusted(-40, -40, 40, 40)
+        scene = self.canvas.scene()
+        scene.clearSelection()
+        source = scene.items_rect().adjusted(-40, -40, 40, 40)
         if source.isNull():
             source = QRectF(0, 0, 400, 300)
         target = QRectF(0, 0, source.width(), source.height())
@@ -225,28 +245,28 @@ class FileActions:
         else:
             device = QImage(int(source.width() * 2), int(source.height() * 2), QImage.Format_ARGB32)
             device.setDevicePixelRatio(2)
-            device.fill(self.theme.canvas)
+            device.fill(scene.theme.canvas)
         painter = QPainter(device)
         painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-        self.scene.render(painter, target, source)
+        scene.render(painter, target, source)
         painter.end()
         if isinstance(device, QImage) and not device.save(path):
             self.show_error("Cannot export the image", f"{path}: could not write the file")
             return
-        self.statusBar().showMessage(f"Exported {os.path.basename(path)}", 4000)
+        self.message.emit(f"Exported {os.path.basename(path)}", 4000)
 
     def export_torch(self) -> None:
         path = self.ask_save_path("Export PyTorch script", "Python script (*.py)")
         if not path:
             return
         try:
-            script = to_torch(self.graph)
+            script = to_torch(self.document.graph)
             target = path if path.endswith(".py") else f"{path}.py"
             safe_files.write_atomically(target, script.encode("utf-8"))
         except (GraphError, ValueError, OSError) as error:
             self.show_error("Cannot export the script", str(error))
             return
-        self.statusBar().showMessage(f"Wrote {os.path.basename(path)}: run it with python", 6000)
+        self.message.emit(f"Wrote {os.path.basename(path)}: run it with python", 6000)
 
     # ---- autosave --------------------------------------------------------------------------
     def _autosave_slot(self) -> Autosave:
@@ -256,14 +276,15 @@ class FileActions:
         if not self.document.modified:
             return
         try:
-            self._autosave_slot().write(
-                fileformat.to_json(self.graph, self.document.description), self.document.path
-            )
+            text = fileformat.to_json(self.document.graph, self.document.description)
+            self._autosave_slot().write(text, self.document.path)
         except (OSError, fileformat.FileFormatError) as error:
             reason = error.strerror if isinstance(error, OSError) else None
-            self.statusBar().showMessage(f"Autosave failed: {reason or error}", 8000)
+            self.message.emit(f"Autosave failed: {reason or error}", 8000)
 
-    def _offer_recovery(self, path: str | None) -> None:
+    def offer_recovery(self, path: str | None) -> None:
+        """Offer back the work an autosave of ``path`` holds, when the program ended without
+        saving it."""
         slot = Autosave.for_path(path)
         written = slot.pending(path)
         if written is None:
@@ -279,6 +300,4 @@ class FileActions:
             return
         self.document.replace(graph, path, description)
         self.document.mark_weights_changed()
-        self.statusBar().showMessage(
-            "Recovered the autosaved changes: save them to keep them", 8000
-        )
+        self.message.emit("Recovered the autosaved changes: save them to keep them", 8000)
