@@ -3,7 +3,6 @@ and during playback its value and gradient as numbers and heatmaps."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -25,37 +24,6 @@ from PySide6.QtWidgets import (
 from ...graph.catalog import Param
 from ...graph.summaries import describe_array
 from ..document import Document
-
-
-def parse(param: Param, text: str) -> Any:
-    """The value typed for ``param``; ValueError with a message when it is not one."""
-    text = text.strip()
-    if param.type == "dim" and text.lower() in ("", "none", "all"):
-        return None
-    if param.type in ("ints", "floats"):
-        body = text if text.startswith("[") else f"[{text}]"
-        try:
-            value = json.loads(body)
-        except json.JSONDecodeError:
-            raise ValueError(f"{param.name}: expected numbers separated by commas") from None
-        return value
-    if param.type in ("int", "dim"):
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"{param.name}: expected a whole number, got {text!r}") from None
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{param.name}: expected a number, got {text!r}") from None
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, list):
-        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 class Heatmap(pg.GraphicsLayoutWidget):
@@ -185,18 +153,19 @@ class Inspector(QScrollArea):
                 heatmap.show_array(np.asarray(array, dtype=float))
 
     def _editor(self, param: Param, value: Any) -> QWidget:
-        if param.type == "bool":
+        editor = param.kind.editor
+        if editor == "check":
             box = QCheckBox()
             box.setChecked(bool(value))
             box.toggled.connect(lambda on, p=param: self._commit(p, on))
             return box
-        if param.type == "choice":
+        if editor == "choice":
             combo = QComboBox()
             combo.addItems(list(param.choices))
             combo.setCurrentText(value)
             combo.currentTextChanged.connect(lambda text, p=param: self._commit(p, text))
             return combo
-        if param.type == "int":
+        if editor == "spin":
             spin = QSpinBox()
             spin.setRange(
                 int(param.low if param.low is not None else -(10**9)),
@@ -206,15 +175,14 @@ class Inspector(QScrollArea):
             spin.setKeyboardTracking(False)
             spin.valueChanged.connect(lambda v, p=param: self._commit(p, v))
             return spin
-        line = QLineEdit(_shown(value))
-        if param.type in ("ints", "floats"):
-            line.setPlaceholderText("numbers, separated by commas (empty: none)")
+        line = QLineEdit(param.show(value))
+        line.setPlaceholderText(param.kind.hint)
         line.editingFinished.connect(lambda p=param, e=line: self._typed(p, e))
         return line
 
     def _typed(self, param: Param, editor: QLineEdit) -> None:
         try:
-            value = parse(param, editor.text())
+            value = param.parse(editor.text())
         except ValueError as error:
             self.error.setText(str(error))
             return
@@ -229,14 +197,14 @@ class Inspector(QScrollArea):
         else:
             node = self.document.graph.nodes[node_id]
             self.error.setText(
-                f"{param.name}: not changed; it stays {_shown(node.params[param.name])}"
+                f"{param.name}: not changed; it stays {param.show(node.params[param.name])}"
             )
             self._reset_editor(param, node.params[param.name])
 
     def _reset_editor(self, param: Param, value: Any) -> None:
         editor = self.editors.get(param.name)
         if isinstance(editor, QLineEdit):
-            editor.setText(_shown(value))
+            editor.setText(param.show(value))
         elif isinstance(editor, QSpinBox):
             editor.blockSignals(True)
             editor.setValue(value)
@@ -259,5 +227,5 @@ class Inspector(QScrollArea):
             elif isinstance(editor, QSpinBox):
                 editor.setValue(value)
             else:
-                editor.setText(_shown(value))
+                editor.setText(param.show(value))
             editor.blockSignals(False)
