@@ -13,9 +13,10 @@ or a single element, and otherwise walk ``out`` row by row (the last
 dimension), doing the index arithmetic once per row. Matmul of blocks that
 BLAS can read hands the GEMM to numpy's BLAS, as torch does; other strides go
 to a numba kernel, and reductions to numpy's ufuncs. Convolution is im2col +
-GEMM (see ``nn.functional``). The
-softmax row kernels make passes over each row in numba and leave ``exp`` to
-numpy, whose SIMD exp is several times faster than the scalar one numba calls.
+GEMM (see ``nn.functional``). Ops that
+are one numpy ufunc (add, mul, exp, log...) run as that ufunc on big tensors, and
+softmax's forward is numpy's too: its SIMD exp is several times faster than the
+scalar one numba calls.
 """
 
 from __future__ import annotations
@@ -346,38 +347,6 @@ def fast_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
 
 
 @njit(cache=True)
-def _shift_rows(x, out, lo, hi):
-    """out[i] = x[i] - max(x[i]) for rows lo..hi of (rows, n) arrays."""
-    n = x.shape[1]
-    for i in range(lo, hi):
-        m = x[i, 0]
-        for j in range(1, n):
-            if x[i, j] > m or x[i, j] != x[i, j]:
-                m = x[i, j]
-        for j in range(n):
-            out[i, j] = x[i, j] - m
-
-
-@njit(cache=True)
-def _normalise_rows(e, out, log, lo, hi):
-    """Divide each row of ``e`` (exp of the shifted row) by its sum, or subtract the log of
-    that sum from ``out`` (the shifted row) for log-softmax."""
-    n = e.shape[1]
-    for i in range(lo, hi):
-        total = 0.0
-        for j in range(n):
-            total += e[i, j]
-        if log:
-            shift = np.log(total)
-            for j in range(n):
-                out[i, j] -= shift
-        else:
-            scale = 1.0 / total
-            for j in range(n):
-                out[i, j] = e[i, j] * scale
-
-
-@njit(cache=True)
 def _softmax_back_rows(y, g, out, log, lo, hi):
     """softmax: out = y * (g - sum(g * y)); log: out = g - out * sum(g), out holding exp(y)."""
     n = y.shape[1]
@@ -401,22 +370,6 @@ def _row_chunks(rows, n):
     if rows * n < PARALLEL_MIN or rows < 2:
         return 1
     return min(rows, (rows * n + CHUNK - 1) // CHUNK)
-
-
-@njit(cache=True, parallel=True)
-def fast_shift_rows(x, out):
-    rows, n = x.shape
-    chunks = _row_chunks(rows, n)
-    for c in prange(chunks):
-        _shift_rows(x, out, c * rows // chunks, (c + 1) * rows // chunks)
-
-
-@njit(cache=True, parallel=True)
-def fast_normalise_rows(e, out, log):
-    rows, n = e.shape
-    chunks = _row_chunks(rows, n)
-    for c in prange(chunks):
-        _normalise_rows(e, out, log, c * rows // chunks, (c + 1) * rows // chunks)
 
 
 @njit(cache=True, parallel=True)
@@ -549,6 +502,23 @@ def _shaped(data: TensorData, shape) -> tuple[np.ndarray, np.ndarray]:
     return _unsigned(shape), _unsigned(strides)
 
 
+def _copy(a: np.ndarray, out: np.ndarray) -> None:
+    np.copyto(out, a)
+
+
+# Ops that are one numpy ufunc run as that ufunc on big tensors: its SIMD loops (exp and
+# log included, which numba calls one element at a time) beat the kernels' op ladder,
+# and it broadcasts and follows strides itself. Small tensors stay on the kernels.
+UFUNC_MIN = 2048
+_MAP_UFUNCS = {
+    "neg": np.negative,
+    "id": _copy,
+    "exp": np.exp,
+    "log": np.log,
+    "sqrt": np.sqrt,
+    "abs": np.absolute,
+}
+_ZIP_UFUNCS = {"add": np.add, "mul": np.multiply, "pow": np.power, "max": np.maximum}
 # Reductions go to numpy's ufuncs: their pairwise, SIMD loops beat a serial fold by ~5x.
 _REDUCE_UFUNCS = {"sum": (np.add, 0.0), "max": (np.maximum, -np.inf)}
 _launching = threading.Lock()
@@ -589,6 +559,11 @@ class FastBackend(NumpyStorage):
 
     @_serialised_when_parallel
     def map(self, op: str, a: TensorData, out: TensorData) -> None:
+        ufunc = _MAP_UFUNCS.get(op)
+        if ufunc is not None and out.size >= UFUNC_MIN:
+            with np.errstate(all="ignore"):
+                ufunc(_as_array(a), out=_as_array(out))
+            return
         code = MAP_CODES[op]
         step = _flat_step(a, out.shape)
         if step is not None and out.is_contiguous():
@@ -599,6 +574,11 @@ class FastBackend(NumpyStorage):
 
     @_serialised_when_parallel
     def zip(self, op: str, a: TensorData, b: TensorData, out: TensorData) -> None:
+        ufunc = _ZIP_UFUNCS.get(op)
+        if ufunc is not None and out.size >= UFUNC_MIN:
+            with np.errstate(all="ignore"):
+                ufunc(_as_array(a), _as_array(b), out=_as_array(out))
+            return
         code = ZIP_CODES[op]
         a_step, b_step = _flat_step(a, out.shape), _flat_step(b, out.shape)
         if a_step is not None and b_step is not None and out.is_contiguous():
@@ -664,13 +644,15 @@ class FastBackend(NumpyStorage):
         fast_fold(out.storage, cols.storage, _ints(out.shape), *kernel, *stride, *padding, oh, ow)
 
     # ---- row kernels: numba for the passes over each row, numpy's vectorised exp between
-    @_serialised
     def softmax(self, a: TensorData, out: TensorData, log: bool) -> None:
         x, y = _as_array(a), _as_array(out)
-        fast_shift_rows(x, y)
         with np.errstate(all="ignore"):
-            e = np.exp(y) if log else np.exp(y, out=y)
-        fast_normalise_rows(e, y, log)
+            np.subtract(x, x.max(axis=1, keepdims=True), out=y)
+            if log:
+                y -= np.log(np.exp(y).sum(axis=1, keepdims=True))
+            else:
+                np.exp(y, out=y)
+                y /= y.sum(axis=1, keepdims=True)
 
     @_serialised
     def softmax_backward(self, y: TensorData, grad: TensorData, out: TensorData, log: bool) -> None:

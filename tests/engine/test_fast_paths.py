@@ -1,0 +1,63 @@
+"""The fast backend's numpy paths for big tensors give the simple backend's values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from visualgrad.engine import backends, operators
+from visualgrad.engine.backends import fast
+from visualgrad.engine.tensor_data import TensorData
+
+SHAPE = (3, 40, 30)  # 3600 elements: above fast.UFUNC_MIN
+
+
+def _data(backend, array: np.ndarray, order=None) -> TensorData:
+    """``array`` on ``backend``; with ``order``, stored so that permuting by it gives the values."""
+    stored = array if order is None else np.ascontiguousarray(array.transpose(np.argsort(order)))
+    data = TensorData.contiguous_over(backend.from_numpy(stored), stored.shape)
+    return data if order is None else data.permute(order)
+
+
+def _values(rng) -> np.ndarray:
+    values = rng.normal(0, 3, size=SHAPE)
+    values.flat[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, -2.0]
+    return values
+
+
+def test_big_tensors_take_the_numpy_path():
+    assert np.prod(SHAPE) >= fast.UFUNC_MIN
+
+
+@pytest.mark.parametrize("op", sorted(fast._MAP_UFUNCS))
+@pytest.mark.parametrize("order", [None, (2, 0, 1)])
+def test_map_of_a_big_tensor_matches_simple(op, order):
+    array = _values(np.random.default_rng(0))
+    results = []
+    for name in ("simple", "fast"):
+        backend = backends.get(name)
+        a = _data(backend, array, order)
+        out = TensorData.contiguous_over(backend.empty(a.size), a.shape)
+        backend.map(op, a, out)
+        results.append(backend.to_numpy(out))
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-14, atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize("op", sorted(fast._ZIP_UFUNCS))
+@pytest.mark.parametrize("b_shape", [SHAPE, (30,), (40, 1), ()])
+def test_zip_of_big_tensors_broadcasts_like_simple(op, b_shape):
+    rng = np.random.default_rng(1)
+    a_values, b_values = _values(rng), rng.normal(0, 2, size=b_shape)
+    results = []
+    for name in ("simple", "fast"):
+        backend = backends.get(name)
+        a, b = _data(backend, a_values), _data(backend, np.asarray(b_values))
+        out = TensorData.contiguous_over(backend.empty(a.size), SHAPE)
+        backend.zip(op, a, b, out)
+        results.append(backend.to_numpy(out))
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-14, atol=0, equal_nan=True)
+
+
+def test_every_numpy_path_is_an_op_of_the_table():
+    assert set(fast._MAP_UFUNCS) <= set(operators.MAP_OPS)
+    assert set(fast._ZIP_UFUNCS) <= set(operators.ZIP_OPS)
