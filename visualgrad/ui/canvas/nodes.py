@@ -163,19 +163,31 @@ class NodeItem(QGraphicsObject):
                 item.adjust_edges()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        theme, spec = self.theme, self.node.spec
-        height = self.height()
-        body = QRectF(0, 0, NODE_WIDTH, height)
-        accent = theme.category(spec.category)
-        if detail(painter) < DETAIL and self.state == "idle":
-            selected = self.isSelected()
-            painter.setPen(QPen(theme.selection if selected else theme.node_border, 0))
-            painter.setBrush(theme.node)
-            painter.drawRect(body)
-            painter.fillRect(QRectF(0, 0, NODE_WIDTH, HEADER), accent)
+        """One way of drawing per level of detail; the marks are drawn at every zoom."""
+        if detail(painter) >= DETAIL:
+            self._paint_card(painter)
+            self._paint_text(painter)
+        elif self.state == "idle":
+            self._paint_block(painter)
             self._paint_large_id(painter)
-            self._paint_marks(painter)
-            return
+        else:  # lit by playback: the glow shows which node computes, at any zoom
+            self._paint_card(painter)
+            self._paint_large_id(painter)
+        self._paint_marks(painter)
+
+    def _paint_block(self, painter: QPainter) -> None:
+        """Zoomed out: a plain box under its coloured band, cheap to draw by the hundred."""
+        theme = self.theme
+        painter.setPen(QPen(theme.selection if self.isSelected() else theme.node_border, 0))
+        painter.setBrush(theme.node)
+        painter.drawRect(QRectF(0, 0, NODE_WIDTH, self.height()))
+        painter.fillRect(QRectF(0, 0, NODE_WIDTH, HEADER), theme.category(self.node.spec.category))
+
+    def _paint_card(self, painter: QPainter) -> None:
+        """The rounded card: its glow while playback lights it, its border (selected, or in
+        error) and its header coloured by category."""
+        theme = self.theme
+        body = QRectF(0, 0, NODE_WIDTH, self.height())
         if self.state in ("forward", "backward"):
             glow = QColor(theme.forward if self.state == "forward" else theme.backward)
             glow.setAlpha(90)
@@ -191,11 +203,11 @@ class NodeItem(QGraphicsObject):
         painter.setPen(QPen(border, width))
         painter.setBrush(theme.node)
         painter.drawRoundedRect(body, 8, 8)
-        painter.fillPath(header_path(), accent)
-        if detail(painter) < DETAIL:
-            self._paint_large_id(painter)
-            self._paint_marks(painter)
-            return
+        painter.fillPath(header_path(), theme.category(self.node.spec.category))
+
+    def _paint_text(self, painter: QPainter) -> None:
+        """Close up: the id and type in the header, the parameters, the ports and the shape."""
+        theme, spec = self.theme, self.node.spec
         painter.setPen(QColor("#ffffff") if theme.dark else theme.text)
         painter.setFont(font("title"))
         title = QRectF(10, 0, NODE_WIDTH - 20, HEADER)
@@ -220,11 +232,10 @@ class NodeItem(QGraphicsObject):
             painter.setPen(theme.muted)
             painter.setFont(font("small"))
             painter.drawText(
-                QRectF(10, height - 16, NODE_WIDTH - 20, 14),
+                QRectF(10, self.height() - 16, NODE_WIDTH - 20, 14),
                 Qt.AlignVCenter | Qt.AlignRight,
                 self.shape_text,
             )
-        self._paint_marks(painter)
 
     def _paint_large_id(self, painter: QPainter) -> None:
         """Zoomed out: the node's id, large enough to read, where the details would be."""

@@ -75,6 +75,16 @@ class PlaybackPanel(QWidget):
         return button
 
     def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(self._controls())
+        layout.addWidget(self._chain_panel(), 1)
+        self._actions = self._menu_actions()
+        self._update_buttons()
+
+    def _controls(self) -> QHBoxLayout:
+        """The row above the chain rule: the step buttons, the speed, what the edges show,
+        the step counter and the gradient check."""
         self.reset_button = self._button(
             "⟲ Reset", "resetButton", "Clear the pass (Ctrl+R)", self.reset
         )
@@ -103,29 +113,36 @@ class PlaybackPanel(QWidget):
         self.speed.setValue(5)
         self.speed.setFixedWidth(110)
         self.speed.setToolTip("Animation speed")
-        self.value_radio, self.grad_radio = QRadioButton("values"), QRadioButton("gradients")
-        self.value_radio.setChecked(True)
-        group = QButtonGroup(self)
-        group.addButton(self.value_radio)
-        group.addButton(self.grad_radio)
-        self.grad_radio.toggled.connect(lambda on: self.set_view("gradient" if on else "value"))
         self.counter = QLabel("")
         self.counter.setObjectName("stepCounter")
         self.counter.setMinimumWidth(110)
-        self.legend = Legend()
         controls = QHBoxLayout()
         for w in (self.reset_button, self.forward_button, self.backward_button, self.play_button):
             controls.addWidget(w)
         controls.addWidget(QLabel("speed"))
         controls.addWidget(self.speed)
         controls.addSpacing(12)
+        self._add_view_choice(controls)
+        controls.addStretch(1)
+        controls.addWidget(self.counter)
+        controls.addWidget(self.check_button)
+        return controls
+
+    def _add_view_choice(self, controls: QHBoxLayout) -> None:
+        """Whether the edges show values or gradients, and the scale of their colours."""
+        self.value_radio, self.grad_radio = QRadioButton("values"), QRadioButton("gradients")
+        self.value_radio.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.value_radio)
+        group.addButton(self.grad_radio)
+        self.grad_radio.toggled.connect(lambda on: self.set_view("gradient" if on else "value"))
+        self.legend = Legend()
         controls.addWidget(QLabel("edges show"))
         controls.addWidget(self.value_radio)
         controls.addWidget(self.grad_radio)
         controls.addWidget(self.legend)
-        controls.addStretch(1)
-        controls.addWidget(self.counter)
-        controls.addWidget(self.check_button)
+
+    def _chain_panel(self) -> QTextBrowser:
         self.chain = QTextBrowser()
         self.chain.setObjectName("chainRule")
         self.chain.setMinimumHeight(60)
@@ -133,11 +150,11 @@ class PlaybackPanel(QWidget):
             "Press Forward to compute the graph node by node, then Backward to send the "
             "gradient back edge by edge. The chain rule of each step is written here."
         )
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        layout.addLayout(controls)
-        layout.addWidget(self.chain, 1)
-        self._actions = []
+        return self.chain
+
+    def _menu_actions(self) -> list[QAction]:
+        """The Run menu's entries, with their shortcuts."""
+        actions = []
         for text, key, slot in (
             ("Step &Forward", "F10", self.step_forward),
             ("Step &Backward", "F11", self.step_backward),
@@ -148,8 +165,8 @@ class PlaybackPanel(QWidget):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(key))
             action.triggered.connect(slot)
-            self._actions.append(action)
-        self._update_buttons()
+            actions.append(action)
+        return actions
 
     def actions(self) -> list[QAction]:
         return list(self._actions)

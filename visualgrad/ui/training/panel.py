@@ -69,7 +69,16 @@ class TrainingPanel(QWidget):
         self._redraw_timer = QTimer(self, singleShot=True)
         self._redraw_timer.timeout.connect(self._redraw)
         self._next_redraw = self._drawing_since = 0.0
+        self.plots = LossPlot(self)
+        self.boundary_plot = BoundaryPlot(self)
+        self.boundary_plot.setMinimumSize(220, 200)
+        self._lay_out(self._settings_form(), self._buttons(), self._readout())
+        self._set_running(False)
+        self.set_graph(Graph())
 
+    # ---- building the panel ---------------------------------------------------------------
+    def _settings_form(self) -> QWidget:
+        """The training settings, each edited as one undo command."""
         self._form = QWidget(self)
         form = QFormLayout(self._form)
         form.setContentsMargins(0, 0, 0, 0)
@@ -97,7 +106,10 @@ class TrainingPanel(QWidget):
         form.addRow("Momentum", self._momentum)
         form.addRow("Batch size", self._whole["batch_size"])
         form.addRow("Epochs", self._whole["epochs"])
+        return self._form
 
+    def _buttons(self) -> QHBoxLayout:
+        """Train, Pause, Stop, and the log scale of the loss."""
         self.train_button = QPushButton("Train", objectName="trainButton")
         self.pause_button = QPushButton("Pause", objectName="pauseButton", checkable=True)
         self.stop_button = QPushButton("Stop", objectName="stopButton")
@@ -106,13 +118,16 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(lambda: self.stop(wait=False))
         log_scale = QCheckBox("log", objectName="logScaleBox")
         log_scale.setToolTip("The loss on a logarithmic scale")
-        log_scale.toggled.connect(lambda on: self.plots.set_log(on))
+        log_scale.toggled.connect(self.plots.set_log)
         buttons = QHBoxLayout()
         for widget in (self.train_button, self.pause_button, self.stop_button):
             buttons.addWidget(widget)
         buttons.addStretch(1)
         buttons.addWidget(log_scale)
+        return buttons
 
+    def _readout(self) -> list[QWidget]:
+        """The progress bar, the latest numbers, and what went wrong."""
         self.progress_bar = QProgressBar(objectName="trainProgress")
         self.progress_bar.setRange(0, 1000)
         # A label of fixed size: a new text then repaints it without laying out the panel again.
@@ -122,19 +137,16 @@ class TrainingPanel(QWidget):
         self.error_label = QLabel(objectName="trainingError", wordWrap=True, visible=False)
         self.error_label.setStyleSheet(f"color: {LIGHT.error.name()}")
         self.error_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        return [self.progress_bar, self.metrics, self.error_label]
 
-        self.plots = LossPlot(self)
-        self.boundary_plot = BoundaryPlot(self)
-        self.boundary_plot.setMinimumSize(220, 200)
-
-        # Settings and controls on the left, the plots side by side: the panel sits under
-        # the canvas, where the window is widest.
+    def _lay_out(self, form: QWidget, buttons: QHBoxLayout, readout: list[QWidget]) -> None:
+        """Settings and controls on the left, the plots side by side: the panel sits under
+        the canvas, where the window is widest."""
         controls = QVBoxLayout()
-        controls.addWidget(self._form)
+        controls.addWidget(form)
         controls.addLayout(buttons)
-        controls.addWidget(self.progress_bar)
-        controls.addWidget(self.metrics)
-        controls.addWidget(self.error_label)
+        for widget in readout:
+            controls.addWidget(widget)
         controls.addStretch(1)
         side = QWidget(self)
         side.setLayout(controls)
@@ -144,8 +156,6 @@ class TrainingPanel(QWidget):
         layout.addWidget(side)
         layout.addWidget(self.plots, 3)
         layout.addWidget(self.boundary_plot, 2)
-        self._set_running(False)
-        self.set_graph(Graph())
 
     def _whole_number_box(self, name: str) -> QSpinBox:
         low, high = TrainingSettings.LIMITS[name]
