@@ -86,19 +86,6 @@ class Connect(QUndoCommand):
         self.graph.disconnect(self.edge)
 
 
-class Disconnect(QUndoCommand):
-    def __init__(self, graph: Graph, edge: Edge) -> None:
-        super().__init__(f"Disconnect {edge.source} from {edge.target}")
-        self.graph, self.edge = graph, edge
-
-    def redo(self) -> None:
-        self.graph.disconnect(self.edge)
-
-    def undo(self) -> None:
-        e = self.edge
-        self.graph.connect(e.source, e.source_port, e.target, e.target_port)
-
-
 class MoveNodes(QUndoCommand):
     """Nodes dragged from old to new positions (one command for the whole drag)."""
 

@@ -26,11 +26,8 @@ class EdgeItem(QGraphicsItem):
         self.edge, self.source, self.target, self.theme = edge, source, target, theme
         self.shape_text = ""
         self.badge = ""  # playback: the value or gradient carried, as text
-        self.badge_colour: QColor | None = None
         self.colour: QColor | None = None  # gradient magnitude colouring; None: the theme's
         self.badge_item = None
-        self.forward_value = None  # playback: the value and the gradient this edge carried
-        self.gradient_value = None
         # exposedRect then holds the part being repainted, so off-screen labels are skipped.
         self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemUsesExtendedStyleOption)
         self.setZValue(0)
@@ -74,7 +71,7 @@ class EdgeItem(QGraphicsItem):
 
     def set_badge(self, text: str, colour: QColor | None, array=None) -> None:
         """Show what flowed along the edge (``text``, and ``array`` as a heatmap); "" hides it."""
-        self.badge, self.badge_colour = text, colour
+        self.badge = text
         if not text:
             if self.badge_item is not None and self.badge_item.scene() is not None:
                 self.badge_item.scene().removeItem(self.badge_item)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ...graph.data import pass_batch
 from ...graph.execute import NodeError, Program
 from ...graph.gradcheck import TOLERANCE, gradient_check
-from ...graph.graph import GraphError
+from ...graph.graph import Edge, GraphError
 from ...graph.steps import Step, build_steps
 from ...graph.summaries import number, short
 from ..canvas import CanvasScene, Inspector
@@ -38,7 +38,6 @@ class PlaybackPanel(QWidget):
     """The controls, the chain-rule panel and what moves on the canvas."""
 
     status = Signal(str)
-    step_shown = Signal(int)
 
     def __init__(self, document: Document, scene: CanvasScene, inspector: Inspector) -> None:
         super().__init__()
@@ -50,6 +49,8 @@ class PlaybackPanel(QWidget):
         self.trace = None
         self.program: Program | None = None
         self.view = "value"
+        # What each edge carried in the steps shown: its value, and its gradient.
+        self._carried: dict[str, dict[Edge, np.ndarray]] = {"value": {}, "gradient": {}}
         self._pulses: list[QGraphicsEllipseItem] = []
         self._step_in_flight: Step | None = None
         self.animation = QVariantAnimation(self)
@@ -270,8 +271,8 @@ class PlaybackPanel(QWidget):
         self.steps, self.trace, self.program, self.position = [], None, None, 0
         for item in self.scene.node_items.values():
             item.set_state("idle")
+        self._carried = {"value": {}, "gradient": {}}
         for item in self.scene.edge_items.values():
-            item.forward_value = item.gradient_value = None
             item.set_badge("", None)
             item.set_colour(None)
         self.chain.clear()
@@ -304,7 +305,6 @@ class PlaybackPanel(QWidget):
         if self.inspector.node_id is not None:
             self.show_selected(self.inspector.node_id)
         self._update_buttons()
-        self.step_shown.emit(index)
 
     def _counter_text(self) -> str:
         if self.position <= self.forward_count:
@@ -319,11 +319,11 @@ class PlaybackPanel(QWidget):
             if item is None:
                 continue
             if step.kind == "forward":
-                item.forward_value = step.value
+                self._carried["value"][edge] = step.value
                 if self.view == "value":
                     item.set_badge(short(step.value), self.scene.theme.forward, step.value)
             else:
-                item.gradient_value = step.value
+                self._carried["gradient"][edge] = step.value
                 magnitude = float(np.abs(step.value).mean())
                 item.set_colour(magnitude_colour(magnitude, *self.log_range))
                 self.legend.set_range(*self.log_range)
@@ -371,8 +371,9 @@ class PlaybackPanel(QWidget):
     def set_view(self, view: str) -> None:
         """Edges show the values of the forward pass, or the gradients of the backward."""
         self.view = view
-        for item in self.scene.edge_items.values():
-            value = getattr(item, f"{'forward' if view == 'value' else 'gradient'}_value", None)
+        carried = self._carried[view]
+        for edge, item in self.scene.edge_items.items():
+            value = carried.get(edge)
             if value is None:
                 item.set_badge("", None)
             else:
