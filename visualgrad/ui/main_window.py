@@ -47,8 +47,8 @@ class MainWindow(QMainWindow):
         self.canvas = CanvasView(self.scene, self)
         self.setCentralWidget(self.canvas)
         self.palette = Palette(self.theme)
-        self.inspector = Inspector(self.document)
-        self.training = TrainingPanel(self.document.undo_stack)
+        self.inspector = Inspector(self.document, self.theme)
+        self.training = TrainingPanel(self.document.undo_stack, self.theme)
         self.playback = PlaybackPanel(self.document, self.scene, self.inspector)
         self.history = QUndoView(self.document.undo_stack)
         self.history.setObjectName("history")
@@ -351,8 +351,10 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         theme.apply(app, self.theme)
         self.scene.set_theme(self.theme)
+        self.inspector.set_theme(self.theme)
+        self.training.set_theme(self.theme)
         for plot in self.findChildren(pg.PlotWidget) + self.findChildren(pg.GraphicsLayoutWidget):
-            plot.setBackground(theme.plot_background(self.theme))
+            plot.setBackground(self.theme.plot)
         self.store.setValue("theme", name)
         self.theme_actions[name].setChecked(True)
 

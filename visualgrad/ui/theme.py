@@ -22,6 +22,40 @@ CATEGORY_HUES = {
 }
 
 
+# The colours of plotted series, and of the classes of the decision boundary, on either
+# theme's plots: class 0 and class 1 are also the two ends of the binary probability map.
+SERIES = (
+    (47, 125, 225),
+    (216, 58, 58),
+    (31, 157, 85),
+    (217, 72, 15),
+    (132, 94, 194),
+    (23, 162, 184),
+    (196, 160, 0),
+    (120, 120, 120),
+    (214, 51, 132),
+    (92, 64, 51),
+)
+
+# Each colour of the window, in the light theme and in the dark one.
+COLOURS = {
+    "canvas": ("#f6f7f9", "#1e2127"),
+    "grid": ("#e3e6eb", "#2a2e36"),
+    "node": ("#ffffff", "#2c313a"),
+    "node_border": ("#b8bec8", "#4a515e"),
+    "text": ("#1d232b", "#e6e9ef"),
+    "title": ("#1d232b", "#ffffff"),  # a node's id and type, on its coloured header
+    "on_accent": ("#ffffff", "#ffffff"),  # text on a playback badge or an error mark
+    "muted": ("#5f6b7a", "#9aa4b2"),
+    "edge": ("#7d8796", "#8a94a3"),
+    "selection": ("#2f7de1", "#5aa2ff"),
+    "error": ("#d83a3a", "#ff6b6b"),
+    "forward": ("#1f9d55", "#4cd38a"),  # the pulse and badge of a value moving forward
+    "backward": ("#d9480f", "#ff922b"),  # the pulse and badge of a gradient moving back
+    "plot": ("#ffffff", "#1b1e23"),  # the background of the plots
+}
+
+
 @dataclass(frozen=True)
 class Theme:
     name: str
@@ -31,12 +65,15 @@ class Theme:
     node: QColor
     node_border: QColor
     text: QColor
+    title: QColor
+    on_accent: QColor
     muted: QColor
     edge: QColor
     selection: QColor
     error: QColor
-    forward: QColor  # the pulse and badge of a value moving forward
-    backward: QColor  # the pulse and badge of a gradient moving back
+    forward: QColor
+    backward: QColor
+    plot: QColor
 
     def category(self, name: str) -> QColor:
         hue = CATEGORY_HUES.get(name)
@@ -45,38 +82,10 @@ class Theme:
         return QColor.fromHsl(hue, 110, 95) if self.dark else QColor.fromHsl(hue, 150, 175)
 
 
-LIGHT = Theme(
-    "light",
-    False,
-    canvas=QColor("#f6f7f9"),
-    grid=QColor("#e3e6eb"),
-    node=QColor("#ffffff"),
-    node_border=QColor("#b8bec8"),
-    text=QColor("#1d232b"),
-    muted=QColor("#5f6b7a"),
-    edge=QColor("#7d8796"),
-    selection=QColor("#2f7de1"),
-    error=QColor("#d83a3a"),
-    forward=QColor("#1f9d55"),
-    backward=QColor("#d9480f"),
+LIGHT, DARK = (
+    Theme(name, dark, **{key: QColor(pair[column]) for key, pair in COLOURS.items()})
+    for name, dark, column in (("light", False, 0), ("dark", True, 1))
 )
-
-DARK = Theme(
-    "dark",
-    True,
-    canvas=QColor("#1e2127"),
-    grid=QColor("#2a2e36"),
-    node=QColor("#2c313a"),
-    node_border=QColor("#4a515e"),
-    text=QColor("#e6e9ef"),
-    muted=QColor("#9aa4b2"),
-    edge=QColor("#8a94a3"),
-    selection=QColor("#5aa2ff"),
-    error=QColor("#ff6b6b"),
-    forward=QColor("#4cd38a"),
-    backward=QColor("#ff922b"),
-)
-
 THEMES = {"light": LIGHT, "dark": DARK}
 
 
@@ -106,8 +115,4 @@ def apply(app: QApplication, theme: Theme) -> None:
         palette.setColor(QPalette.Highlight, theme.selection)
     app.setPalette(palette)
     # Plots made from now on take the theme's colours; the window recolours those it has.
-    pg.setConfigOptions(background=plot_background(theme), foreground=theme.muted)
-
-
-def plot_background(theme: Theme) -> QColor:
-    return QColor("#1b1e23") if theme.dark else QColor("#ffffff")
+    pg.setConfigOptions(background=theme.plot, foreground=theme.muted)

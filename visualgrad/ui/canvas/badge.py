@@ -35,8 +35,9 @@ def heat_image(array: np.ndarray, columns: int = 24, rows: int = 12) -> QImage:
 class EdgeBadge(QGraphicsItem):
     """What flowed along one edge in the last step: shown above the edge's middle."""
 
-    def __init__(self, text: str, colour: QColor, array: np.ndarray | None) -> None:
+    def __init__(self, text: str, colour: QColor, array: np.ndarray | None, ink: QColor) -> None:
         super().__init__()
+        self.ink = ink  # the colour of the text
         self.setZValue(4)
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.set(text, colour, array)
@@ -66,6 +67,6 @@ class EdgeBadge(QGraphicsItem):
             target = QRectF(self.rect.right() - MAP_W - 3, -MAP_H / 2 + 1, MAP_W, MAP_H - 2)
             painter.drawImage(target, self.image)
             text_rect.setRight(target.left() - 2)
-        painter.setPen(QColor("#ffffff"))
+        painter.setPen(self.ink)
         painter.setFont(font("small"))
         painter.drawText(text_rect, Qt.AlignCenter, self.text)

@@ -77,7 +77,7 @@ class EdgeItem(QGraphicsItem):
                 self.badge_item.scene().removeItem(self.badge_item)
             self.badge_item = None
         elif self.badge_item is None:
-            self.badge_item = EdgeBadge(text, colour, array)
+            self.badge_item = EdgeBadge(text, colour, array, self.theme.on_accent)
             if self.scene() is not None:
                 self.scene().addItem(self.badge_item)
         else:

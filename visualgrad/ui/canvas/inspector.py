@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...graph.catalog import Param
 from ...graph.summaries import describe_array
 from ..document import Document
+from ..theme import LIGHT, Theme
 
 
 class Heatmap(pg.GraphicsLayoutWidget):
@@ -49,7 +50,7 @@ class Heatmap(pg.GraphicsLayoutWidget):
 class Inspector(QScrollArea):
     """What the selected node is, and its settings."""
 
-    def __init__(self, document: Document, parent=None) -> None:
+    def __init__(self, document: Document, theme: Theme = LIGHT, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("inspector")
         self.setWidgetResizable(True)
@@ -76,7 +77,7 @@ class Inspector(QScrollArea):
         self.error = QLabel()
         self.error.setObjectName("inspectorError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #d83a3a;")
+        self.set_theme(theme)
         self.values = QLabel()
         self.values.setObjectName("nodeValues")
         self.values.setWordWrap(True)
@@ -97,6 +98,9 @@ class Inspector(QScrollArea):
         self.setWidget(body)
         self.setMinimumWidth(260)
         self.show_node(None)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.error.setStyleSheet(f"color: {theme.error.name()};")
 
     def show_node(self, node_id: str | None) -> None:
         """Fill the inspector for ``node_id`` (None: nothing selected)."""

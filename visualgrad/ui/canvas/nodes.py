@@ -135,7 +135,7 @@ class NodeItem(QGraphicsObject):
         self.params_text = summary(self.node)
         tip = f"<b>{self.node.id}</b> · {spec.name}<br>{spec.description}<br><i>{spec.forward}</i>"
         if self.error:
-            tip += f"<br><span style='color:#d83a3a'>{self.error}</span>"
+            tip += f"<br><span style='color:{self.theme.error.name()}'>{self.error}</span>"
         self.setToolTip(tip)
         self.update()
 
@@ -208,7 +208,7 @@ class NodeItem(QGraphicsObject):
     def _paint_text(self, painter: QPainter) -> None:
         """Close up: the id and type in the header, the parameters, the ports and the shape."""
         theme, spec = self.theme, self.node.spec
-        painter.setPen(QColor("#ffffff") if theme.dark else theme.text)
+        painter.setPen(theme.title)
         painter.setFont(font("title"))
         title = QRectF(10, 0, NODE_WIDTH - 20, HEADER)
         painter.drawText(title, Qt.AlignVCenter | Qt.AlignLeft, self.node.id)
@@ -252,7 +252,7 @@ class NodeItem(QGraphicsObject):
             painter.setPen(Qt.NoPen)
             painter.setBrush(theme.error)
             painter.drawEllipse(QPointF(NODE_WIDTH - 2, 0), 8, 8)
-            painter.setPen(QColor("#ffffff"))
+            painter.setPen(theme.on_accent)
             painter.setFont(font("title"))
             painter.drawText(QRectF(NODE_WIDTH - 10, -8, 16, 16), Qt.AlignCenter, "!")
         if self.value_text:

@@ -136,6 +136,8 @@ class CanvasScene(QGraphicsScene):
         for item in [*self.node_items.values(), *self.edge_items.values()]:
             item.theme = theme
             item.update()
+        for item in self.node_items.values():
+            item.refresh()  # its tooltip writes an error in the theme's colour
         self.update()
 
     def set_locked(self, locked: bool) -> None:

@@ -206,7 +206,7 @@ class PlaybackPanel(QWidget):
         return True
 
     def _refuse(self, message: str, node_id: str | None) -> None:
-        self.chain.setHtml(f"<span style='color:#d83a3a'>{message}</span>")
+        self.chain.setHtml(f"<span style='color:{self.scene.theme.error.name()}'>{message}</span>")
         self.status.emit(message)
         if node_id and node_id in self.scene.node_items:
             self.scene.select_nodes([node_id])
@@ -417,10 +417,10 @@ class PlaybackPanel(QWidget):
         if not checks:
             self.chain.setHtml("The graph has no Parameter or layer to check.")
             return
-        lines = []
+        theme, lines = self.scene.theme, []
         for c in checks:
             mark = "✔" if c.ok else "✘"
-            colour = "#1f9d55" if c.ok else "#d83a3a"
+            colour = (theme.forward if c.ok else theme.error).name()
             lines.append(
                 f"<span style='color:{colour}'>{mark} {c.node}.{c.weight}</span>: relative error "
                 f"{number(c.relative_error)} over {c.elements} element{'s' * (c.elements > 1)}"

@@ -14,25 +14,13 @@ from PySide6.QtWidgets import QWidget
 
 from ...engine.datasets import Dataset
 from ...graph.training_worker import GRID
+from ..theme import SERIES
 
 MARGIN = 0.1  # share of the data's extent added on each side
 MAX_POINTS = 2000  # training points drawn; more would make the scatter slow
-# Class 0 and class 1 are also the two ends of the binary probability map.
-CLASS_COLOURS = (
-    (47, 125, 225),
-    (216, 58, 58),
-    (31, 157, 85),
-    (217, 72, 15),
-    (132, 94, 194),
-    (23, 162, 184),
-    (196, 160, 0),
-    (120, 120, 120),
-    (214, 51, 132),
-    (92, 64, 51),
-)
 
 PROBABILITY_LUT = pg.ColorMap(
-    [0.0, 0.5, 1.0], [CLASS_COLOURS[0], (255, 255, 255), CLASS_COLOURS[1]]
+    [0.0, 0.5, 1.0], [SERIES[0], (255, 255, 255), SERIES[1]]
 ).getLookupTable(0.0, 1.0, 256)
 
 
@@ -42,7 +30,7 @@ def shows_boundary(data: Dataset) -> bool:
 
 
 def _colour(index: int) -> tuple[int, int, int]:
-    return CLASS_COLOURS[index % len(CLASS_COLOURS)]
+    return SERIES[index % len(SERIES)]
 
 
 class BoundaryPlot(pg.PlotWidget):

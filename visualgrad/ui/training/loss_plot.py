@@ -13,6 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
+from ..theme import SERIES
+
 GROWTH = 1.5  # the step axis grows to this many times the last step when the data reaches its end
 MARGIN = 0.25  # of the loss's range, added beyond the data when the loss axis grows
 SMALLEST = 1e-12  # the loss shown where the log scale meets a loss of zero
@@ -63,9 +65,9 @@ class LossPlot(QWidget):
         self.loss = _plot("lossPlot", "loss")
         self.loss.setMinimumHeight(130)
         self._raw = self.loss.plot(pen=pg.mkPen(150, 150, 150, 90))
-        self._smoothed = self.loss.plot(pen=pg.mkPen("#2f7de1", width=2), name="loss")
+        self._smoothed = self.loss.plot(pen=pg.mkPen(SERIES[0], width=2), name="loss")
         self._epoch_means = self.loss.plot(
-            pen=None, symbol="o", symbolSize=5, symbolBrush="#d9480f", name="epoch mean"
+            pen=None, symbol="o", symbolSize=5, symbolBrush=SERIES[3], name="epoch mean"
         )
         self.loss.getViewBox().sigRangeChangedManually.connect(self._left_alone)
         self.accuracy = _plot("accuracyPlot", "accuracy")
@@ -74,9 +76,9 @@ class LossPlot(QWidget):
         self.accuracy.setXLink(self.loss)
         self.accuracy.setYRange(0.0, 1.0)
         self.accuracy.enableAutoRange(x=False)
-        self._accuracy = self.accuracy.plot(pen=pg.mkPen("#1f9d55", width=2), name="training")
+        self._accuracy = self.accuracy.plot(pen=pg.mkPen(SERIES[2], width=2), name="training")
         self._val_accuracy = self.accuracy.plot(
-            pen=pg.mkPen("#845ec2", width=2, style=Qt.DashLine), name="validation"
+            pen=pg.mkPen(SERIES[4], width=2, style=Qt.DashLine), name="validation"
         )
         self._log = False
         layout = QVBoxLayout(self)

@@ -36,7 +36,7 @@ from ...graph.data import dataset_for
 from ...graph.graph import Graph, TrainingSettings
 from ...graph.train import Progress
 from ..commands import SetTraining
-from ..theme import LIGHT
+from ..theme import LIGHT, Theme
 from .boundary_plot import BoundaryPlot, shows_boundary
 from .loss_plot import LossPlot
 from .run import TrainingRun, Worker
@@ -55,7 +55,9 @@ class TrainingPanel(QWidget):
     weights_changed = Signal()  # a run stored learned weights in the graph's nodes
     _handed_over = Signal(object)  # a TrainingRun with batches to take (from its worker)
 
-    def __init__(self, undo_stack: QUndoStack, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, undo_stack: QUndoStack, theme: Theme = LIGHT, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.undo_stack = undo_stack
         self.graph: Graph | None = None
@@ -73,6 +75,7 @@ class TrainingPanel(QWidget):
         self.boundary_plot = BoundaryPlot(self)
         self.boundary_plot.setMinimumSize(220, 200)
         self._lay_out(self._settings_form(), self._buttons(), self._readout())
+        self.set_theme(theme)
         self._set_running(False)
         self.set_graph(Graph())
 
@@ -135,7 +138,6 @@ class TrainingPanel(QWidget):
         self.metrics.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.metrics.setFixedHeight(2 * self.metrics.fontMetrics().lineSpacing() + 4)
         self.error_label = QLabel(objectName="trainingError", wordWrap=True, visible=False)
-        self.error_label.setStyleSheet(f"color: {LIGHT.error.name()}")
         self.error_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         return [self.progress_bar, self.metrics, self.error_label]
 
@@ -165,6 +167,9 @@ class TrainingPanel(QWidget):
         box.setKeyboardTracking(False)
         box.valueChanged.connect(lambda value: self._edit(name, value))
         return box
+
+    def set_theme(self, theme: Theme) -> None:
+        self.error_label.setStyleSheet(f"color: {theme.error.name()}")
 
     # ---- the document -----------------------------------------------------------------
     def set_graph(self, graph: Graph) -> None:
