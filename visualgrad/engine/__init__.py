@@ -10,23 +10,46 @@ x.grad.to_numpy()
 from . import backends, datasets, nn, optim
 from .autodiff import Function, is_grad_enabled, no_grad
 from .random import manual_seed
-from .tensor import Tensor, full, matmul, ones, rand, randn, tensor, zeros
+from .tensor import (
+    Tensor,
+    arange,
+    eye,
+    full,
+    full_like,
+    matmul,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
 
 __all__ = [
     "Function",
     "Tensor",
+    "arange",
     "backends",
     "datasets",
+    "eye",
     "full",
+    "full_like",
     "is_grad_enabled",
     "manual_seed",
     "matmul",
     "nn",
     "no_grad",
     "ones",
+    "ones_like",
     "optim",
     "rand",
+    "rand_like",
     "randn",
+    "randn_like",
     "tensor",
     "zeros",
+    "zeros_like",
 ]

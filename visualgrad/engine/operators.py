@@ -55,6 +55,19 @@ def sign(x):
     return (x > 0.0) * 1.0 - (x < 0.0) * 1.0
 
 
+def log1p(x):
+    return np.log1p(x)
+
+
+def expm1(x):
+    return np.expm1(x)
+
+
+def softplus(x):
+    """log(1 + e^x), computed stably: max(x, 0) + log(1 + e^-|x|)."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
 def add(x, y):
     return x + y
 
@@ -119,6 +132,21 @@ def sqrt_back(y, grad):
     return 0.5 * grad / y
 
 
+def log1p_back(x, grad):
+    """d log(1 + x) / dx = 1 / (1 + x), times ``grad``."""
+    return grad / (1.0 + x)
+
+
+def expm1_back(y, grad):
+    """d (e^x - 1) / dx = e^x = y + 1 for the output y, times ``grad``."""
+    return grad * (y + 1.0)
+
+
+def softplus_back(x, grad):
+    """d softplus(x) / dx = sigmoid(x), times ``grad``."""
+    return grad * 0.5 * (np.tanh(0.5 * x) + 1.0)
+
+
 # Binary cross-entropy of a probability p (or of a logit x) against a target t.
 def bce(p, t):
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 as torch does."""
@@ -152,6 +180,9 @@ MAP_OPS = {
     "sqrt": sqrt,
     "abs": abs_,
     "sign": sign,
+    "log1p": log1p,
+    "expm1": expm1,
+    "softplus": softplus,
 }
 
 ZIP_OPS = {
@@ -173,6 +204,9 @@ ZIP_OPS = {
     "bce_back": bce_back,
     "bce_logits": bce_logits,
     "bce_logits_back": bce_logits_back,
+    "log1p_back": log1p_back,
+    "expm1_back": expm1_back,
+    "softplus_back": softplus_back,
 }
 
 # name -> (binary function, start value) for reductions along one dimension.

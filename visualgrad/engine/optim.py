@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from .nn.module import Parameter
 from .tensor import Tensor
-from .tensor_functions import _new, map_
+from .tensor_functions import _new, map_, zip_
 
 
 def _contiguous(t: Tensor) -> Tensor:
@@ -59,7 +59,8 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """p -= lr * v, where v = momentum * v + (g + weight_decay * p) (v = g on the first step)."""
+    """p -= lr * v, where v = momentum * v + (g + weight_decay * p) (v = g on the first step);
+    with ``nesterov``, p -= lr * (g + momentum * v)."""
 
     def __init__(
         self,
@@ -67,13 +68,16 @@ class SGD(Optimizer):
         lr: float = 0.01,
         momentum: float = 0.0,
         weight_decay: float = 0.0,
+        nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
         if momentum < 0.0 or weight_decay < 0.0:
             raise ValueError(
                 f"SGD: momentum and weight_decay must be >= 0, got {momentum}, {weight_decay}"
             )
-        self.momentum, self.weight_decay = momentum, weight_decay
+        if nesterov and momentum == 0.0:
+            raise ValueError("SGD: nesterov needs a momentum above 0")
+        self.momentum, self.weight_decay, self.nesterov = momentum, weight_decay, nesterov
 
     def _update(self, p: Tensor, values: Tensor, grad: Tensor) -> None:
         state = self.state[id(p)]
@@ -89,6 +93,7 @@ class SGD(Optimizer):
             self.momentum,
             self.weight_decay,
             first,
+            self.nesterov,
         )
 
 
@@ -110,8 +115,13 @@ class Adam(Optimizer):
             )
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
 
+    decoupled = False  # AdamW's weight decay scales p instead of adding to the gradient
+
     def _update(self, p: Tensor, values: Tensor, grad: Tensor) -> None:
         b1, b2 = self.betas
+        if self.decoupled:
+            decay = values._constant(1.0 - self.lr * self.weight_decay)
+            zip_("mul", values, decay, "AdamW", out=values)
         state = self.state[id(p)]
         if "step" not in state:
             state.update(step=0, m=_zeros_like(p), v=_zeros_like(p))
@@ -126,5 +136,22 @@ class Adam(Optimizer):
             b2,
             self.eps,
             1.0 / (1.0 - b2**t),
-            self.weight_decay,
+            0.0 if self.decoupled else self.weight_decay,
         )
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter), as ``torch.optim.AdamW``:
+    each step first scales p by (1 - lr * weight_decay), then takes Adam's step."""
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)

@@ -286,6 +286,23 @@ class Tensor(Variable):
     def abs(self) -> Tensor:
         return F.Abs.apply(self)
 
+    def log1p(self) -> Tensor:
+        """log(1 + x), exact for small x."""
+        return F.Log1p.apply(self)
+
+    def expm1(self) -> Tensor:
+        """e^x - 1, exact for small x."""
+        return F.Expm1.apply(self)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        """Values held within [min, max]; the gradient passes where they were inside."""
+        if min is None and max is None:
+            raise ValueError("clamp: give min, max or both")
+        if min is not None and max is not None and min > max:
+            raise ValueError(f"clamp: min {min} is greater than max {max}")
+        low = None if min is None else float(min)
+        return F.Clamp.apply(self, low, None if max is None else float(max))
+
     # ---- reductions ----------------------------------------------------------
     def _dims(self, dim: Dims, op: str) -> list[int]:
         if dim is None:
@@ -318,6 +335,22 @@ class Tensor(Variable):
         if total.size == 0 or self.size == 0:
             return total * math.nan  # the mean of nothing, as torch gives it
         return total * (total.size / self.size)
+
+    def var(self, dim: Dims = None, correction: int = 1, keepdim: bool = False) -> Tensor:
+        """The variance over ``dim``, dividing by (count - ``correction``), as ``torch.var``."""
+        centred = self - self.mean(dim, keepdim=True)
+        total = (centred * centred).sum(dim, keepdim)
+        count = self.size // max(total.size, 1) if self.size else 0
+        divisor = count - correction
+        return total * (1.0 / divisor if divisor > 0 else math.nan)
+
+    def std(self, dim: Dims = None, correction: int = 1, keepdim: bool = False) -> Tensor:
+        """The standard deviation over ``dim``: the square root of ``var``."""
+        return self.var(dim, correction, keepdim).sqrt()
+
+    def norm(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """The Euclidean (Frobenius) norm over ``dim``: sqrt(sum(x^2))."""
+        return (self * self).sum(dim, keepdim).sqrt()
 
     def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """The largest values over ``dim``; unlike torch, only the values are returned."""
@@ -443,3 +476,39 @@ def randn(*shape: int, requires_grad: bool = False, backend: str | None = None) 
 
 from . import random  # noqa: E402  (after Tensor: no cycle at import time)
 from . import tensor_functions as F  # noqa: E402
+
+
+def arange(
+    start: float, end: float | None = None, step: float = 1, backend: str | None = None
+) -> Tensor:
+    """Values from ``start`` up to (not including) ``end``, ``step`` apart; one argument is end."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must not be 0")
+    return tensor(np.arange(start, end, step, dtype=np.float64), backend=backend)
+
+
+def eye(n: int, m: int | None = None, backend: str | None = None) -> Tensor:
+    """The (n, m) identity matrix (m defaults to n)."""
+    return tensor(np.eye(n, n if m is None else m), backend=backend)
+
+
+def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return zeros(*t.shape, requires_grad=requires_grad, backend=t.backend.name)
+
+
+def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return ones(*t.shape, requires_grad=requires_grad, backend=t.backend.name)
+
+
+def full_like(t: Tensor, value: float, requires_grad: bool = False) -> Tensor:
+    return full(t.shape, value, requires_grad=requires_grad, backend=t.backend.name)
+
+
+def rand_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return rand(*t.shape, requires_grad=requires_grad, backend=t.backend.name)
+
+
+def randn_like(t: Tensor, requires_grad: bool = False) -> Tensor:
+    return randn(*t.shape, requires_grad=requires_grad, backend=t.backend.name)

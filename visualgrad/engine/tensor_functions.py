@@ -167,6 +167,43 @@ class Abs(_Unary):
     op, back, keeps_output = "abs", "abs_back", False
 
 
+class Log1p(_Unary):
+    op, back, keeps_output = "log1p", "log1p_back", False
+
+
+class Expm1(_Unary):
+    op, back = "expm1", "expm1_back"
+
+
+class Softplus(_Unary):
+    op, back, keeps_output = "softplus", "softplus_back", False
+
+
+class Clamp(Function):
+    """``a`` held within ``[low, high]`` (either may be None); the gradient passes where
+    ``low <= a <= high``, as torch's does, and NaN stays NaN."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, low: float | None, high: float | None) -> Tensor:
+        ctx.save_for_backward(a, low, high)
+        out = a
+        if low is not None:
+            out = zip_("max", out, a._constant(low), "clamp")
+        if high is not None:  # min(x, high) = -max(-x, -high)
+            out = map_("neg", zip_("max", map_("neg", out), a._constant(-high), "clamp"))
+        return out if out is not a else map_("id", a)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
+        a, low, high = ctx.saved_values
+        out = grad
+        for bound, outside in ((low, "lt"), (high, "gt")):
+            if bound is not None:  # keep grad where a is not beyond the bound: grad - grad*beyond
+                beyond = zip_(outside, a, a._constant(bound), "clamp backward")
+                out = zip_("add", out, map_("neg", zip_("mul", out, beyond, "clamp")), "clamp")
+        return out if out is not grad else map_("id", grad), None, None
+
+
 class Add(Function):
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:

@@ -153,10 +153,12 @@ class Backend(ABC):
         momentum: float,
         weight_decay: float,
         first: bool,
+        nesterov: bool,
     ) -> None:
         """torch's SGD: ``g = grad + weight_decay * param``; with momentum ``velocity =
-        g`` on the ``first`` step, else ``momentum * velocity + g``, and ``g = velocity``;
-        then ``param -= lr * g``. ``velocity`` is untouched without momentum."""
+        g`` on the ``first`` step, else ``momentum * velocity + g``, and ``g = velocity``
+        (``g + momentum * velocity`` with ``nesterov``); then ``param -= lr * g``.
+        ``velocity`` is untouched without momentum."""
 
     @abstractmethod
     def adam_step(

@@ -66,7 +66,13 @@ def _apply_map(code, x):
         return math.sqrt(x) if x >= 0.0 else math.nan
     if code == 9:
         return abs(x)
-    return (1.0 if x > 0.0 else 0.0) - (1.0 if x < 0.0 else 0.0)
+    if code == 10:
+        return (1.0 if x > 0.0 else 0.0) - (1.0 if x < 0.0 else 0.0)
+    if code == 11:
+        return _log1p(x)
+    if code == 12:
+        return math.inf if x > EXP_MAX else math.expm1(x)
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
 @cuda.jit(device=True)
@@ -105,7 +111,21 @@ def _apply_zip(code, x, y):
         return (x - y) / max(x * (1.0 - x), 1e-12)
     if code == 16:
         return max(x, 0.0) - x * y + math.log1p(math.exp(-abs(x)))
-    return 0.5 * (math.tanh(0.5 * x) + 1.0) - y
+    if code == 17:
+        return 0.5 * (math.tanh(0.5 * x) + 1.0) - y
+    if code == 18:
+        return _divide(y, 1.0 + x)
+    if code == 19:
+        return y * (x + 1.0)
+    return y * 0.5 * (math.tanh(0.5 * x) + 1.0)
+
+
+@cuda.jit(device=True)
+def _log1p(x):
+    """log(1 + x) with IEEE's answers at -1 and below (the simulator would raise instead)."""
+    if x > -1.0:
+        return math.log1p(x)
+    return -math.inf if x == -1.0 else math.nan
 
 
 @cuda.jit(device=True)
@@ -401,13 +421,14 @@ def cuda_window_max_back(grad, index, out, rows, k, length):
 
 # ---- optimizer updates: one thread per element ---------------------------------------------
 @cuda.jit
-def cuda_sgd(p, g, velocity, lr, momentum, weight_decay, first):
+def cuda_sgd(p, g, velocity, lr, momentum, weight_decay, first, nesterov):
     i = cuda.grid(1)
     if i < p.size:
         step = g[i] + weight_decay * p[i]
         if momentum != 0.0:
-            step = step if first else momentum * velocity[i] + step
-            velocity[i] = step
+            v = step if first else momentum * velocity[i] + step
+            velocity[i] = v
+            step = step + momentum * v if nesterov else v
         p[i] -= lr * step
 
 
@@ -632,10 +653,17 @@ class CudaBackend(Backend):
                 grad.storage, index.storage, out.storage, rows, k, length
             )
 
-    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:
+    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first, nesterov):
         if param.size:
             cuda_sgd[_grid(param.size)](
-                param.storage, grad.storage, velocity.storage, lr, momentum, weight_decay, first
+                param.storage,
+                grad.storage,
+                velocity.storage,
+                lr,
+                momentum,
+                weight_decay,
+                first,
+                nesterov,
             )
 
     def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):

@@ -73,6 +73,12 @@ bce = _scalar(operators.bce)
 bce_back = _scalar(operators.bce_back)
 bce_logits = _scalar(operators.bce_logits)
 bce_logits_back = _scalar(operators.bce_logits_back)
+log1p = _scalar(operators.log1p)
+expm1 = _scalar(operators.expm1)
+softplus = _scalar(operators.softplus)
+log1p_back = _scalar(operators.log1p_back)
+expm1_back = _scalar(operators.expm1_back)
+softplus_back = _scalar(operators.softplus_back)
 
 MAP_CODES, ZIP_CODES = operators.MAP_CODES, operators.ZIP_CODES
 ADD, MUL = ZIP_CODES["add"], ZIP_CODES["mul"]
@@ -101,7 +107,13 @@ def _apply_map(code, x):
         return sqrt(x)
     if code == 9:
         return abs_(x)
-    return sign(x)
+    if code == 10:
+        return sign(x)
+    if code == 11:
+        return log1p(x)
+    if code == 12:
+        return expm1(x)
+    return softplus(x)
 
 
 @njit(cache=True, inline="always")
@@ -140,7 +152,13 @@ def _apply_zip(code, x, y):
         return bce_back(x, y)
     if code == 16:
         return bce_logits(x, y)
-    return bce_logits_back(x, y)
+    if code == 17:
+        return bce_logits_back(x, y)
+    if code == 18:
+        return log1p_back(x, y)
+    if code == 19:
+        return expm1_back(x, y)
+    return softplus_back(x, y)
 
 
 @njit(cache=True)
@@ -381,12 +399,13 @@ def fast_softmax_back_rows(y, g, out, log):
 
 
 @njit(cache=True)
-def _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, start, stop):
+def _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, start, stop):
     for i in range(start, stop):
         step = g[i] + weight_decay * p[i]
         if momentum != 0.0:
-            step = step if first else momentum * velocity[i] + step
-            velocity[i] = step
+            v = step if first else momentum * velocity[i] + step
+            velocity[i] = v
+            step = step + momentum * v if nesterov else v
         p[i] -= lr * step
 
 
@@ -400,15 +419,15 @@ def _adam_span(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay, 
 
 
 @njit(cache=True, parallel=True)
-def fast_sgd(p, g, velocity, lr, momentum, weight_decay, first):
+def fast_sgd(p, g, velocity, lr, momentum, weight_decay, first, nesterov):
     """torch's SGD update in place; see ``Backend.sgd_step``."""
     n = p.size
     if n < PARALLEL_MIN:
-        _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, 0, n)
+        _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, 0, n)
     else:
         for c in prange((n + CHUNK - 1) // CHUNK):
             stop = min(n, (c + 1) * CHUNK)
-            _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, c * CHUNK, stop)
+            _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, c * CHUNK, stop)
 
 
 @njit(cache=True, parallel=True)
@@ -517,6 +536,8 @@ _MAP_UFUNCS = {
     "log": np.log,
     "sqrt": np.sqrt,
     "abs": np.absolute,
+    "log1p": np.log1p,
+    "expm1": np.expm1,
 }
 _ZIP_UFUNCS = {"add": np.add, "mul": np.multiply, "pow": np.power, "max": np.maximum}
 # Reductions go to numpy's ufuncs: their pairwise, SIMD loops beat a serial fold by ~5x.
@@ -693,8 +714,17 @@ class FastBackend(NumpyStorage):
         fast_window_max_backward(_as_array(grad), _as_array(index), _as_array(out))
 
     @_serialised
-    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:
-        fast_sgd(param.storage, grad.storage, velocity.storage, lr, momentum, weight_decay, first)
+    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first, nesterov):
+        fast_sgd(
+            param.storage,
+            grad.storage,
+            velocity.storage,
+            lr,
+            momentum,
+            weight_decay,
+            first,
+            nesterov,
+        )
 
     @_serialised
     def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):

@@ -193,11 +193,11 @@ class SimpleBackend(NumpyStorage):
         np.put_along_axis(values, winner, _read(grad)[:, None, :], axis=1)
         _write(out, values)
 
-    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first) -> None:
+    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first, nesterov):
         p, g = param.storage, grad.storage + weight_decay * param.storage
         if momentum:
             velocity.storage[:] = g if first else momentum * velocity.storage + g
-            g = velocity.storage
+            g = g + momentum * velocity.storage if nesterov else velocity.storage
         p -= lr * g
 
     def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):

@@ -25,7 +25,7 @@ from ..fused_functions import (
 from ..random import generator
 from ..tensor import Tensor, tensor
 from ..tensor_data import windows_out
-from ..tensor_functions import Unfold
+from ..tensor_functions import Softplus, Unfold
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -114,6 +114,20 @@ def _softmax(x: Tensor, dim: int, log: bool, op: str) -> Tensor:
     if not -x.dims <= dim < x.dims:
         raise ValueError(f"{op}: dimension {dim} is out of range for shape {x.shape}")
     return Softmax.apply(x, int(dim) % x.dims, log)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x: relu(x) - negative_slope * relu(-x)."""
+    return x.relu() - (-x).relu() * float(negative_slope)
+
+
+def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, a smooth relu; its derivative is sigmoid(beta x)."""
+    if beta <= 0:
+        raise ValueError(f"softplus: beta must be positive, got {beta}")
+    if beta == 1.0:
+        return Softplus.apply(x)
+    return Softplus.apply(x * float(beta)) * (1.0 / beta)
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
