@@ -8,7 +8,7 @@ import pytest
 from visualgrad.graph import catalog
 from visualgrad.graph.data import first_batch
 from visualgrad.graph.execute import NodeError, Program
-from visualgrad.graph.graph import Graph, GraphError
+from visualgrad.graph.graph import Edge, Graph, GraphError
 from visualgrad.graph.shapes import infer_shapes, show
 
 from .builders import chain_rule, mlp
@@ -149,26 +149,115 @@ def test_trace_of_a_network_gives_gradients_for_every_weight():
     assert trace.gradients["x"].shape == (32, 2)
 
 
-def test_listeners_hear_every_edit():
+def test_listeners_hear_every_edit_by_name_with_what_changed():
     graph = Graph()
     heard = []
-    graph.subscribe(lambda kind, payload: heard.append(kind))
-    graph.add_node("Scalar", "a")
-    graph.add_node("Negate", "n")
+    for signal in graph.events:
+        signal.connect(lambda what, name=signal.name: heard.append((name, what)))
+    a = graph.add_node("Scalar", "a")
+    n = graph.add_node("Negate", "n")
     edge = graph.connect("a", "y", "n", "x")
     graph.set_params("a", {"value": 3.0})
     graph.move_node("a", (10, 20))
+    w = graph.add_node("Parameter", "w", {"shape": [2]})
+    graph.set_weights("w", {"value": np.ones(2)})
     graph.disconnect(edge)
     graph.remove_node("n")
+    settings = graph.set_training(epochs=3) and graph.training
     assert heard == [
-        "node_added",
-        "node_added",
-        "edge_added",
-        "params_changed",
-        "node_moved",
-        "edge_removed",
-        "node_removed",
+        ("node_added", a),
+        ("node_added", n),
+        ("edge_added", edge),
+        ("params_changed", a),
+        ("node_moved", a),
+        ("node_added", w),
+        ("weights_changed", w),
+        ("edge_removed", edge),
+        ("node_removed", n),
+        ("training_changed", settings),
     ]
+
+
+def test_a_disconnected_listener_hears_nothing_more_and_a_stranger_cannot_be_disconnected():
+    graph = Graph()
+    heard = []
+    graph.events.node_added.connect(heard.append)
+    graph.add_node("Scalar", "a")
+    graph.events.node_added.disconnect(heard.append)
+    graph.add_node("Scalar", "b")
+    assert [n.id for n in heard] == ["a"] and len(graph.events.node_added) == 0
+    with pytest.raises(ValueError, match="node_added: .* is not connected"):
+        graph.events.node_added.disconnect(heard.append)
+
+
+def test_nodes_and_edges_are_read_only_views_that_follow_the_edits():
+    graph = Graph()
+    nodes, edges = graph.nodes, graph.edges
+    graph.add_node("Scalar", "a")
+    graph.add_node("Negate", "n")
+    edge = graph.connect("a", "y", "n", "x")
+    assert list(nodes) == ["a", "n"] and "a" in nodes and nodes["n"].type == "Negate"
+    assert edges == () and graph.edges == (edge,)
+    with pytest.raises(TypeError):
+        graph.nodes["b"] = graph.nodes["a"]
+    with pytest.raises(AttributeError):
+        graph.edges.append(edge)
+    with pytest.raises(AttributeError):
+        graph.nodes = {}
+
+
+def test_insert_node_puts_it_at_its_place_in_the_order():
+    graph = Graph()
+    for node_id in "abc":
+        graph.add_node("Scalar", node_id)
+    graph.insert_node(1, "Negate", "n")
+    assert list(graph.nodes) == ["a", "n", "b", "c"]
+    with pytest.raises(GraphError, match=r"Scalar 'd': place 9 is outside 0\.\.4"):
+        graph.insert_node(9, "Scalar", "d")
+
+
+def test_restore_puts_deleted_nodes_and_edges_back_where_they_were():
+    graph = Graph()
+    for node_id in ("a", "b"):
+        graph.add_node("Scalar", node_id)
+    graph.add_node("Add", "s")
+    graph.add_node("Negate", "n")
+    edges = [graph.connect("a", "y", "s", "a"), graph.connect("b", "y", "s", "b")]
+    edges.append(graph.connect("s", "y", "n", "x"))
+    order, edge_order = list(graph.nodes), graph.edges
+    gone = [(list(graph.nodes).index("s"), graph.nodes["s"])]
+    graph.remove_node("s")
+    heard = []
+    graph.events.node_added.connect(lambda n: heard.append(n.id))
+    graph.events.edge_added.connect(heard.append)
+    graph.restore(gone, [(i, e) for i, e in enumerate(edge_order)])
+    assert list(graph.nodes) == order and graph.edges == edge_order
+    assert heard == ["s", *edges]
+
+
+def test_a_restore_that_would_make_a_cycle_changes_nothing():
+    graph = Graph()
+    graph.add_node("Scalar", "a")
+    graph.add_node("Negate", "n")
+    graph.add_node("Negate", "m")
+    graph.connect("a", "y", "n", "x")
+    loop = [(1, Edge("n", "y", "m", "x")), (2, Edge("m", "y", "n", "x"))]
+    with pytest.raises(GraphError, match="already connected"):
+        graph.restore(edges=loop)
+    cycle = Graph()
+    cycle.add_node("Negate", "n")
+    cycle.add_node("Negate", "m")
+    with pytest.raises(GraphError, match="the graph has a cycle"):
+        cycle.restore(edges=[(0, Edge("n", "y", "m", "x")), (1, Edge("m", "y", "n", "x"))])
+    assert cycle.edges == () and list(cycle.nodes) == ["n", "m"]
+
+
+def test_set_weights_checks_the_shapes_against_the_parameters():
+    graph = Graph()
+    graph.add_node("Parameter", "w", {"shape": [2]})
+    with pytest.raises(GraphError, match=r"Parameter 'w': value has shape \(3,\), expected \(2,\)"):
+        graph.set_weights("w", {"value": np.ones(3)})
+    assert graph.nodes["w"].weights is None
 
 
 def test_every_catalog_entry_declares_formulas_and_describes_itself():

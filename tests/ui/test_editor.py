@@ -80,10 +80,10 @@ def test_dragging_from_an_output_to_an_input_connects_them(qtbot):
     window = open_window(qtbot)
     a, b = two_nodes(window)
     drag(window, port_point(window, a, "y", True), port_point(window, b, "x", False))
-    assert window.graph.edges == [Edge(a, "y", b, "x")]
+    assert window.graph.edges == (Edge(a, "y", b, "x"),)
     assert Edge(a, "y", b, "x") in window.scene.edge_items
     window.document.undo_stack.undo()
-    assert window.graph.edges == [] and not window.scene.edge_items
+    assert window.graph.edges == () and not window.scene.edge_items
 
 
 def test_a_connection_that_would_make_a_cycle_is_refused_with_a_message(qtbot):
@@ -91,7 +91,7 @@ def test_a_connection_that_would_make_a_cycle_is_refused_with_a_message(qtbot):
     a, b = two_nodes(window, "Negate", "Negate")
     window.document.add_edge(Edge(a, "y", b, "x"))
     drag(window, port_point(window, b, "y", True), port_point(window, a, "x", False))
-    assert window.graph.edges == [Edge(a, "y", b, "x")]
+    assert window.graph.edges == (Edge(a, "y", b, "x"),)
     assert "cycle" in window.statusBar().currentMessage()
 
 
@@ -393,7 +393,7 @@ def test_undo_and_redo_keep_what_training_learned(qtbot):
     doc.set_params("hidden", {"out_features": 4})
     doc.set_params("out", {"in_features": 4})
     learned = {"weight": np.full((4, 2), 0.25), "bias": np.full(4, 0.5)}
-    window.graph.nodes["hidden"].weights = learned  # as a training run leaves them
+    window.graph.set_weights("hidden", learned)  # as a training run leaves them
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     doc.undo_stack.redo()
@@ -401,7 +401,7 @@ def test_undo_and_redo_keep_what_training_learned(qtbot):
     np.testing.assert_array_equal(window.graph.nodes["hidden"].weights["weight"], learned["weight"])
     node_id = doc.add_node("Linear", (0, 300))
     trained = {"weight": np.ones((1, 2)), "bias": np.zeros(1)}
-    window.graph.nodes[node_id].weights = trained
+    window.graph.set_weights(node_id, trained)
     doc.undo_stack.undo()
     doc.undo_stack.redo()
     np.testing.assert_array_equal(window.graph.nodes[node_id].weights["weight"], np.ones((1, 2)))

@@ -101,7 +101,7 @@ class Program:
     def store_weights(self) -> None:
         """Copy the learned values back into the document's nodes (for Save)."""
         for node_id, ws in self.weights.items():
-            self.graph.nodes[node_id].weights = {name: p.to_numpy() for name, p in ws.items()}
+            self.graph.set_weights(node_id, {name: p.to_numpy() for name, p in ws.items()})
 
     def check_inputs(self) -> None:
         """Raise NodeError naming the first node with an input port left unconnected."""

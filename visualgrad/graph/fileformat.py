@@ -1,7 +1,7 @@
 """The ``.vgraph`` file: a graph, its training settings and learned weights as UTF-8 JSON.
 
 A file is plain data. Loading parses JSON and builds the graph through the
-document's own checked edits (``Graph.add_node``, ``Graph.connect``,
+document's own checked edits (``Graph.add_node``, ``Graph.restore``, ``Graph.connect``,
 ``TrainingSettings.check``), so opening a file runs no code and cannot give a
 graph the window could not have made. Every problem is a ``FileFormatError``
 whose one-line message names the file and what is wrong. Older versions are
@@ -359,24 +359,22 @@ def _tensor(value: Any, where: str) -> np.ndarray:
 
 
 def _connect_all(graph: Graph, entries: list[Any]) -> None:
-    """Every edge through ``Graph.connect``: the file's order, and the file's first error.
+    """Every edge in the file's order, with the file's first error.
 
-    In the file's order each cycle check (``Graph.reaches``) may walk the whole
-    graph, so the edges before the first bad one are connected upstream first,
-    where each walk stops at once; the rest follow in the file's order.
+    The edges before the first bad one go in as one ``Graph.restore`` batch, whose
+    cycle check walks the graph once (one ``Graph.connect`` each would walk it per
+    edge); the rest are connected one by one, so the first bad edge says why.
     """
     edges = [_edge(index, entry) for index, entry in enumerate(entries)]
     good = _good_prefix(graph, edges)
-    rank = _upstream_rank(graph.nodes, edges[:good])
-    upstream_first = sorted(range(good), key=lambda index: rank[edges[index].source])
-    for index in upstream_first + list(range(good, len(edges))):
+    graph.restore(edges=list(enumerate(edges[:good])))
+    for index in range(good, len(edges)):
         edge = edges[index]
         try:
             graph.connect(edge.source, edge.source_port, edge.target, edge.target_port)
         except GraphError as error:
             label = f"{entries[index]['from']} -> {entries[index]['to']}"
             raise _Problem(f"edge {label!r}: {error}") from None
-    graph.edges[:] = edges
 
 
 def _edge(index: int, entry: Any) -> Edge:

@@ -2,20 +2,23 @@
 
 Every edit goes through a method that checks it first, so a graph is always
 well formed: no cycle, at most one edge into an input port, no edge between
-ports of incompatible kinds, ids that are readable names. Listeners hear about
-each change (the window redraws from them); the graph knows nothing of Qt.
+ports of incompatible kinds, ids that are readable names. Listeners hear each
+change by name on ``graph.events`` (the window redraws from them); the graph
+knows nothing of Qt.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Container, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from . import catalog
+from .events import GraphEvents
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
@@ -133,66 +136,63 @@ class TrainingSettings:
                 )
 
 
-Listener = Callable[[str, Any], None]
+def fresh_id(type_name: str, taken: Container[str]) -> str:
+    """An id not in ``taken`` for a new node of ``type_name``: ``linear``, ``linear_2``..."""
+    base = re.sub(r"(?<!^)(?=[A-Z])", "_", type_name).lower()
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}_{n}"
+    return candidate
 
 
-@dataclass
 class Graph:
-    """Nodes by id (in the order they were added), edges, and the training settings."""
+    """Nodes by id (in the order they were added), edges, and the training settings.
 
-    nodes: dict[str, Node] = field(default_factory=dict)
-    edges: list[Edge] = field(default_factory=list)
-    training: TrainingSettings = field(default_factory=TrainingSettings)
-    _listeners: list[Listener] = field(default_factory=list, repr=False, compare=False)
-    _edits: int = field(default=0, repr=False, compare=False)
-    _index: tuple = field(default=(-1, {}, {}), repr=False, compare=False)
+    ``nodes`` and ``edges`` are read-only views; each change is a method here that
+    checks it and then announces it on ``events``.
+    """
 
-    # ---- listening --------------------------------------------------------------------
-    def subscribe(self, listener: Listener) -> None:
-        """Call ``listener(kind, payload)`` after every change."""
-        self._listeners.append(listener)
-
-    def unsubscribe(self, listener: Listener) -> None:
-        self._listeners.remove(listener)
-
-    def _changed(self, kind: str, payload: Any) -> None:
-        self._edits += 1
-        for listener in list(self._listeners):
-            listener(kind, payload)
+    def __init__(self, training: TrainingSettings | None = None) -> None:
+        self._nodes: dict[str, Node] = {}
+        self._edges: list[Edge] = []
+        self._nodes_view: Mapping[str, Node] = MappingProxyType(self._nodes)
+        self.training = TrainingSettings() if training is None else training
+        self.events = GraphEvents()
+        self._index: _EdgeIndex | None = None  # rebuilt on the first read after an edge edit
 
     # ---- reading ----------------------------------------------------------------------
+    @property
+    def nodes(self) -> Mapping[str, Node]:
+        """The nodes by id, in their order."""
+        return self._nodes_view
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        """The edges, in the order they were added."""
+        return self._indexed().edges
+
     def node(self, node_id: str) -> Node:
         try:
-            return self.nodes[node_id]
+            return self._nodes[node_id]
         except KeyError:
             raise GraphError(f"no node {node_id!r}") from None
 
-    def _adjacency(self) -> tuple[dict[str, dict[str, Edge]], dict[str, list[Edge]]]:
-        """Edges by the node they enter and by the node they leave, rebuilt after edits."""
-        edits, into, out = self._index
-        if edits != self._edits or sum(len(v) for v in into.values()) != len(self.edges):
-            into, out = {}, {}
-            for e in self.edges:
-                into.setdefault(e.target, {})[e.target_port] = e
-                out.setdefault(e.source, []).append(e)
-            self._index = (self._edits, into, out)
-        return into, out
+    def _indexed(self) -> _EdgeIndex:
+        if self._index is None:
+            self._index = _EdgeIndex(self._edges)
+        return self._index
 
     def edges_into(self, node_id: str) -> dict[str, Edge]:
         """The edge into each connected input port of ``node_id``."""
-        return dict(self._adjacency()[0].get(node_id, {}))
+        return dict(self._indexed().into.get(node_id, {}))
 
     def edges_from(self, node_id: str) -> list[Edge]:
-        return list(self._adjacency()[1].get(node_id, []))
+        return list(self._indexed().out.get(node_id, []))
 
     def fresh_id(self, type_name: str) -> str:
-        """An unused readable id for a new node of ``type_name``: ``linear``, ``linear_2``..."""
-        base = re.sub(r"(?<!^)(?=[A-Z])", "_", type_name).lower()
-        candidate, n = base, 1
-        while candidate in self.nodes:
-            n += 1
-            candidate = f"{base}_{n}"
-        return candidate
+        """An unused readable id for a new node of ``type_name``."""
+        return fresh_id(type_name, self._nodes)
 
     def topological_order(self) -> list[str]:
         """Node ids so that every edge goes from an earlier to a later node (Kahn)."""
@@ -236,35 +236,111 @@ class Graph:
         position: tuple[float, float] = (0.0, 0.0),
         weights: dict[str, np.ndarray] | None = None,
     ) -> Node:
-        """Place a node; its parameters are checked and completed with defaults."""
+        """Place a node last; its parameters are checked and completed with defaults."""
+        return self.insert_node(len(self._nodes), type_name, node_id, params, position, weights)
+
+    def insert_node(
+        self,
+        index: int,
+        type_name: str,
+        node_id: str | None = None,
+        params: dict | None = None,
+        position: tuple[float, float] = (0.0, 0.0),
+        weights: dict[str, np.ndarray] | None = None,
+    ) -> Node:
+        """Place a node at ``index`` in the order of ``nodes`` (the order a file keeps)."""
+        node = self._placed(index, type_name, node_id, params, position, weights)
+        self.events.node_added.emit(node)
+        return node
+
+    def _placed(
+        self,
+        index: int,
+        type_name: str,
+        node_id: str | None,
+        params: dict | None,
+        position: tuple[float, float],
+        weights: dict[str, np.ndarray] | None,
+    ) -> Node:
+        """The checked node, put at ``index``, not yet announced."""
         spec = catalog.get(type_name)
         node_id = self.fresh_id(type_name) if node_id is None else node_id
         if not isinstance(node_id, str) or not ID_PATTERN.fullmatch(node_id):
             raise GraphError(f"node id {node_id!r} must be a name: letters, digits, _ (at most 64)")
-        if node_id in self.nodes:
+        if node_id in self._nodes:
             raise GraphError(f"there is already a node {node_id!r}")
+        if not 0 <= index <= len(self._nodes):
+            raise GraphError(
+                f"{type_name} {node_id!r}: place {index} is outside 0..{len(self._nodes)}"
+            )
         try:
             checked = spec.check_params(params or {})
         except ValueError as error:
             raise GraphError(f"{type_name} {node_id!r}: {error}") from None
         check_weights(spec, node_id, checked, weights)
         node = Node(node_id, type_name, checked, (float(position[0]), float(position[1])), weights)
-        self.nodes[node_id] = node
-        self._changed("node_added", node)
+        if index == len(self._nodes):
+            self._nodes[node_id] = node
+        else:
+            placed = list(self._nodes.items())
+            placed.insert(index, (node_id, node))
+            self._nodes.clear()
+            self._nodes.update(placed)
         return node
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
         """Remove a node and its edges; returns both, so an undo can put them back."""
         node = self.node(node_id)
-        removed = [e for e in self.edges if node_id in (e.source, e.target)]
+        removed = [e for e in self._edges if node_id in (e.source, e.target)]
         for e in removed:
             self.disconnect(e)
-        del self.nodes[node_id]
-        self._changed("node_removed", node)
+        del self._nodes[node_id]
+        self.events.node_removed.emit(node)
         return node, removed
 
+    def restore(
+        self, nodes: Iterable[tuple[int, Node]] = (), edges: Iterable[tuple[int, Edge]] = ()
+    ) -> None:
+        """Put nodes and edges in at the places given, in one batch: the undo of a delete,
+        a file's edges, a copy. Each is checked as ``add_node`` and ``connect`` check it,
+        cycles once for the whole batch; on an error nothing changes.
+        """
+        kept_nodes, kept_edges = list(self._nodes.items()), list(self._edges)
+        placed: list[Node] = []
+        inserted: list[Edge] = []
+        try:
+            for index, n in sorted(nodes, key=lambda pair: pair[0]):
+                placed.append(
+                    self._placed(index, n.type, n.id, dict(n.params), n.position, n.weights)
+                )
+            taken = {(e.target, e.target_port) for e in self._edges}
+            for index, edge in sorted(edges, key=lambda pair: pair[0]):
+                self._check_new(edge, (edge.target, edge.target_port) in taken)
+                taken.add((edge.target, edge.target_port))
+                if not 0 <= index <= len(self._edges):
+                    raise GraphError(f"edge {edge}: place {index} is outside 0..{len(self._edges)}")
+                self._edges.insert(index, edge)
+                inserted.append(edge)
+            self._index = None
+            if inserted:
+                self.topological_order()  # the cycle check, once for the batch
+        except GraphError:
+            self._nodes.clear()
+            self._nodes.update(kept_nodes)
+            self._edges[:] = kept_edges
+            self._index = None
+            raise
+        for node in placed:
+            self.events.node_added.emit(node)
+        for edge in inserted:
+            self.events.edge_added.emit(edge)
+
     def set_params(self, node_id: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Change some parameters (checked); returns the previous values of those changed."""
+        """Change some parameters (checked); returns the previous values of those changed.
+
+        The learned values are dropped (a layer's size may have changed): the node draws
+        fresh ones, until ``set_weights`` gives it others.
+        """
         node = self.node(node_id)
         try:
             checked = node.spec.check_params({**node.params, **params})
@@ -273,16 +349,24 @@ class Graph:
         check_weights(node.spec, node_id, checked, None)
         previous = {k: node.params[k] for k in params}
         node.params = checked
-        node.weights = None  # a layer's size may have changed: draw fresh weights
-        self._changed("params_changed", node)
+        node.weights = None
+        self.events.params_changed.emit(node)
         return previous
 
-    def move_node(self, node_id: str, position: tuple[float, float]) -> None:
-        self.node(node_id).position = (float(position[0]), float(position[1]))
-        self._changed("node_moved", self.node(node_id))
+    def set_weights(self, node_id: str, weights: dict[str, np.ndarray] | None) -> None:
+        """Give a node learned values (checked against its parameters); None: draw fresh."""
+        node = self.node(node_id)
+        check_weights(node.spec, node_id, node.params, weights)
+        node.weights = weights
+        self.events.weights_changed.emit(node)
 
-    def check_edge(self, edge: Edge) -> None:
-        """GraphError saying why ``edge`` cannot be added, or nothing when it can."""
+    def move_node(self, node_id: str, position: tuple[float, float]) -> None:
+        node = self.node(node_id)
+        node.position = (float(position[0]), float(position[1]))
+        self.events.node_moved.emit(node)
+
+    def _check_new(self, edge: Edge, port_taken: bool) -> None:
+        """GraphError unless both ends exist, the input port is free and the kinds fit."""
         source, target = self.node(edge.source), self.node(edge.target)
         out_port = source.spec.output(edge.source_port)
         in_port = target.spec.input(edge.target_port)
@@ -290,7 +374,7 @@ class Graph:
             raise GraphError(f"{source.describe()} has no output port {edge.source_port!r}")
         if in_port is None:
             raise GraphError(f"{target.describe()} has no input port {edge.target_port!r}")
-        if edge.target_port in self.edges_into(edge.target):
+        if port_taken:
             raise GraphError(
                 f"{target.describe()}: input {edge.target_port!r} is already connected"
             )
@@ -299,21 +383,29 @@ class Graph:
                 f"cannot connect {source.describe()}.{edge.source_port} ({out_port.kind}) to "
                 f"{target.describe()}.{edge.target_port} ({in_port.kind})"
             )
-        if edge.source == edge.target or self.reaches(edge.target, edge.source):
+        if edge.source == edge.target:
+            raise GraphError(f"connecting {edge} would make a cycle")
+
+    def check_edge(self, edge: Edge) -> None:
+        """GraphError saying why ``edge`` cannot be added, or nothing when it can."""
+        self._check_new(edge, edge.target_port in self.edges_into(edge.target))
+        if self.reaches(edge.target, edge.source):
             raise GraphError(f"connecting {edge} would make a cycle")
 
     def connect(self, source: str, source_port: str, target: str, target_port: str) -> Edge:
         edge = Edge(source, source_port, target, target_port)
         self.check_edge(edge)
-        self.edges.append(edge)
-        self._changed("edge_added", edge)
+        self._edges.append(edge)
+        self._index = None
+        self.events.edge_added.emit(edge)
         return edge
 
     def disconnect(self, edge: Edge) -> None:
-        if edge not in self.edges:
+        if edge not in self._edges:
             raise GraphError(f"no edge {edge}")
-        self.edges.remove(edge)
-        self._changed("edge_removed", edge)
+        self._edges.remove(edge)
+        self._index = None
+        self.events.edge_removed.emit(edge)
 
     def set_training(self, **settings: Any) -> dict[str, Any]:
         """Change training settings (checked); returns the previous values."""
@@ -321,5 +413,17 @@ class Graph:
         updated.check()
         previous = {k: getattr(self.training, k) for k in settings}
         self.training = updated
-        self._changed("training_changed", updated)
+        self.events.training_changed.emit(updated)
         return previous
+
+
+class _EdgeIndex:
+    """The edges as a tuple, by the node they enter and by the node they leave."""
+
+    def __init__(self, edges: list[Edge]) -> None:
+        self.edges = tuple(edges)
+        self.into: dict[str, dict[str, Edge]] = {}
+        self.out: dict[str, list[Edge]] = {}
+        for e in edges:
+            self.into.setdefault(e.target, {})[e.target_port] = e
+            self.out.setdefault(e.source, []).append(e)

@@ -19,6 +19,10 @@ def _copy_weights(weights: dict[str, np.ndarray] | None) -> dict[str, np.ndarray
     return None if weights is None else {k: v.copy() for k, v in weights.items()}
 
 
+def _with_weights_copied(node: Node) -> Node:
+    return Node(node.id, node.type, dict(node.params), node.position, _copy_weights(node.weights))
+
+
 class AddNodes(QUndoCommand):
     """Place nodes (and edges among them): one palette drop, or a paste."""
 
@@ -33,10 +37,8 @@ class AddNodes(QUndoCommand):
             self.graph.connect(e.source, e.source_port, e.target, e.target_port)
 
     def undo(self) -> None:
-        for n in reversed(self.nodes):
-            # What training learned since the nodes came back in, for the redo.
-            n.weights = _copy_weights(self.graph.nodes[n.id].weights)
-            self.graph.remove_node(n.id)
+        # As the graph holds them, with what training learned since, for the redo.
+        self.nodes = [self.graph.remove_node(n.id)[0] for n in reversed(self.nodes)][::-1]
 
 
 class RemoveNodes(QUndoCommand):
@@ -44,33 +46,25 @@ class RemoveNodes(QUndoCommand):
 
     def __init__(self, graph: Graph, node_ids: list[str], edges: list[Edge], text: str) -> None:
         super().__init__(text)
-        self.graph = graph
-        self.nodes = [graph.nodes[i] for i in node_ids]
+        self.graph, self.node_ids = graph, node_ids
         doomed = set(node_ids)
         touching = [e for e in graph.edges if e.source in doomed or e.target in doomed]
         self.edges = list(dict.fromkeys(touching + [e for e in edges if e in graph.edges]))
 
     def redo(self) -> None:
-        self.node_order, self.edge_order = list(self.graph.nodes), list(self.graph.edges)
-        self.nodes = [self.graph.nodes[n.id] for n in self.nodes]  # as they are now, trained
+        # Where each was, so undo puts it back there and the saved file is as before.
+        node_rank = {node_id: i for i, node_id in enumerate(self.graph.nodes)}
+        edge_rank = {e: i for i, e in enumerate(self.graph.edges)}
+        self.placed_edges = [(edge_rank[e], e) for e in self.edges]
+        self.placed_nodes = [(node_rank[i], self.graph.nodes[i]) for i in self.node_ids]
         for e in self.edges:
-            if e in self.graph.edges:
-                self.graph.disconnect(e)
-        for n in self.nodes:
-            self.graph.remove_node(n.id)
+            self.graph.disconnect(e)
+        for node_id in self.node_ids:
+            self.graph.remove_node(node_id)
 
     def undo(self) -> None:
-        for n in self.nodes:
-            self.graph.add_node(n.type, n.id, dict(n.params), n.position, _copy_weights(n.weights))
-        for e in self.edges:
-            self.graph.connect(e.source, e.source_port, e.target, e.target_port)
-        # Back in their old places, so the saved file is the same as before the delete.
-        rank = {node_id: i for i, node_id in enumerate(self.node_order)}
-        nodes = sorted(self.graph.nodes.items(), key=lambda kv: rank.get(kv[0], len(rank)))
-        self.graph.nodes.clear()
-        self.graph.nodes.update(nodes)
-        edge_rank = {e: i for i, e in enumerate(self.edge_order)}
-        self.graph.edges.sort(key=lambda e: edge_rank.get(e, len(edge_rank)))
+        nodes = [(i, _with_weights_copied(n)) for i, n in self.placed_nodes]
+        self.graph.restore(nodes, self.placed_edges)
 
 
 class Connect(QUndoCommand):
@@ -123,13 +117,13 @@ class SetParams(QUndoCommand):
         self.learned = None  # the weights trained after the change, kept by undo for redo
 
     def redo(self) -> None:
-        self.graph.set_params(self.node_id, self.params)  # fresh weights for the new sizes
-        self.graph.nodes[self.node_id].weights = _copy_weights(self.learned)
+        self.graph.set_params(self.node_id, self.params)
+        self.graph.set_weights(self.node_id, _copy_weights(self.learned))
 
     def undo(self) -> None:
         self.learned = _copy_weights(self.graph.nodes[self.node_id].weights)
         self.graph.set_params(self.node_id, self.previous)
-        self.graph.nodes[self.node_id].weights = _copy_weights(self.weights)
+        self.graph.set_weights(self.node_id, _copy_weights(self.weights))
 
 
 class SetTraining(QUndoCommand):

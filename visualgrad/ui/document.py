@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..graph import fileformat
-from ..graph.graph import Edge, Graph, GraphError, Node, check_weights
+from ..graph.graph import Edge, Graph, GraphError, Node, check_weights, fresh_id
 from ..graph.layout import layered_positions
 from .commands import AddNodes, Connect, MoveNodes, RemoveNodes, SetParams, SetTraining
 
@@ -139,10 +139,10 @@ class Document(QObject):
             return False
         first = Edge(edge.source, edge.source_port, node_id, node.spec.inputs[0].name)
         second = Edge(node_id, node.spec.outputs[0].name, edge.target, edge.target_port)
-        trial = Graph(dict(self.graph.nodes), [e for e in self.graph.edges if e != edge])
+        trial = Graph()
+        trial.restore(enumerate(self.graph), enumerate(e for e in self.graph.edges if e != edge))
         try:
-            trial.check_edge(first)
-            trial.edges.append(first)
+            trial.connect(first.source, first.source_port, first.target, first.target_port)
             trial.check_edge(second)
         except GraphError:
             return False
@@ -168,10 +168,8 @@ class Document(QObject):
         """The selected nodes and the edges among them, as .vgraph JSON."""
         part = Graph(training=self.graph.training)
         chosen = set(node_ids)
-        for node_id in node_ids:
-            n = self.graph.nodes[node_id]
-            part.nodes[node_id] = Node(n.id, n.type, dict(n.params), n.position, n.weights)
-        part.edges = [e for e in self.graph.edges if e.source in chosen and e.target in chosen]
+        edges = [e for e in self.graph.edges if e.source in chosen and e.target in chosen]
+        part.restore(enumerate(self.graph.nodes[i] for i in node_ids), enumerate(edges))
         return fileformat.to_json(part)
 
     def paste(self, text: str, offset: tuple[float, float] = (30.0, 30.0)) -> list[str]:
@@ -186,8 +184,8 @@ class Document(QObject):
         renamed, nodes, taken = {}, [], set(self.graph.nodes)
         for n in pasted:
             new_id = n.id
-            if new_id in taken:  # fresh_id only reads the ids of the nodes it is given
-                new_id = Graph(dict.fromkeys(taken)).fresh_id(n.type)
+            if new_id in taken:
+                new_id = fresh_id(n.type, taken)
             taken.add(new_id)
             renamed[n.id] = new_id
             x, y = n.position

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
-from ..graph.graph import Graph
+from ..graph.events import Connections
+from ..graph.graph import Graph, Node
 from . import theme
 from .app import app_icon
 from .canvas import CanvasScene, CanvasView, Inspector, Palette, dropped_file
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self._status_bar()
         self._wire()
         self._paste_count = 0
+        self._graph_connections = Connections()  # to the graph shown, for the inspector
         self.resize(1400, 860)
         geometry = self.store.value("geometry")
         if isinstance(geometry, QByteArray):
@@ -270,15 +272,19 @@ class MainWindow(QMainWindow):
         self.zoom_label.setText(f"{zoom:.0%}")
 
     def _graph_replaced(self, graph: Graph) -> None:
-        graph.subscribe(self._on_graph)
+        self._graph_connections.disconnect_all()
+        self._graph_connections.connect(graph.events.params_changed, self._params_changed)
+        self._graph_connections.connect(graph.events.node_removed, self._node_removed)
         self.training.set_graph(graph)
         self.inspector.show_node(None)
         self._paste_count = 0
 
-    def _on_graph(self, kind: str, payload) -> None:
-        if kind == "params_changed" and payload.id == self.inspector.node_id:
+    def _params_changed(self, node: Node) -> None:
+        if node.id == self.inspector.node_id:
             self.inspector.refresh()
-        elif kind == "node_removed" and payload.id == self.inspector.node_id:
+
+    def _node_removed(self, node: Node) -> None:
+        if node.id == self.inspector.node_id:
             self.inspector.show_node(None)
 
     def _selection_changed(self) -> None:
@@ -419,4 +425,5 @@ class MainWindow(QMainWindow):
         self.store.setValue("windowState", self.saveState(LAYOUT_VERSION))
         self.playback.stop()
         self.scene.detach()
+        self._graph_connections.disconnect_all()
         event.accept()

@@ -8,13 +8,12 @@ pushes an undo command; the drawing then follows from the graph's events.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
-from ...graph.graph import Edge, Graph, GraphError
+from ...graph import events
+from ...graph.graph import Edge, Graph, GraphError, Node
 from ...graph.shapes import ShapeReport, infer_shapes, show
 from ..document import Document
 from ..theme import LIGHT, Theme
@@ -33,6 +32,7 @@ class CanvasScene(QGraphicsScene):
         super().__init__(parent)
         self.document, self.theme = document, theme
         self.graph: Graph | None = None
+        self._connections = events.Connections()
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict[Edge, EdgeItem] = {}
         self.locked = False  # training: nothing may be edited
@@ -49,8 +49,7 @@ class CanvasScene(QGraphicsScene):
 
     # ---- following the document ---------------------------------------------------------
     def set_graph(self, graph: Graph) -> None:
-        if self.graph is not None:
-            self.graph.unsubscribe(self._on_graph)
+        self.detach()
         self.clear()
         self.node_items.clear()
         self.edge_items.clear()
@@ -59,15 +58,28 @@ class CanvasScene(QGraphicsScene):
             self._add_node_item(node)
         for edge in graph.edges:
             self._add_edge_item(edge)
-        graph.subscribe(self._on_graph)
+        self._listen(graph)
         self.refresh_shapes()
 
     def detach(self) -> None:
-        if self.graph is not None:
-            self.graph.unsubscribe(self._on_graph)
-            self.graph = None
+        """Stop listening to the graph shown."""
+        self._connections.disconnect_all()
+        self.graph = None
 
-    def _add_node_item(self, node) -> NodeItem:
+    def _listen(self, graph: Graph) -> None:
+        """Each of the graph's events updates the items concerned; any but a move re-infers
+        the shapes."""
+        e, connect = graph.events, self._connections.connect
+        connect(e.node_added, self._add_node_item)
+        connect(e.node_removed, self._remove_node_item)
+        connect(e.node_moved, self._move_node_item)
+        connect(e.params_changed, self._refresh_node_item)
+        connect(e.edge_added, self._add_edge_item)
+        connect(e.edge_removed, self._remove_edge_item)
+        for signal in e.structural():
+            connect(signal, self._structure_changed)
+
+    def _add_node_item(self, node: Node) -> NodeItem:
         item = self.node_items[node.id] = NodeItem(node, self.theme)
         self.addItem(item)
         return item
@@ -79,26 +91,24 @@ class CanvasScene(QGraphicsScene):
         self.addItem(item)
         return item
 
-    def _on_graph(self, kind: str, payload: Any) -> None:
-        if kind == "node_added":
-            self._add_node_item(payload)
-        elif kind == "node_removed":
-            item = self.node_items.pop(payload.id)
-            self.removeItem(item)
-        elif kind == "node_moved":
-            item = self.node_items[payload.id]
-            if (item.x(), item.y()) != payload.position:
-                item.setPos(*payload.position)
-                item.adjust_edges()
-            return
-        elif kind == "params_changed":
-            self.node_items[payload.id].refresh()
-        elif kind == "edge_added":
-            self._add_edge_item(payload)
-        elif kind == "edge_removed":
-            item = self.edge_items.pop(payload)
-            item.detach()
-            self.removeItem(item)
+    def _remove_node_item(self, node: Node) -> None:
+        self.removeItem(self.node_items.pop(node.id))
+
+    def _move_node_item(self, node: Node) -> None:
+        item = self.node_items[node.id]
+        if (item.x(), item.y()) != node.position:
+            item.setPos(*node.position)
+            item.adjust_edges()
+
+    def _refresh_node_item(self, node: Node) -> None:
+        self.node_items[node.id].refresh()
+
+    def _remove_edge_item(self, edge: Edge) -> None:
+        item = self.edge_items.pop(edge)
+        item.detach()
+        self.removeItem(item)
+
+    def _structure_changed(self, _what: object) -> None:
         self._shape_timer.start()
 
     def refresh_shapes(self) -> None:

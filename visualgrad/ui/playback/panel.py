@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...graph.data import pass_batch
+from ...graph.events import Connections
 from ...graph.execute import NodeError, Program
 from ...graph.gradcheck import TOLERANCE, gradient_check
-from ...graph.graph import Edge, GraphError
+from ...graph.graph import Edge, Graph, GraphError
 from ...graph.steps import Step, build_steps
 from ...graph.summaries import number, short
 from ..canvas import CanvasScene, Inspector
@@ -64,6 +65,7 @@ class PlaybackPanel(QWidget):
         self.play_timer.setSingleShot(True)
         self.play_timer.timeout.connect(self._play_next)
         self._build()
+        self._connections = Connections()
         document.graph_replaced.connect(self._follow)
         self._follow(document.graph)
 
@@ -173,12 +175,15 @@ class PlaybackPanel(QWidget):
         return list(self._actions)
 
     # ---- following the document ------------------------------------------------------------
-    def _follow(self, graph) -> None:
-        graph.subscribe(self._on_graph)
+    def _follow(self, graph: Graph) -> None:
+        """Listen to ``graph`` alone: a pass shown is out of date after any edit but a move."""
+        self._connections.disconnect_all()
+        for signal in graph.events.structural():
+            self._connections.connect(signal, self._graph_edited)
         self.reset()
 
-    def _on_graph(self, kind: str, _payload) -> None:
-        if kind != "node_moved" and (self.steps or self.trace is not None):
+    def _graph_edited(self, _what: object) -> None:
+        if self.steps or self.trace is not None:
             self.reset()
 
     # ---- running the pass ----------------------------------------------------------------------

@@ -176,9 +176,9 @@ class TrainingPanel(QWidget):
         """Show ``graph``'s settings on a fresh plot; a training still running is stopped."""
         self.stop()
         if self.graph is not None:
-            self.graph.unsubscribe(self._graph_changed)
+            self.graph.events.training_changed.disconnect(self._settings_changed)
         self.graph = graph
-        graph.subscribe(self._graph_changed)
+        graph.events.training_changed.connect(self._settings_changed)
         self._progress = self._boundary_image = None
         self.plots.clear()
         self.progress_bar.setValue(0)
@@ -188,9 +188,8 @@ class TrainingPanel(QWidget):
         self.boundary_plot.hide()
         self._show_settings()
 
-    def _graph_changed(self, kind: str, payload: object) -> None:
-        if kind == "training_changed":
-            self._show_settings()
+    def _settings_changed(self, _settings: TrainingSettings) -> None:
+        self._show_settings()
 
     def _show_settings(self) -> None:
         """Put the graph's training settings in the form, and its dataset in the boundary plot."""
@@ -377,6 +376,7 @@ class TrainingPanel(QWidget):
         self._run = None
         self._set_running(False)
         if run.result is not None:
+            run.store_weights()
             self.weights_changed.emit()
         if run.error is not None:
             node_id, message = run.error

@@ -5,8 +5,9 @@ is made, so a click on Train does not wait for a new interpreter. Each run sends
 it the project; it trains and sends batches of progress. A thread here waits on the
 pipe (so the window never blocks on it), moves each batch into an outbox and wakes
 the window, which takes the whole outbox at once: no point is lost, and a window
-that falls behind gets one larger batch instead of a queue. At the end the learned
-weights go into the graph's nodes, as Trainer.run does.
+that falls behind gets one larger batch instead of a queue. At the end the window
+thread puts the learned weights into the graph (``store_weights``), as Trainer.run
+does: the listening thread never changes the graph.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class TrainingRun:
         self.prediction_kind = checked.prediction[1] if checked.prediction else None
         self.worker, self.graph, self._wake = worker, graph, wake
         self.result: Result | None = None
+        self._learned: dict[str, dict[str, np.ndarray]] = {}  # by node id, when done
         self.error: tuple[str, str] | None = None  # node id ("" when none) and message
         self._lock = threading.Lock()
         self._outbox: list[Batch] = []
@@ -115,6 +117,13 @@ class TrainingRun:
             batches, self._outbox = self._outbox, []
             return batches, self._done
 
+    def store_weights(self) -> None:
+        """Put what the run learned into the graph's nodes (window thread, once it ended)."""
+        learned, self._learned = self._learned, {}
+        for node_id, values in learned.items():
+            if node_id in self.graph.nodes:
+                self.graph.set_weights(node_id, values)
+
     # ---- the listening thread ----------------------------------------------------------------
     def _listen(self) -> None:
         while True:
@@ -128,10 +137,7 @@ class TrainingRun:
                 self._hand_over(message[1])
                 continue
             if message[0] == "done":
-                _, self.result, weights = message
-                for node_id, values in weights.items():
-                    if node_id in self.graph.nodes:
-                        self.graph.nodes[node_id].weights = values
+                _, self.result, self._learned = message
             else:
                 self.error = (message[1], message[2])
             break
