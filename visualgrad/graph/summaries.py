@@ -1,9 +1,17 @@
-"""How numbers are written in the window: a scalar as a number, a tensor as its shape
-and a digest (min / mean / max)."""
+"""What the window writes and draws of values, worked out without Qt: a scalar as a
+number, a tensor as its shape and a digest (min / mean / max) or as a heatmap's grid, a
+node's parameters as one line."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from .graph import Node
+
+PARAMS_LISTED = 4  # items of a list parameter a node's line shows before "..."
 
 
 def number(x: float) -> str:
@@ -35,3 +43,30 @@ def describe_array(array: np.ndarray) -> str:
         f"shape {tuple(array.shape)}: min {number(array.min())}, "
         f"max {number(array.max())}, mean {number(array.mean())}"
     )
+
+
+def params_line(node: Node) -> str:
+    """A node's parameters on one line, as its card shows them: each value written as the
+    inspector writes it, a list in brackets and cut after PARAMS_LISTED items."""
+    parts = []
+    for name, value in node.params.items():
+        param = node.spec.param(name)
+        if isinstance(value, list):
+            more = ", ..." if len(value) > PARAMS_LISTED else ""
+            shown = f"[{param.show(value[:PARAMS_LISTED])}{more}]"
+        else:
+            shown = param.show(value)
+        parts.append(f"{name}={shown}")
+    return "  ".join(parts)
+
+
+def heat_grid(array: np.ndarray, rows: int, columns: int) -> np.ndarray:
+    """A tensor as the grid a heatmap draws: at most ``rows`` by ``columns`` values sampled
+    evenly, scaled into [-1, 1] by the largest magnitude (NaN as 0). A matrix is drawn as
+    it is, a vector as one row, and further dimensions are folded into the rows."""
+    grid = np.asarray(array, dtype=float)
+    grid = grid.reshape(-1, grid.shape[-1]) if grid.ndim > 1 else grid.reshape(1, -1)
+    rows_at = np.linspace(0, grid.shape[0] - 1, min(rows, grid.shape[0])).astype(int)
+    columns_at = np.linspace(0, grid.shape[1] - 1, min(columns, grid.shape[1])).astype(int)
+    grid = np.nan_to_num(grid[np.ix_(rows_at, columns_at)])
+    return grid / (float(np.abs(grid).max()) or 1.0)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,26 +24,7 @@ from ...graph.catalog import Param
 from ...graph.summaries import describe_array
 from ..document import Document
 from ..theme import LIGHT, Theme
-
-
-class Heatmap(pg.GraphicsLayoutWidget):
-    """A small picture of a tensor: rows by columns, coloured from min to max."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setFixedHeight(110)
-        self.view = self.addViewBox(lockAspect=False, enableMouse=False)
-        self.view.invertY(True)
-        self.image = pg.ImageItem()
-        self.image.setColorMap(pg.colormap.get("CET-D1"))
-        self.view.addItem(self.image)
-
-    def show_array(self, array: np.ndarray) -> None:
-        grid = np.atleast_2d(array.reshape(-1, array.shape[-1]) if array.ndim > 1 else array)
-        grid = grid[:64, :64]
-        bound = float(np.abs(grid).max()) if grid.size else 1.0
-        self.image.setImage(grid.T, levels=(-bound or -1, bound or 1))
-        self.view.autoRange(padding=0)
+from .heatmap import Heatmap
 
 
 class Inspector(QScrollArea):

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
 
 from ...graph.graph import Node
+from ...graph.summaries import params_line
 from ..theme import Theme
 from .drawing import DETAIL, OVERVIEW, detail, font
 
@@ -36,19 +37,6 @@ def header_path() -> QPainterPath:
         band.addRect(QRectF(0, 0, NODE_WIDTH, HEADER))
         _HEADER.append(rounded.intersected(band))
     return _HEADER[0]
-
-
-def summary(node: Node) -> str:
-    """A one-line digest of a node's parameters, as the node shows it under its title."""
-    parts = []
-    for name, value in node.params.items():
-        if isinstance(value, list):
-            shown = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value[:4])
-            value = f"[{shown}{', ...' if len(value) > 4 else ''}]"
-        elif isinstance(value, float):
-            value = f"{value:g}"
-        parts.append(f"{name}={value}")
-    return "  ".join(parts)
 
 
 class PortItem(QGraphicsItem):
@@ -132,7 +120,7 @@ class NodeItem(QGraphicsObject):
     def refresh(self) -> None:
         """Re-read the node (its parameters changed)."""
         spec = self.node.spec
-        self.params_text = summary(self.node)
+        self.params_text = params_line(self.node)
         tip = f"<b>{self.node.id}</b> · {spec.name}<br>{spec.description}<br><i>{spec.forward}</i>"
         if self.error:
             tip += f"<br><span style='color:{self.theme.error.name()}'>{self.error}</span>"
