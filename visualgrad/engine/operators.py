@@ -168,6 +168,27 @@ def bce_logits_back(x, t):
     return 0.5 * (np.tanh(0.5 * x) + 1.0) - t
 
 
+# The optimizers' updates of one element (or, unchanged, of whole arrays), as torch does them.
+def sgd_update(p, g, velocity, lr, momentum, weight_decay, first, nesterov):
+    """One SGD step; returns (the new p, the new velocity). Velocity is kept only with
+    momentum: g on the ``first`` step, else momentum * velocity + g."""
+    step = g + weight_decay * p
+    v = velocity
+    if momentum != 0.0:
+        v = step if first else momentum * velocity + step
+        step = step + momentum * v if nesterov else v
+    return p - lr * step, v
+
+
+def adam_update(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
+    """One Adam step with the bias corrections folded into ``step_size`` and ``v_scale``;
+    returns (the new p, m, v)."""
+    grad = g + weight_decay * p
+    m = beta1 * m + (1.0 - beta1) * grad
+    v = beta2 * v + (1.0 - beta2) * grad * grad
+    return p - step_size * m / ((v * v_scale) ** 0.5 + eps), m, v
+
+
 MAP_OPS = {
     "neg": neg,
     "id": identity,

@@ -420,26 +420,26 @@ def cuda_window_max_back(grad, index, out, rows, k, length):
 
 
 # ---- optimizer updates: one thread per element ---------------------------------------------
+_sgd_update = cuda.jit(device=True)(operators.sgd_update)
+_adam_update = cuda.jit(device=True)(operators.adam_update)
+
+
 @cuda.jit
 def cuda_sgd(p, g, velocity, lr, momentum, weight_decay, first, nesterov):
     i = cuda.grid(1)
     if i < p.size:
-        step = g[i] + weight_decay * p[i]
-        if momentum != 0.0:
-            v = step if first else momentum * velocity[i] + step
-            velocity[i] = v
-            step = step + momentum * v if nesterov else v
-        p[i] -= lr * step
+        p[i], velocity[i] = _sgd_update(
+            p[i], g[i], velocity[i], lr, momentum, weight_decay, first, nesterov
+        )
 
 
 @cuda.jit
 def cuda_adam(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
     i = cuda.grid(1)
     if i < p.size:
-        grad = g[i] + weight_decay * p[i]
-        m[i] = beta1 * m[i] + (1.0 - beta1) * grad
-        v[i] = beta2 * v[i] + (1.0 - beta2) * grad * grad
-        p[i] -= step_size * m[i] / (math.sqrt(v[i] * v_scale) + eps)
+        p[i], m[i], v[i] = _adam_update(
+            p[i], g[i], m[i], v[i], step_size, beta1, beta2, eps, v_scale, weight_decay
+        )
 
 
 _meta_cache: dict[tuple[int, ...], object] = {}
@@ -656,9 +656,7 @@ class CudaBackend(Backend):
     def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first, nesterov):
         if param.size:
             cuda_sgd[_grid(param.size)](
-                param.storage,
-                grad.storage,
-                velocity.storage,
+                *(d.storage for d in (param, grad, velocity)),
                 lr,
                 momentum,
                 weight_decay,
@@ -669,10 +667,7 @@ class CudaBackend(Backend):
     def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
         if param.size:
             cuda_adam[_grid(param.size)](
-                param.storage,
-                grad.storage,
-                m.storage,
-                v.storage,
+                *(d.storage for d in (param, grad, m, v)),
                 step_size,
                 beta1,
                 beta2,

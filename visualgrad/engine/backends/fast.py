@@ -398,24 +398,24 @@ def fast_softmax_back_rows(y, g, out, log):
         _softmax_back_rows(y, g, out, log, c * rows // chunks, (c + 1) * rows // chunks)
 
 
+sgd_update = _scalar(operators.sgd_update)
+adam_update = _scalar(operators.adam_update)
+
+
 @njit(cache=True)
 def _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, start, stop):
     for i in range(start, stop):
-        step = g[i] + weight_decay * p[i]
-        if momentum != 0.0:
-            v = step if first else momentum * velocity[i] + step
-            velocity[i] = v
-            step = step + momentum * v if nesterov else v
-        p[i] -= lr * step
+        p[i], velocity[i] = sgd_update(
+            p[i], g[i], velocity[i], lr, momentum, weight_decay, first, nesterov
+        )
 
 
 @njit(cache=True)
 def _adam_span(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay, start, stop):
     for i in range(start, stop):
-        grad = g[i] + weight_decay * p[i]
-        m[i] = beta1 * m[i] + (1.0 - beta1) * grad
-        v[i] = beta2 * v[i] + (1.0 - beta2) * grad * grad
-        p[i] -= step_size * m[i] / (np.sqrt(v[i] * v_scale) + eps)
+        p[i], m[i], v[i] = adam_update(
+            p[i], g[i], m[i], v[i], step_size, beta1, beta2, eps, v_scale, weight_decay
+        )
 
 
 @njit(cache=True, parallel=True)
@@ -716,9 +716,7 @@ class FastBackend(NumpyStorage):
     @_serialised
     def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first, nesterov):
         fast_sgd(
-            param.storage,
-            grad.storage,
-            velocity.storage,
+            *(d.storage for d in (param, grad, velocity)),
             lr,
             momentum,
             weight_decay,
@@ -729,10 +727,7 @@ class FastBackend(NumpyStorage):
     @_serialised
     def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
         fast_adam(
-            param.storage,
-            grad.storage,
-            m.storage,
-            v.storage,
+            *(d.storage for d in (param, grad, m, v)),
             step_size,
             beta1,
             beta2,

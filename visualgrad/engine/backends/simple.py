@@ -194,16 +194,24 @@ class SimpleBackend(NumpyStorage):
         _write(out, values)
 
     def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first, nesterov):
-        p, g = param.storage, grad.storage + weight_decay * param.storage
+        p, v = param.storage, velocity.storage
+        p[:], new_v = operators.sgd_update(
+            p, grad.storage, v, lr, momentum, weight_decay, first, nesterov
+        )
         if momentum:
-            velocity.storage[:] = g if first else momentum * velocity.storage + g
-            g = g + momentum * velocity.storage if nesterov else velocity.storage
-        p -= lr * g
+            v[:] = new_v
 
     def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
-        p = param.storage
-        g = grad.storage + weight_decay * p
-        m.storage[:] = beta1 * m.storage + (1.0 - beta1) * g
-        v.storage[:] = beta2 * v.storage + (1.0 - beta2) * g * g
         with np.errstate(all="ignore"):
-            p -= step_size * m.storage / (np.sqrt(v.storage * v_scale) + eps)
+            param.storage[:], m.storage[:], v.storage[:] = operators.adam_update(
+                param.storage,
+                grad.storage,
+                m.storage,
+                v.storage,
+                step_size,
+                beta1,
+                beta2,
+                eps,
+                v_scale,
+                weight_decay,
+            )
