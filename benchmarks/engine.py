@@ -93,14 +93,7 @@ def mlp_data(batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
 
 
 def visualgrad_step(weights, x_np, y_np, lr=0.1):
-    model = nn.Sequential(
-        nn.Linear(2, 100),
-        nn.ReLU(),
-        nn.Linear(100, 100),
-        nn.ReLU(),
-        nn.Linear(100, 1),
-        nn.Sigmoid(),
-    )
+    model = workloads.mlp_2_100_100_1_model()
     model.load_state_dict(dict(zip([n for n, _ in model.named_parameters()], weights)))
     optimizer = vg.optim.SGD(model.parameters(), lr=lr)
     x, y = vg.tensor(x_np), vg.tensor(y_np)

@@ -147,11 +147,9 @@ def _training_steps(
     return steps
 
 
-def mlp_2_100_100_1() -> dict[str, Step]:
-    """The MLP 2-100-100-1 (ReLU, sigmoid) training step on xor, batch 256, BCE, SGD."""
-    vg.manual_seed(0)
-    data = vg.datasets.xor(n=256, seed=0, val_fraction=0.0)
-    ours = nn.Sequential(
+def mlp_2_100_100_1_model() -> nn.Module:
+    """The MLP 2-100-100-1 with ReLUs and a sigmoid out, its weights from the current seed."""
+    return nn.Sequential(
         nn.Linear(2, 100),
         nn.ReLU(),
         nn.Linear(100, 100),
@@ -159,6 +157,13 @@ def mlp_2_100_100_1() -> dict[str, Step]:
         nn.Linear(100, 1),
         nn.Sigmoid(),
     )
+
+
+def mlp_2_100_100_1() -> dict[str, Step]:
+    """The MLP 2-100-100-1 (ReLU, sigmoid) training step on xor, batch 256, BCE, SGD."""
+    vg.manual_seed(0)
+    data = vg.datasets.xor(n=256, seed=0, val_fraction=0.0)
+    ours = mlp_2_100_100_1_model()
 
     def theirs():
         return torch.nn.Sequential(
