@@ -9,12 +9,12 @@ from pathlib import Path
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPushButton, QSpinBox
 
 from visualgrad.graph import fileformat
 from visualgrad.graph.data import dataset_for
 from visualgrad.graph.graph import Graph
+from visualgrad.ui.document import Document
 from visualgrad.ui.training import TrainingPanel
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -30,7 +30,7 @@ def training_threads() -> list:
 
 @pytest.fixture
 def panel(qtbot):
-    panel = TrainingPanel(QUndoStack())
+    panel = TrainingPanel(Document())
     qtbot.addWidget(panel)
     panel.show()
     yield panel
@@ -40,7 +40,7 @@ def panel(qtbot):
 
 def open_sample(panel: TrainingPanel, name: str) -> Graph:
     graph = fileformat.load(SAMPLES / f"{name}.vgraph")
-    panel.set_graph(graph)
+    panel.document.replace(graph, None)
     return graph
 
 
@@ -75,11 +75,11 @@ def test_typed_epochs_are_one_undoable_command(qtbot, panel):
     assert box.value() == graph.training.epochs == 100
     type_number(qtbot, box, "3")
     assert graph.training.epochs == 3
-    assert panel.undo_stack.count() == 1
-    panel.undo_stack.undo()
+    assert panel.document.undo_stack.count() == 1
+    panel.document.undo_stack.undo()
     assert graph.training.epochs == 100
     assert box.value() == 100  # the form follows the graph
-    panel.undo_stack.redo()
+    panel.document.undo_stack.redo()
     assert box.value() == 3
 
 
@@ -98,9 +98,9 @@ def test_each_setting_edits_the_graph_and_an_unchanged_value_pushes_nothing(qtbo
         16,
         300,
     )
-    assert panel.undo_stack.count() == 5
+    assert panel.document.undo_stack.count() == 5
     type_number(qtbot, panel.findChild(QSpinBox, "batchSizeBox"), "16")
-    assert panel.undo_stack.count() == 5
+    assert panel.document.undo_stack.count() == 5
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_an_invalid_learning_rate_says_why_and_changes_nothing(qtbot, panel, tex
     assert expected in panel.error_label.text() and panel.error_label.isVisible()
     assert graph.training.learning_rate == 0.02
     assert edit.text() == "0.02"
-    assert panel.undo_stack.count() == 0
+    assert panel.document.undo_stack.count() == 0
 
 
 def test_training_to_the_last_epoch_plots_every_step_and_stores_the_weights(qtbot, panel):
@@ -240,7 +240,7 @@ def test_the_decision_boundary_shows_for_2d_classes_only(qtbot, panel):
 
 
 def test_a_graph_with_nothing_to_learn_gives_a_message(qtbot, panel):
-    panel.set_graph(Graph())
+    panel.document.new()
     with qtbot.waitSignal(panel.failed) as failed:
         qtbot.mouseClick(button(panel, "trainButton"), Qt.LeftButton)
     assert failed.args[0] == ""

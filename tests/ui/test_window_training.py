@@ -19,14 +19,14 @@ def test_training_locks_editing_and_its_results_are_stepped_and_saved(qtbot, tmp
     untrained = window.playback.trace.loss
     with qtbot.waitSignal(window.training.started):
         qtbot.mouseClick(window.training.train_button, Qt.LeftButton)
-    assert window.scene.locked and not window.palette.isEnabled()
+    assert window.document.locked and not window.palette.isEnabled()
     window.scene.select_nodes(["relu"])
     window.delete_selection()
     assert "relu" in window.graph.nodes  # locked: nothing changes while it trains
     qtbot.waitUntil(lambda: window.training.loss_points() > 300, timeout=30000)
     with qtbot.waitSignal(window.training.finished):
         qtbot.mouseClick(window.training.stop_button, Qt.LeftButton)
-    assert not window.scene.locked and window.palette.isEnabled()
+    assert not window.document.locked and window.palette.isEnabled()
     assert window.isWindowModified()  # the learned weights are new
     window.playback.step_backward()
     assert window.playback.trace.loss < untrained  # the pass uses what was learned
@@ -46,7 +46,7 @@ def test_a_nan_stops_training_and_marks_the_node(qtbot):
     assert window.scene.selected_node_ids() == [node_id]
     assert window.scene.node_items[node_id].error == message
     assert message in window.statusBar().currentMessage()
-    assert not window.scene.locked
+    assert not window.document.locked
 
 
 def test_training_settings_typed_in_the_panel_undo_from_the_edit_menu(qtbot):

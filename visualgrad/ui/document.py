@@ -1,12 +1,15 @@
 """The open project: the graph, its undo stack, its file, and every edit as a command.
 
-The canvas, the palette and the inspector ask the document for an edit; it
-checks the edit against the graph first (so a refused edit leaves no command on
-the stack and says why), then pushes the undo command that performs it.
+The canvas, the palette, the inspector and the training panel ask the document
+for an edit; it checks the edit against the graph first (so a refused edit leaves
+no command on the stack and says why), then pushes the undo command that performs
+it. While the document is locked (a training run reads the graph) it refuses every
+edit, giving the lock's reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -26,6 +29,7 @@ class Document(QObject):
     status = Signal(str)  # a message for the status bar (a refused edit says why here)
     modified_changed = Signal(bool)
     path_changed = Signal(str)
+    locked_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +39,7 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self._weights_dirty = False
+        self.lock_reason: str | None = None
 
     def _clean_changed(self, clean: bool) -> None:
         self.modified_changed.emit(not clean or self._weights_dirty)
@@ -73,17 +78,41 @@ class Document(QObject):
         self.path_changed.emit(self.path)
         self.modified_changed.emit(False)
 
+    # ---- the lock ---------------------------------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return self.lock_reason is not None
+
+    def lock(self, reason: str) -> None:
+        """Refuse every edit, saying ``reason``, until ``unlock``."""
+        self.lock_reason = reason
+        self.locked_changed.emit(True)
+
+    def unlock(self) -> None:
+        self.lock_reason = None
+        self.locked_changed.emit(False)
+
+    def editable(self) -> bool:
+        """Whether an edit may go ahead; while locked, no, with the reason on the status bar."""
+        if self.lock_reason is not None:
+            self.status.emit(self.lock_reason)
+        return self.lock_reason is None
+
     # ---- edits ------------------------------------------------------------------------------
     def _refuse(self, error: Exception) -> None:
         self.status.emit(str(error))
 
     def add_node(self, type_name: str, position: tuple[float, float]) -> str | None:
-        """Place a new node of ``type_name``; returns its id."""
+        """Place a new node of ``type_name``; returns its id (None: refused)."""
+        if not self.editable():
+            return None
         node = Node(self.graph.fresh_id(type_name), type_name, {}, position)
         self.undo_stack.push(AddNodes(self.graph, [node], [], f"Add {type_name}"))
         return node.id
 
     def add_edge(self, edge: Edge) -> bool:
+        if not self.editable():
+            return False
         try:
             self.graph.check_edge(edge)
         except GraphError as error:
@@ -93,7 +122,7 @@ class Document(QObject):
         return True
 
     def remove(self, node_ids: list[str], edges: list[Edge]) -> None:
-        if not node_ids and not edges:
+        if (not node_ids and not edges) or not self.editable():
             return
         if node_ids:
             text = (
@@ -103,11 +132,17 @@ class Document(QObject):
             text = "Disconnect" if len(edges) == 1 else f"Disconnect {len(edges)} edges"
         self.undo_stack.push(RemoveNodes(self.graph, node_ids, edges, text))
 
-    def move(self, moves: dict[str, tuple[tuple[float, float], tuple[float, float]]]) -> None:
+    def move(self, moves: dict[str, tuple[tuple[float, float], tuple[float, float]]]) -> bool:
+        """Nodes dragged from old to new positions; False: refused, they go back."""
+        if not self.editable():
+            return False
         if moves:
             self.undo_stack.push(MoveNodes(self.graph, moves))
+        return True
 
     def set_params(self, node_id: str, params: dict) -> bool:
+        if not self.editable():
+            return False
         node = self.graph.nodes[node_id]
         try:
             checked = node.spec.check_params({**node.params, **params})
@@ -126,14 +161,24 @@ class Document(QObject):
         return True
 
     def set_training(self, settings: dict) -> bool:
+        """Change training settings, one undo step; a value out of range is refused."""
+        if not self.editable():
+            return False
         current = self.graph.training
         changed = {k: v for k, v in settings.items() if getattr(current, k) != v}
+        try:
+            dataclasses.replace(current, **changed).check()
+        except ValueError as error:
+            self._refuse(error)
+            return False
         if changed:
             self.undo_stack.push(SetTraining(self.graph, changed))
         return True
 
     def insert_on_edge(self, node_id: str, edge: Edge) -> bool:
         """Put a node into ``edge``: source -> node -> target, where the ports fit."""
+        if not self.editable():
+            return False
         node = self.graph.nodes[node_id]
         if not node.spec.inputs or not node.spec.outputs or self.graph.edges_into(node_id):
             return False
@@ -154,6 +199,8 @@ class Document(QObject):
         return True
 
     def auto_layout(self) -> None:
+        if not self.editable():
+            return
         positions = layered_positions(self.graph)
         moves = {
             node_id: (self.graph.nodes[node_id].position, position)
@@ -174,6 +221,8 @@ class Document(QObject):
 
     def paste(self, text: str, offset: tuple[float, float] = (30.0, 30.0)) -> list[str]:
         """Add the nodes of a copied .vgraph, renamed where their ids are taken."""
+        if not self.editable():
+            return []
         try:
             pasted = fileformat.from_json(text, "the clipboard")
         except (fileformat.FileFormatError, json.JSONDecodeError) as error:

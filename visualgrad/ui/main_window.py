@@ -28,6 +28,7 @@ from .playback import PlaybackPanel
 from .training import TrainingPanel
 
 LAYOUT_VERSION = 2  # of the docks' arrangement: a saved state of another is not restored
+TRAINING_LOCK = "Training is running: stop it to edit the graph"  # why an edit is refused
 
 
 class MainWindow(QMainWindow):
@@ -49,7 +50,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.canvas)
         self.palette = Palette(self.theme)
         self.inspector = Inspector(self.document, self.theme)
-        self.training = TrainingPanel(self.document.undo_stack, self.theme)
+        self.training = TrainingPanel(self.document, self.theme)
         self.playback = PlaybackPanel(self.document, self.scene, self.inspector)
         self.history = QUndoView(self.document.undo_stack)
         self.history.setObjectName("history")
@@ -258,7 +259,8 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_changed.connect(self._show_zoom)
         self.canvas.file_dropped.connect(self.files.open_dropped)
         self.files.message.connect(self.statusBar().showMessage)
-        self.training.started.connect(lambda: self._lock(True))
+        d.locked_changed.connect(self._show_locked)
+        self.training.started.connect(lambda: self.document.lock(TRAINING_LOCK))
         self.training.finished.connect(self._training_finished)
         self.training.status.connect(self._say)
         self.training.failed.connect(self._training_failed)
@@ -275,7 +277,6 @@ class MainWindow(QMainWindow):
         self._graph_connections.disconnect_all()
         self._graph_connections.connect(graph.events.params_changed, self._params_changed)
         self._graph_connections.connect(graph.events.node_removed, self._node_removed)
-        self.training.set_graph(graph)
         self.inspector.show_node(None)
         self._paste_count = 0
 
@@ -320,32 +321,28 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Copied {len(ids)} node{'s' if len(ids) > 1 else ''}", 3000)
 
     def cut(self) -> None:
-        if self.scene.locked:
+        if not self.document.editable():
             return
         self.copy()
         self.delete_selection()
 
     def paste(self) -> None:
-        if self.scene.locked:
-            return
         text = QGuiApplication.clipboard().text()
         if '"visualgrad"' not in text:
             self.statusBar().showMessage("The clipboard holds no visualgrad nodes", 4000)
             return
-        self._paste_count += 1
-        shift = 30.0 * self._paste_count
+        shift = 30.0 * (self._paste_count + 1)
         ids = self.document.paste(text, (shift, shift))
+        self._paste_count += bool(ids)
         self.scene.select_nodes(ids)
 
     def duplicate(self) -> None:
         ids = self.scene.selected_node_ids()
-        if ids and not self.scene.locked:
+        if ids:
             pasted = self.document.paste(self.document.copy(ids), (30.0, 30.0))
             self.scene.select_nodes(pasted)
 
     def delete_selection(self) -> None:
-        if self.scene.locked:
-            return
         self.document.remove(self.scene.selected_node_ids(), self.scene.selected_edges())
 
     def select_all(self) -> None:
@@ -375,8 +372,8 @@ class MainWindow(QMainWindow):
         )
 
     # ---- training locks editing ----------------------------------------------------------------
-    def _lock(self, locked: bool) -> None:
-        self.scene.set_locked(locked)
+    def _show_locked(self, locked: bool) -> None:
+        """The window's edit controls are off while the document refuses edits."""
         for action in self.edit_actions:
             action.setEnabled(not locked)
         self.files.recent_menu.setEnabled(not locked)
@@ -384,17 +381,16 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(not locked and self.document.undo_stack.canRedo())
         self.history.setEnabled(not locked)
         self.palette.setEnabled(not locked)
-        self.inspector.form_box.setEnabled(not locked)
         self.playback.setEnabled(not locked)
         if locked:
             self.statusBar().showMessage("Training: editing is locked until it stops", 4000)
 
     def _training_finished(self, _completed: bool) -> None:
-        self._lock(False)
+        self.document.unlock()
         self.playback.reset()
 
     def _training_failed(self, node_id: str, message: str) -> None:
-        self._lock(False)
+        self.document.unlock()
         self.statusBar().showMessage(message, 15000)
         if node_id and node_id in self.scene.node_items:
             self.scene.select_nodes([node_id])

@@ -49,7 +49,8 @@ class Inspector(QScrollArea):
         self.formulas.setObjectName("formulas")
         self.formulas.setWordWrap(True)
         self.formulas.setTextFormat(Qt.RichText)
-        self.form_box = QWidget()
+        self.form_box = QWidget()  # the parameters' editors, off while the document is locked
+        document.locked_changed.connect(lambda locked: self.form_box.setEnabled(not locked))
         self.form = QFormLayout(self.form_box)
         self.form.setContentsMargins(0, 4, 0, 4)
         self.shape = QLabel()

@@ -35,7 +35,6 @@ class CanvasScene(QGraphicsScene):
         self._connections = events.Connections()
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict[Edge, EdgeItem] = {}
-        self.locked = False  # training: nothing may be edited
         self._drag_from: PortItem | None = None
         self._drag_line: QGraphicsPathItem | None = None
         self._press_positions: dict[str, tuple[float, float]] = {}
@@ -45,6 +44,7 @@ class CanvasScene(QGraphicsScene):
         self._shape_timer.timeout.connect(self.refresh_shapes)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
         document.graph_replaced.connect(self.set_graph)
+        document.locked_changed.connect(self._set_locked)
         self.set_graph(document.graph)
 
     # ---- following the document ---------------------------------------------------------
@@ -150,9 +150,8 @@ class CanvasScene(QGraphicsScene):
             item.refresh()  # its tooltip writes an error in the theme's colour
         self.update()
 
-    def set_locked(self, locked: bool) -> None:
-        """While training runs nothing may be edited, and no node moves under the mouse."""
-        self.locked = locked
+    def _set_locked(self, locked: bool) -> None:
+        """While the document is locked no node moves under the mouse."""
         for item in self.node_items.values():
             item.setFlag(NodeItem.ItemIsMovable, not locked)
 
@@ -203,7 +202,7 @@ class CanvasScene(QGraphicsScene):
 
     def mousePressEvent(self, event) -> None:
         port = self._port_at(event.scenePos()) if event.button() == Qt.LeftButton else None
-        if port is not None and not self.locked:
+        if port is not None and not self.document.locked:
             self._start_connection(port)
             event.accept()
             return
@@ -258,8 +257,7 @@ class CanvasScene(QGraphicsScene):
             if item is not None and (item.x(), item.y()) != old:
                 moves[node_id] = (old, (item.x(), item.y()))
         self._press_positions = {}
-        if moves and not self.locked:
-            self.document.move(moves)
+        if moves and self.document.move(moves):
             if len(moves) == 1:
                 self.insert_if_on_edge(next(iter(moves)))
         elif moves:

@@ -157,7 +157,7 @@ class CanvasView(QGraphicsView):
             self._space = True
             self.setCursor(Qt.OpenHandCursor)
             return
-        if event.key() == Qt.Key_Tab and not self.scene().locked:
+        if event.key() == Qt.Key_Tab and not self.scene().document.locked:
             self.open_search()
             return
         if event.matches(QKeySequence.ZoomIn) or event.key() == Qt.Key_Equal:
@@ -208,9 +208,6 @@ class CanvasView(QGraphicsView):
 
     def place(self, type_name: str, scene_pos: QPointF | None = None) -> str | None:
         """Add a node of ``type_name`` centred at ``scene_pos`` (the view's centre by default)."""
-        if self.scene().locked:
-            self.scene().document.status.emit("Training is running: stop it to edit the graph")
-            return None
         if scene_pos is None:
             scene_pos = self.mapToScene(self.viewport().rect().center())
         position = (round(scene_pos.x() - 84), round(scene_pos.y() - 30))

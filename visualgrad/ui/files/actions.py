@@ -198,7 +198,7 @@ class FileActions(QObject):
     def open_dropped(self, path: str) -> None:
         """Open a dropped file once the drop has ended: the program it was dragged from
         waits for the drop, and opening may ask a question."""
-        if self.canvas.scene().locked:
+        if self.document.locked:
             self.message.emit("Training is running: stop it to open a project", 6000)
             return
         QTimer.singleShot(0, lambda: self.open_path(path))

@@ -13,7 +13,6 @@ import time
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,7 +34,7 @@ from ...engine.datasets import Dataset
 from ...graph.data import dataset_for
 from ...graph.graph import Graph, TrainingSettings
 from ...graph.train import Progress
-from ..commands import SetTraining
+from ..document import Document
 from ..theme import LIGHT, Theme
 from .boundary_plot import BoundaryPlot, shows_boundary
 from .loss_plot import LossPlot
@@ -56,10 +55,10 @@ class TrainingPanel(QWidget):
     _handed_over = Signal(object)  # a TrainingRun with batches to take (from its worker)
 
     def __init__(
-        self, undo_stack: QUndoStack, theme: Theme = LIGHT, parent: QWidget | None = None
+        self, document: Document, theme: Theme = LIGHT, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.undo_stack = undo_stack
+        self.document = document
         self.graph: Graph | None = None
         self._run: TrainingRun | None = None
         self._process: Worker | None = None
@@ -77,7 +76,8 @@ class TrainingPanel(QWidget):
         self._lay_out(self._settings_form(), self._buttons(), self._readout())
         self.set_theme(theme)
         self._set_running(False)
-        self.set_graph(Graph())
+        document.graph_replaced.connect(self._follow)
+        self._follow(document.graph)
 
     # ---- building the panel ---------------------------------------------------------------
     def _settings_form(self) -> QWidget:
@@ -172,8 +172,9 @@ class TrainingPanel(QWidget):
         self.error_label.setStyleSheet(f"color: {theme.error.name()}")
 
     # ---- the document -----------------------------------------------------------------
-    def set_graph(self, graph: Graph) -> None:
-        """Show ``graph``'s settings on a fresh plot; a training still running is stopped."""
+    def _follow(self, graph: Graph) -> None:
+        """Show the document's new graph's settings on a fresh plot; a training of the old
+        one still running is stopped."""
         self.stop()
         if self.graph is not None:
             self.graph.events.training_changed.disconnect(self._settings_changed)
@@ -218,7 +219,7 @@ class TrainingPanel(QWidget):
                 self.boundary_plot.set_data(data)
 
     def _edit(self, name: str, value: object) -> None:
-        """One undo command per changed setting; an invalid value says why and changes nothing."""
+        """One document edit per changed setting; an invalid value says why, changing nothing."""
         if self._refreshing or value == getattr(self.graph.training, name):
             return
         try:
@@ -228,7 +229,8 @@ class TrainingPanel(QWidget):
             self._show_settings()
             return
         self._complain("")
-        self.undo_stack.push(SetTraining(self.graph, {name: value}))
+        if not self.document.set_training({name: value}):
+            self._show_settings()
 
     def _edit_learning_rate(self) -> None:
         text = self._learning_rate.text().strip()
