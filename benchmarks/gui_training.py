@@ -33,13 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtGui import QUndoStack  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from visualgrad.graph import fileformat  # noqa: E402
 from visualgrad.graph.data import dataset_for  # noqa: E402
 from visualgrad.graph.graph import Graph  # noqa: E402
 from visualgrad.graph.train import Trainer  # noqa: E402
+from visualgrad.ui.document import Document  # noqa: E402
 from visualgrad.ui.training import TrainingPanel  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "xor.vgraph"
@@ -70,7 +70,7 @@ def headless_run(epochs: int) -> float:
 def panel_run(panel: TrainingPanel, epochs: int) -> dict[str, float]:
     """Steps per second, longest event-loop stall (ms) and plot updates per second."""
     graph = _graph(epochs)
-    panel.set_graph(graph)
+    panel.document.replace(graph, None)
     loop, ticker = QEventLoop(), QTimer()
     ticker.setInterval(TICK_MS)
     last, stall, updates = [0.0], [0.0], [0]
@@ -111,7 +111,7 @@ def measure(epochs: int = 20, repeat: int = 7) -> dict[str, float]:
     """Medians over ``repeat`` turns of a headless run and a run through the panel
     (``ratio``: of the steps per second through the panel to those headless, in one turn)."""
     app = QApplication.instance() or QApplication([])
-    panel = TrainingPanel(QUndoStack())
+    panel = TrainingPanel(Document())
     panel.show()
     headless_run(1)  # compile the kernels and draw the panel once first
     panel_run(panel, 1)

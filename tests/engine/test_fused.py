@@ -297,3 +297,39 @@ def test_max_pool_of_overlapping_windows_adds_what_each_sends(backend):
 def test_max_pool_propagates_nan_like_torch(backend):
     x = vg.tensor([[[[1.0, np.nan], [5.0, 2.0]]]], backend=backend)
     assert np.isnan(F.max_pool2d(x, 2).item())
+
+
+@pytest.mark.parametrize(("stride", "padding", "bias"), [(1, 0, True), (2, 1, False), (1, 2, True)])
+def test_conv2d_equals_unfold_and_matmul(backend, stride, padding, bias):
+    from visualgrad.engine.tensor_functions import Unfold
+
+    rng = np.random.default_rng(13)
+    x, w, b = rng.normal(size=(2, 3, 6, 5)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
+
+    def composed(xt, wt, bt=None):
+        cols = Unfold.apply(xt, (3, 3), (stride, stride), (padding, padding))
+        n, oh = xt.shape[0], (xt.shape[2] + 2 * padding - 3) // stride + 1
+        ow = (xt.shape[3] + 2 * padding - 3) // stride + 1
+        out = (wt.reshape(4, 27) @ cols).view(n, 4, oh, ow)
+        return out if bt is None else out + bt.view(1, 4, 1, 1)
+
+    arrays = [x, w, b] if bias else [x, w]
+    fused_in = [make(a, backend) for a in arrays]
+    composed_in = [make(a, backend) for a in arrays]
+    out = F.conv2d(*fused_in, stride=stride, padding=padding)
+    expected = composed(*composed_in)
+    weights = vg.tensor(rng.uniform(0.5, 1.5, size=out.shape), backend=backend)
+    (out * weights).sum().backward()
+    (expected * weights).sum().backward()
+    np.testing.assert_allclose(out.to_numpy(), expected.to_numpy(), rtol=1e-12)
+    for got, want in zip(fused_in, composed_in):
+        np.testing.assert_allclose(got.grad.to_numpy(), want.grad.to_numpy(), rtol=1e-11)
+    check_gradients(lambda *ts: F.conv2d(*ts, stride=stride, padding=padding), arrays, backend)
+
+
+def test_conv2d_of_a_frozen_input_gives_only_the_weights_gradients(backend):
+    x = vg.tensor(np.ones((1, 1, 4, 4)), backend=backend)
+    w = vg.tensor(np.ones((2, 1, 3, 3)), requires_grad=True, backend=backend)
+    F.conv2d(x, w).sum().backward()
+    assert x.grad is None
+    np.testing.assert_array_equal(w.grad.to_numpy(), np.full((2, 1, 3, 3), 4.0))

@@ -261,3 +261,46 @@ class MaxPool2d(Function):
         out = _new((n * c, 1, h, w), grad.backend, zeroed=True)
         grad.backend.fold(cols._data, kernel, stride, (0, 0), out._data)
         return Tensor(out._data.view((n, c, h, w)), grad.backend), None, None
+
+
+class Conv2d(Function):
+    """2-D cross-correlation: x (N, C, H, W), weight (O, C, kh, kw), bias (O,) or None.
+
+    im2col into the BLAS GEMM, as before, in one call: the weight as an (O, C*kh*kw)
+    matrix times each image's columns, the bias added in place; backward is the two
+    products (the weight's summed over the batch) and the columns folded back.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Context, x: Tensor, weight: Tensor, bias: Tensor | None, stride: Pair, padding: Pair
+    ) -> Tensor:
+        n, c, h, w = x.shape
+        o, _, kh, kw = weight.shape
+        oh, ow = windows_out((h, w), (kh, kw), stride, padding)
+        cols = _new((n, c * kh * kw, oh * ow), x.backend)
+        x.backend.unfold(x._data, (kh, kw), stride, padding, cols._data)
+        matrix = Tensor(_as_rows(weight, c * kh * kw)._data.view((1, o, c * kh * kw)), x.backend)
+        out = matmul_(matrix, cols)
+        if bias is not None:
+            zip_("add", out, Tensor(bias._data.view((1, o, 1)), x.backend), "conv2d", out=out)
+        ctx.save_for_backward(cols, matrix, x.shape, weight.shape, stride, padding)
+        return Tensor(out._data.view((n, o, oh, ow)), x.backend)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
+        cols, matrix, x_shape, w_shape, stride, padding = ctx.saved_values
+        needs_x, needs_w, needs_b = ctx.needs_input_grad[:3]
+        n, o, length = cols.shape[0], w_shape[0], cols.shape[2]
+        g = Tensor(_as_rows(grad, length)._data.view((n, o, length)), grad.backend)
+        grad_x = grad_w = grad_b = None
+        if needs_w:
+            per_image = matmul_(g, _transposed(cols))
+            grad_w = Tensor(reduce_("sum", per_image, 0)._data.view(w_shape), grad.backend)
+        if needs_b:
+            grad_b = Tensor(reduce_("sum", reduce_("sum", g, 0), 2)._data.view((o,)), grad.backend)
+        if needs_x:
+            grad_cols = matmul_(_transposed(matrix), g)
+            grad_x = _new(x_shape, grad.backend, zeroed=True)
+            grad.backend.fold(grad_cols._data, w_shape[2:], stride, padding, grad_x._data)
+        return grad_x, grad_w, grad_b, None, None

@@ -1,8 +1,8 @@
 """Neural-network functions with torch's names, arguments and shapes.
 
 Most are composed of the engine's primitive Functions, so their gradients come
-from those: convolution and pooling from im2col (``Unfold``) and matmul.
-Linear, embedding, softmax, log-softmax and the losses are fused Functions
+from those: average pooling from im2col (``Unfold``) and a mean. Linear,
+convolution, max pooling, embedding, softmax, log-softmax and the losses are fused Functions
 (``fused_functions``) with an analytic backward, for speed; the tests hold each
 equal to its composed form.
 """
@@ -15,6 +15,7 @@ import numpy as np
 
 from ..fused_functions import (
     BinaryCrossEntropy,
+    Conv2d,
     Embedding,
     Linear,
     MaxPool2d,
@@ -180,13 +181,9 @@ def conv2d(
     oh, ow = windows_out((h, w), (kh, kw), stride, padding)
     if oh < 1 or ow < 1:
         raise ValueError(f"conv2d: kernel {(kh, kw)} is larger than the padded input {input.shape}")
-    cols = Unfold.apply(input, (kh, kw), stride, padding)
-    out = (weight.reshape(o, c * kh * kw) @ cols).view(n, o, oh, ow)
-    if bias is not None:
-        if bias.shape != (o,):
-            raise ValueError(f"conv2d: bias must have shape ({o},), got {bias.shape}")
-        out = out + bias.view(1, o, 1, 1)
-    return out
+    if bias is not None and bias.shape != (o,):
+        raise ValueError(f"conv2d: bias must have shape ({o},), got {bias.shape}")
+    return Conv2d.apply(input, weight, bias, stride, padding)
 
 
 def conv1d(
