@@ -120,11 +120,11 @@ def main() -> int:
     panel = window.playback
     panel.speed.setValue(1)  # the slowest pulse: 1.4 s
     panel.step_forward()
-    start, frames = time.perf_counter(), panel.frames
-    while panel._pulses:
+    start, frames = time.perf_counter(), panel.flow.frames
+    while panel.flow.pulses:
         app.processEvents()
     seconds = time.perf_counter() - start
-    fps = (panel.frames - frames) / seconds
+    fps = (panel.flow.frames - frames) / seconds
     print(f"playback pulse: {fps:5.1f} frames per second over {seconds:.2f} s (goal about 60)")
     from visualgrad.ui.training.loss_plot import LossPlot
 

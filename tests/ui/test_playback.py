@@ -21,7 +21,7 @@ def click(qtbot, button) -> None:
 
 def settle(qtbot, window) -> None:
     """Wait for the step's pulse to arrive."""
-    qtbot.waitUntil(lambda: not window.playback._pulses, timeout=3000)
+    qtbot.waitUntil(lambda: not window.playback.flow.pulses, timeout=3000)
 
 
 def test_forward_steps_light_each_node_and_show_e_is_6(qtbot):
@@ -66,12 +66,12 @@ def test_a_pulse_travels_along_the_edge_at_animation_speed(qtbot):
     panel = window.playback
     panel.speed.setValue(3)
     panel.step_forward()  # a: a source with one outgoing edge
-    assert len(panel._pulses) == 1
-    start = panel._pulses[0].pos()
+    assert len(panel.flow.pulses) == 1
+    start = panel.flow.pulses[0].pos()
     qtbot.wait(150)
-    assert panel._pulses[0].pos() != start
+    assert panel.flow.pulses[0].pos() != start
     settle(qtbot, window)
-    assert panel.frames >= 5
+    assert panel.flow.frames >= 5
 
 
 def test_play_runs_the_whole_pass_and_the_toggle_shows_gradients(qtbot):
@@ -92,7 +92,7 @@ def test_the_inspector_shows_the_selected_nodes_value_and_gradient(qtbot):
     panel = window.playback
     while panel.backward_button.isEnabled():
         panel.step_backward()
-    panel._finish_animation()
+    panel.flow.finish()
     window.scene.select_nodes(["hidden"])
     text = window.inspector.values.text()
     assert "value" in text and "gradient" in text and "shape (32, 16)" in text

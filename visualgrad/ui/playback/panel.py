@@ -1,16 +1,12 @@
-"""Step through a pass: forward node by node, backward edge by edge, with pulses along
-the edges, badges with the values and gradients, and the chain rule written out."""
+"""Step through a pass: forward node by node, backward edge by edge, the chain rule
+written out, the nodes lit as they compute; what travels along the edges is flow.py's."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-from PySide6.QtCore import QEasingCurve, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPen
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QGraphicsEllipseItem,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -25,18 +21,19 @@ from ...graph.data import pass_batch
 from ...graph.events import Connections
 from ...graph.execute import NodeError, Program
 from ...graph.gradcheck import TOLERANCE, gradient_check
-from ...graph.graph import Edge, Graph, GraphError
+from ...graph.graph import Graph, GraphError
 from ...graph.steps import Step, build_steps
 from ...graph.summaries import number, short
 from ..canvas import CanvasScene, Inspector
 from ..document import Document
-from .gradient_scale import Legend, magnitude_colour
+from .flow import EdgeFlow
+from .gradient_scale import Legend
 
 BACKEND = "simple"  # playback's small passes need no kernel compilation
 
 
 class PlaybackPanel(QWidget):
-    """The controls, the chain-rule panel and what moves on the canvas."""
+    """The controls and the chain-rule panel; the pass's steps and where it has got to."""
 
     status = Signal(str)
 
@@ -49,22 +46,11 @@ class PlaybackPanel(QWidget):
         self.position = 0  # steps shown so far
         self.trace = None
         self.program: Program | None = None
-        self.view = "value"
-        # What each edge carried in the steps shown: its value, and its gradient.
-        self._carried: dict[str, dict[Edge, np.ndarray]] = {"value": {}, "gradient": {}}
-        self._pulses: list[QGraphicsEllipseItem] = []
-        self._step_in_flight: Step | None = None
-        self.animation = QVariantAnimation(self)
-        self.animation.setStartValue(0.0)
-        self.animation.setEndValue(1.0)
-        self.animation.setEasingCurve(QEasingCurve.InOutSine)
-        self.animation.valueChanged.connect(self._move_pulses)
-        self.animation.finished.connect(self._animation_done)
-        self.frames = 0  # animation frames drawn, for the benchmark
         self.play_timer = QTimer(self)
         self.play_timer.setSingleShot(True)
         self.play_timer.timeout.connect(self._play_next)
         self._build()
+        self.flow = EdgeFlow(scene, self.legend, self)
         self._connections = Connections()
         document.graph_replaced.connect(self._follow)
         self._follow(document.graph)
@@ -138,7 +124,9 @@ class PlaybackPanel(QWidget):
         group = QButtonGroup(self)
         group.addButton(self.value_radio)
         group.addButton(self.grad_radio)
-        self.grad_radio.toggled.connect(lambda on: self.set_view("gradient" if on else "value"))
+        self.grad_radio.toggled.connect(
+            lambda on: self.flow.set_view("gradient" if on else "value")
+        )
         self.legend = Legend()
         controls.addWidget(QLabel("edges show"))
         controls.addWidget(self.value_radio)
@@ -203,11 +191,7 @@ class PlaybackPanel(QWidget):
             return False
         self.program, self.batch, self.trace = program, batch, trace
         self.steps, self.forward_count = build_steps(graph, trace, program.loss_node)
-        magnitudes = [float(np.abs(g).mean()) for g in trace.gradients.values() if np.size(g)]
-        logs = [math.log10(m) for m in magnitudes if m > 0 and math.isfinite(m)]
-        self.log_range = (math.floor(min(logs)), math.ceil(max(logs))) if logs else (0, 1)
-        if self.log_range[0] == self.log_range[1]:
-            self.log_range = (self.log_range[0] - 1, self.log_range[1] + 1)
+        self.flow.set_scale(trace.gradients.values())
         return True
 
     def _refuse(self, message: str, node_id: str | None) -> None:
@@ -220,7 +204,7 @@ class PlaybackPanel(QWidget):
         """Compute the next node; after the last one, the pass continues backward."""
         if not self._prepare():
             return
-        self._finish_animation()
+        self.flow.finish()
         if self.position < len(self.steps):
             self._show(self.position)
 
@@ -228,7 +212,7 @@ class PlaybackPanel(QWidget):
         """Send the gradient along the next edge (the forward pass completes first)."""
         if not self._prepare():
             return
-        self._finish_animation()
+        self.flow.finish()
         while self.position < self.forward_count:
             self._show(self.position, animate=False)
         if self.position < len(self.steps):
@@ -255,7 +239,7 @@ class PlaybackPanel(QWidget):
     def _play_next(self) -> None:
         if not self.play_button.isChecked():
             return
-        if self.animation.state() == QVariantAnimation.Running:
+        if self.flow.moving():
             self.play_timer.start(30)
             return
         if self.position >= len(self.steps):
@@ -268,7 +252,7 @@ class PlaybackPanel(QWidget):
     def stop(self) -> None:
         self.play_timer.stop()
         self.play_button.setChecked(False)
-        self._finish_animation()
+        self.flow.finish()
 
     def reset(self) -> None:
         """Forget the pass: no lit nodes, no badges, no colours."""
@@ -276,12 +260,8 @@ class PlaybackPanel(QWidget):
         self.steps, self.trace, self.program, self.position = [], None, None, 0
         for item in self.scene.node_items.values():
             item.set_state("idle")
-        self._carried = {"value": {}, "gradient": {}}
-        for item in self.scene.edge_items.values():
-            item.set_badge("", None)
-            item.set_colour(None)
+        self.flow.clear()
         self.chain.clear()
-        self.legend.set_range(None, None)
         self.inspector.set_values(None, None)
         self.play_button.setText("Play")
         self.value_radio.setChecked(True)
@@ -299,14 +279,11 @@ class PlaybackPanel(QWidget):
         prefix = "" if step.kind == "forward" else f"dL/d{step.node} = "
         if node_item is not None:
             node_item.set_state(direction, prefix + short(step.value))
-        if step.kind != "forward" and self.view == "value":
+        if step.kind != "forward" and self.flow.view == "value":
             self.grad_radio.setChecked(True)  # the backward pass shows what flows back
         self.chain.setHtml(step.text)
         self.counter.setText(self._counter_text())
-        if animate and step.edges:
-            self._animate(step)
-        else:
-            self._badge(step)
+        self.flow.show(step, self._duration() if animate else None)
         if self.inspector.node_id is not None:
             self.show_selected(self.inspector.node_id)
         self._update_buttons()
@@ -317,73 +294,6 @@ class PlaybackPanel(QWidget):
         return (
             f"backward {self.position - self.forward_count}/{len(self.steps) - self.forward_count}"
         )
-
-    def _badge(self, step: Step) -> None:
-        for edge in step.edges:
-            item = self.scene.edge_items.get(edge)
-            if item is None:
-                continue
-            if step.kind == "forward":
-                self._carried["value"][edge] = step.value
-                if self.view == "value":
-                    item.set_badge(short(step.value), self.scene.theme.forward, step.value)
-            else:
-                self._carried["gradient"][edge] = step.value
-                magnitude = float(np.abs(step.value).mean())
-                item.set_colour(magnitude_colour(magnitude, *self.log_range))
-                self.legend.set_range(*self.log_range)
-                if self.view == "gradient":
-                    item.set_badge(short(step.value), self.scene.theme.backward, step.value)
-
-    def _animate(self, step: Step) -> None:
-        colour = self.scene.theme.forward if step.kind == "forward" else self.scene.theme.backward
-        for edge in step.edges:
-            if edge not in self.scene.edge_items:
-                continue
-            pulse = QGraphicsEllipseItem(-7, -7, 14, 14)
-            pulse.setBrush(colour)
-            pulse.setPen(QPen(colour.lighter(150), 2))
-            pulse.setZValue(10)
-            pulse.setData(0, edge)
-            self.scene.addItem(pulse)
-            self._pulses.append(pulse)
-        self._step_in_flight = step
-        self.animation.setDuration(self._duration())
-        self.animation.start()
-
-    def _move_pulses(self, t: float) -> None:
-        self.frames += 1
-        step = self._step_in_flight
-        backward = step is not None and step.kind != "forward"
-        for pulse in self._pulses:
-            item = self.scene.edge_items.get(pulse.data(0))
-            if item is not None:
-                pulse.setPos(item.point_at(1 - t if backward else t))
-
-    def _animation_done(self) -> None:
-        for pulse in self._pulses:
-            self.scene.removeItem(pulse)
-        self._pulses = []
-        if self._step_in_flight is not None:
-            self._badge(self._step_in_flight)
-            self._step_in_flight = None
-
-    def _finish_animation(self) -> None:
-        if self.animation.state() == QVariantAnimation.Running:
-            self.animation.stop()
-            self._animation_done()
-
-    def set_view(self, view: str) -> None:
-        """Edges show the values of the forward pass, or the gradients of the backward."""
-        self.view = view
-        carried = self._carried[view]
-        for edge, item in self.scene.edge_items.items():
-            value = carried.get(edge)
-            if value is None:
-                item.set_badge("", None)
-            else:
-                colour = self.scene.theme.forward if view == "value" else self.scene.theme.backward
-                item.set_badge(short(value), colour, value)
 
     def show_selected(self, node_id: str | None) -> None:
         """The inspector shows the node's value and gradient once the pass has reached them."""
