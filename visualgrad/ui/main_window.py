@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 
-import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -356,8 +355,6 @@ class MainWindow(QMainWindow):
         self.scene.set_theme(self.theme)
         self.inspector.set_theme(self.theme)
         self.training.set_theme(self.theme)
-        for plot in self.findChildren(pg.PlotWidget) + self.findChildren(pg.GraphicsLayoutWidget):
-            plot.setBackground(self.theme.plot)
         self.store.setValue("theme", name)
         self.theme_actions[name].setChecked(True)
 

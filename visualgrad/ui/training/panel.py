@@ -170,6 +170,8 @@ class TrainingPanel(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.error_label.setStyleSheet(f"color: {theme.error.name()}")
+        for plot in (self.plots.loss, self.plots.accuracy, self.boundary_plot):
+            plot.setBackground(theme.plot)
 
     # ---- the document -----------------------------------------------------------------
     def _follow(self, graph: Graph) -> None:
