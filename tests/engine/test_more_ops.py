@@ -150,3 +150,21 @@ def test_nesterov_needs_momentum():
     p = nn.Parameter(vg.tensor([1.0]))
     with pytest.raises(ValueError, match="SGD: nesterov needs a momentum above 0"):
         vg.optim.SGD([p], lr=0.1, nesterov=True)
+
+
+def test_a_scalar_takes_dim_0_and_minus_1_as_torch_does(backend):
+    t = vg.tensor(3.0, backend=backend)
+    for op in (lambda d: t.squeeze(d), lambda d: t.sum(d), lambda d: t.mean(d)):
+        assert op(0).shape == op(-1).shape == ()
+    with pytest.raises(ValueError, match=r"sum: dimension 1 is out of range for shape \(\)"):
+        t.sum(1)
+
+
+def test_reductions_over_an_empty_tuple_take_every_dim_and_refuse_a_repeated_one(backend):
+    x = vg.tensor(np.arange(6.0).reshape(2, 3), backend=backend)
+    assert x.sum(()).shape == () and x.sum(()).item() == 15.0
+    assert x.sum((0, 1), keepdim=True).shape == (1, 1)
+    with pytest.raises(ValueError, match=r"sum: dimension 0 appears more than once in \(0, 0\)"):
+        x.sum((0, 0))
+    with pytest.raises(ValueError, match=r"max: dimension -1 appears more than once"):
+        x.max((1, -1))

@@ -305,20 +305,24 @@ class Tensor(Variable):
 
     # ---- reductions ----------------------------------------------------------
     def _dims(self, dim: Dims, op: str) -> list[int]:
-        if dim is None:
+        """``dim`` as sorted non-negative dims, by torch's rules: None or () is every dim, a
+        0-d tensor takes 0 and -1, and a dim out of range or named twice is refused."""
+        dims = [dim] if isinstance(dim, (int, np.integer)) else list(dim or ())
+        if not dims:
             return list(range(self.dims))
-        dims = [dim] if isinstance(dim, (int, np.integer)) else list(dim)
-        out = []
+        rank, out = max(self.dims, 1), []
         for d in dims:
-            if not -self.dims <= d < max(self.dims, 1):
+            if not -rank <= d < rank:
                 raise ValueError(f"{op}: dimension {d} is out of range for shape {self.shape}")
-            out.append(int(d) % max(self.dims, 1))
-        return sorted(set(out))
+            if int(d) % rank in out:
+                raise ValueError(f"{op}: dimension {d} appears more than once in {tuple(dims)}")
+            out.append(int(d) % rank)
+        return sorted(out)
 
     def _reduce(self, fn, dim: Dims, keepdim: bool, op: str) -> Tensor:
-        if dim is None or self.dims == 0:
-            return fn(self, None, keepdim)
         dims = self._dims(dim, op)
+        if self.dims == 0 or len(dims) == self.dims:
+            return fn(self, None, keepdim)
         if len(dims) == 1:
             return fn(self, dims[0], keepdim)
         out = self
@@ -397,7 +401,7 @@ class Tensor(Variable):
         if dim is None:
             return self.view(*(n for n in self.shape if n != 1))
         d = self._dims(dim, "squeeze")[0]
-        if self.shape[d] != 1:
+        if self.dims == 0 or self.shape[d] != 1:
             return self
         return self.view(*self.shape[:d], *self.shape[d + 1 :])
 
