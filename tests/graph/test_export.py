@@ -114,7 +114,8 @@ def test_exported_scripts_read_like_code_a_person_wrote(tmp_path):
 
 def _graph_of_the_other_node_types() -> Graph:
     """The node types no sample uses, in one graph on the digits: a Conv1d branch (through
-    Reshape, Transpose, Max, Softmax) and an AvgPool2d branch, summed, LogSoftmax, NLLLoss."""
+    Reshape, Transpose, Max, Softmax, Clamp, LeakyReLU, Softplus) and an AvgPool2d branch,
+    summed, LogSoftmax, NLLLoss."""
     graph = Graph()
     graph.set_training(dataset="digits", dataset_size=200, batch_size=16, epochs=1)
     add = graph.add_node
@@ -125,6 +126,9 @@ def _graph_of_the_other_node_types() -> Graph:
     add("Transpose", "swap", {"dim0": -2, "dim1": -1})
     add("Max", "peak", {"dim": -1})
     add("Softmax", "share", {"dim": -1})
+    add("Clamp", "clip", {"min": 0.05, "max": 0.5})
+    add("LeakyReLU", "leaky", {"negative_slope": 0.1})
+    add("Softplus", "smooth")
     add("Linear", "from_rows", {"in_features": 6, "out_features": 10})
     add("Reshape", "image", {"shape": [-1, 1, 8, 8]})
     add("AvgPool2d", "pool", {"kernel_size": 2})
@@ -140,7 +144,10 @@ def _graph_of_the_other_node_types() -> Graph:
         ("conv", "swap", "x"),
         ("swap", "peak", "x"),
         ("peak", "share", "x"),
-        ("share", "from_rows", "x"),
+        ("share", "clip", "x"),
+        ("clip", "leaky", "x"),
+        ("leaky", "smooth", "x"),
+        ("smooth", "from_rows", "x"),
         ("x", "image", "x"),
         ("image", "pool", "x"),
         ("pool", "flat", "x"),

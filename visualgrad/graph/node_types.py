@@ -260,6 +260,35 @@ unary(
     apply=lambda x, p: x.tanh(),
     torch="torch.tanh({x})",
 )
+unary(
+    "LeakyReLU",
+    category=ACTIVATIONS,
+    description="Like ReLU, but negatives keep a small slope, so their gradient never dies.",
+    forward="y = x where x > 0, else slope * x",
+    derivative="dy/dx = 1 where x > 0, else slope",
+    apply=lambda x, p: F.leaky_relu(x, p["negative_slope"]),
+    params=(Param("negative_slope", "float", 0.01, low=0.0, high=1.0),),
+    torch="F.leaky_relu({x}, {negative_slope})",
+)
+unary(
+    "Softplus",
+    category=ACTIVATIONS,
+    description="A smooth ReLU: log(1 + e^x).",
+    forward="y = log(1 + e^x)",
+    derivative="dy/dx = sigmoid(x)",
+    apply=lambda x, p: F.softplus(x),
+    torch="F.softplus({x})",
+)
+unary(
+    "Clamp",
+    category=ACTIVATIONS,
+    description="Holds each value between min and max.",
+    forward="y = min(max(x, min), max)",
+    derivative="dy/dx = 1 where min <= x <= max, else 0",
+    apply=lambda x, p: x.clamp(p["min"], p["max"]),
+    params=(Param("min", "float", -1.0), Param("max", "float", 1.0)),
+    torch="torch.clamp({x}, {min}, {max})",
+)
 DIM = Param("dim", "int", -1, doc="the dimension that sums to 1")
 unary(
     "Softmax",
