@@ -16,7 +16,7 @@ from __future__ import annotations
 from .autodiff import Context, Function
 from .tensor import Tensor
 from .tensor_data import TensorData, windows_out
-from .tensor_functions import _new, _transposed, map_, matmul_, reduce_, zip_
+from .tensor_functions import _detached, _new, _transposed, map_, matmul_, reduce_, zip_
 
 Pair = tuple[int, int]
 
@@ -54,7 +54,7 @@ class Softmax(Function):
         out = _new(moved.shape, a.backend)
         if out.size:
             a.backend.softmax(_rows(moved), _rows(out), log)
-        ctx.save_for_backward(out, order, log)
+        ctx.save_for_backward(_detached(out), order, log)  # out itself would make a cycle
         return _from_last(out, order)
 
     @staticmethod
