@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import platform
 import subprocess
 import sys
 import threading
@@ -87,13 +86,3 @@ def test_two_threads_asking_for_a_backend_get_the_same_one():
     for t in threads:
         t.join()
     assert all(b is got[0] for b in got)
-
-
-def test_host_backends_keep_freed_memory_for_reuse_on_glibc():
-    from visualgrad.engine.backends import simple
-
-    backends.get("fast")
-    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
-        assert simple.keep_freed_memory() is True
-    else:
-        assert simple.keep_freed_memory() in (True, False)

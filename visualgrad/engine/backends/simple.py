@@ -7,10 +7,6 @@ whole arrays. It is the reference every faster backend is compared with.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import sys
-
 import numpy as np
 
 from .. import operators
@@ -39,40 +35,8 @@ def _window_index(kernel: Pair, stride: Pair, out_hw: Pair) -> tuple[np.ndarray,
     return rows, cols
 
 
-def keep_freed_memory() -> bool:
-    """Ask glibc's malloc to serve big arrays from its heap and keep what is freed there.
-
-    By default each array over a few hundred KB is a fresh mmap: every step of a
-    training loop then page-faults its way through new memory (about 2,200 faults,
-    a third of the time, for a softmax of (512, 1000) forward and backward). With
-    the heap reused, the same pages come back warm. Elsewhere (not glibc) it does
-    nothing; returns whether it applied.
-    """
-    global _kept
-    if _kept is None:
-        _kept = False
-        if sys.platform.startswith("linux"):
-            try:
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-                trim, mmap = (
-                    libc.mallopt(M_TRIM_THRESHOLD, 256 << 20),
-                    libc.mallopt(M_MMAP_THRESHOLD, 64 << 20),
-                )
-                _kept = bool(trim and mmap)
-            except (OSError, AttributeError):  # no glibc: musl has no mallopt
-                pass
-    return _kept
-
-
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h>
-_kept: bool | None = None
-
-
 class NumpyStorage(Backend):
     """Storage in host memory as flat numpy arrays: the simple and the fast backend's."""
-
-    def __init__(self) -> None:
-        keep_freed_memory()
 
     def from_numpy(self, array: np.ndarray) -> np.ndarray:
         return np.array(array, dtype=np.float64).ravel()
