@@ -261,6 +261,10 @@ class _Parser(argparse.ArgumentParser):
         raise BadInput(f"{message}; see '{self.prog} --help'")
 
 
+def _backend_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("simple", "fast", "cuda"), default=None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="visualgrad",
@@ -280,13 +284,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="one forward and backward pass on the first batch")
     run.add_argument("file", metavar="FILE")
     run.add_argument("--json", action="store_true", help="print one JSON object")
-    run.add_argument("--backend", choices=("simple", "fast", "cuda"), default=None)
+    _backend_option(run)
     run.set_defaults(handler=_run)
 
     train = commands.add_parser("train", help="train the graph with its saved settings")
     train.add_argument("file", metavar="FILE")
     train.add_argument("--epochs", type=int, default=None, help="override the saved epochs")
-    train.add_argument("--backend", choices=("simple", "fast", "cuda"), default=None)
+    _backend_option(train)
     train.add_argument("--seed", type=int, default=None, help="override the saved seed")
     train.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
     train.add_argument("--save", metavar="OUT", help="write the trained graph to OUT")

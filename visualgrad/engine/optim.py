@@ -85,20 +85,15 @@ class SGD(Optimizer):
         if self.momentum and first:
             state["velocity"] = _zeros_like(p)
         velocity = state.get("velocity", grad)
-        p.backend.sgd_step(
-            values._data,
-            grad._data,
-            velocity._data,
-            self.lr,
-            self.momentum,
-            self.weight_decay,
-            first,
-            self.nesterov,
-        )
+        rule = (self.lr, self.momentum, self.weight_decay, first, self.nesterov)
+        p.backend.sgd_step(values._data, grad._data, velocity._data, rule)
 
 
 class Adam(Optimizer):
     """Adam (Kingma and Ba) with bias correction, as ``torch.optim.Adam``."""
+
+    decoupled = False  # AdamW's weight decay scales p instead of adding to the gradient
+    default_weight_decay = 0.0
 
     def __init__(
         self,
@@ -106,38 +101,30 @@ class Adam(Optimizer):
         lr: float = 0.001,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float | None = None,
     ) -> None:
+        """``weight_decay`` defaults to torch's: 0 for Adam, 0.01 for AdamW."""
         super().__init__(params, lr)
+        if weight_decay is None:
+            weight_decay = self.default_weight_decay
         if not all(0.0 <= b < 1.0 for b in betas) or eps < 0.0 or weight_decay < 0.0:
             raise ValueError(
                 f"Adam: invalid betas {betas}, eps {eps} or weight_decay {weight_decay}"
             )
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
 
-    decoupled = False  # AdamW's weight decay scales p instead of adding to the gradient
-
     def _update(self, p: Tensor, values: Tensor, grad: Tensor) -> None:
         b1, b2 = self.betas
         if self.decoupled:
-            decay = values._constant(1.0 - self.lr * self.weight_decay)
-            zip_("mul", values, decay, "AdamW", out=values)
+            shrink = values._constant(1.0 - self.lr * self.weight_decay)
+            zip_("mul", values, shrink, "AdamW", out=values)
         state = self.state[id(p)]
         if "step" not in state:
             state.update(step=0, m=_zeros_like(p), v=_zeros_like(p))
         state["step"] = t = state["step"] + 1
-        p.backend.adam_step(
-            values._data,
-            grad._data,
-            state["m"]._data,
-            state["v"]._data,
-            self.lr / (1.0 - b1**t),
-            b1,
-            b2,
-            self.eps,
-            1.0 / (1.0 - b2**t),
-            0.0 if self.decoupled else self.weight_decay,
-        )
+        decay = 0.0 if self.decoupled else self.weight_decay
+        rule = (self.lr / (1.0 - b1**t), b1, b2, self.eps, 1.0 / (1.0 - b2**t), decay)
+        p.backend.adam_step(values._data, grad._data, state["m"]._data, state["v"]._data, rule)
 
 
 class AdamW(Adam):
@@ -145,13 +132,4 @@ class AdamW(Adam):
     each step first scales p by (1 - lr * weight_decay), then takes Adam's step."""
 
     decoupled = True
-
-    def __init__(
-        self,
-        params: Iterable[Parameter],
-        lr: float = 0.001,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.01,
-    ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay)
+    default_weight_decay = 0.01

@@ -22,6 +22,8 @@ import numpy as np
 from ..tensor_data import TensorData
 
 Pair = tuple[int, int]
+SGDRule = tuple[float, float, float, bool, bool]
+AdamRule = tuple[float, float, float, float, float, float]
 
 
 class Backend(ABC):
@@ -145,39 +147,19 @@ class Backend(ABC):
     # ---- optimizer updates: in place, element by element, all contiguous and one shape ------
     @abstractmethod
     def sgd_step(
-        self,
-        param: TensorData,
-        grad: TensorData,
-        velocity: TensorData,
-        lr: float,
-        momentum: float,
-        weight_decay: float,
-        first: bool,
-        nesterov: bool,
+        self, param: TensorData, grad: TensorData, velocity: TensorData, rule: SGDRule
     ) -> None:
-        """torch's SGD: ``g = grad + weight_decay * param``; with momentum ``velocity =
-        g`` on the ``first`` step, else ``momentum * velocity + g``, and ``g = velocity``
-        (``g + momentum * velocity`` with ``nesterov``); then ``param -= lr * g``.
-        ``velocity`` is untouched without momentum."""
+        """torch's SGD, ``operators.sgd_update`` on every element: ``rule`` is (lr,
+        momentum, weight_decay, first, nesterov); ``velocity`` is untouched without
+        momentum."""
 
     @abstractmethod
     def adam_step(
-        self,
-        param: TensorData,
-        grad: TensorData,
-        m: TensorData,
-        v: TensorData,
-        step_size: float,
-        beta1: float,
-        beta2: float,
-        eps: float,
-        v_scale: float,
-        weight_decay: float,
+        self, param: TensorData, grad: TensorData, m: TensorData, v: TensorData, rule: AdamRule
     ) -> None:
-        """torch's Adam: ``g = grad + weight_decay * param``, ``m = beta1 m + (1 - beta1) g``,
-        ``v = beta2 v + (1 - beta2) g^2``, then ``param -= step_size * m /
-        (sqrt(v * v_scale) + eps)``, the bias corrections folded into ``step_size`` (lr /
-        (1 - beta1^t)) and ``v_scale`` (1 / (1 - beta2^t))."""
+        """torch's Adam, ``operators.adam_update`` on every element: ``rule`` is
+        (step_size, beta1, beta2, eps, v_scale, weight_decay), the bias corrections folded
+        into step_size (lr / (1 - beta1^t)) and v_scale (1 / (1 - beta2^t))."""
 
     def __repr__(self) -> str:
         return f"<backend {self.name}>"

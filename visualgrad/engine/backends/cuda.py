@@ -653,25 +653,11 @@ class CudaBackend(Backend):
                 grad.storage, index.storage, out.storage, rows, k, length
             )
 
-    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first, nesterov):
+    def sgd_step(self, param, grad, velocity, rule) -> None:
         if param.size:
-            cuda_sgd[_grid(param.size)](
-                *(d.storage for d in (param, grad, velocity)),
-                lr,
-                momentum,
-                weight_decay,
-                first,
-                nesterov,
-            )
+            cuda_sgd[_grid(param.size)](param.storage, grad.storage, velocity.storage, *rule)
 
-    def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
+    def adam_step(self, param, grad, m, v, rule) -> None:
         if param.size:
-            cuda_adam[_grid(param.size)](
-                *(d.storage for d in (param, grad, m, v)),
-                step_size,
-                beta1,
-                beta2,
-                eps,
-                v_scale,
-                weight_decay,
-            )
+            storages = (param.storage, grad.storage, m.storage, v.storage)
+            cuda_adam[_grid(param.size)](*storages, *rule)

@@ -714,24 +714,9 @@ class FastBackend(NumpyStorage):
         fast_window_max_backward(_as_array(grad), _as_array(index), _as_array(out))
 
     @_serialised
-    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first, nesterov):
-        fast_sgd(
-            *(d.storage for d in (param, grad, velocity)),
-            lr,
-            momentum,
-            weight_decay,
-            first,
-            nesterov,
-        )
+    def sgd_step(self, param, grad, velocity, rule) -> None:
+        fast_sgd(param.storage, grad.storage, velocity.storage, *rule)
 
     @_serialised
-    def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
-        fast_adam(
-            *(d.storage for d in (param, grad, m, v)),
-            step_size,
-            beta1,
-            beta2,
-            eps,
-            v_scale,
-            weight_decay,
-        )
+    def adam_step(self, param, grad, m, v, rule) -> None:
+        fast_adam(param.storage, grad.storage, m.storage, v.storage, *rule)

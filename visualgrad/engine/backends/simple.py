@@ -157,25 +157,16 @@ class SimpleBackend(NumpyStorage):
         np.put_along_axis(values, winner, _read(grad)[:, None, :], axis=1)
         _write(out, values)
 
-    def sgd_step(self, param, grad, velocity, lr, momentum, weight_decay, first, nesterov):
-        p, v = param.storage, velocity.storage
-        p[:], new_v = operators.sgd_update(
-            p, grad.storage, v, lr, momentum, weight_decay, first, nesterov
+    def sgd_step(self, param, grad, velocity, rule) -> None:
+        momentum = rule[1]
+        param.storage[:], new_velocity = operators.sgd_update(
+            param.storage, grad.storage, velocity.storage, *rule
         )
         if momentum:
-            v[:] = new_v
+            velocity.storage[:] = new_velocity
 
-    def adam_step(self, param, grad, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
+    def adam_step(self, param, grad, m, v, rule) -> None:
         with np.errstate(all="ignore"):
             param.storage[:], m.storage[:], v.storage[:] = operators.adam_update(
-                param.storage,
-                grad.storage,
-                m.storage,
-                v.storage,
-                step_size,
-                beta1,
-                beta2,
-                eps,
-                v_scale,
-                weight_decay,
+                param.storage, grad.storage, m.storage, v.storage, *rule
             )
