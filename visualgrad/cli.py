@@ -261,6 +261,15 @@ class _Parser(argparse.ArgumentParser):
         raise BadInput(f"{message}; see '{self.prog} --help'")
 
 
+def _command(commands, name: str, handler, help: str, file: bool = False):  # noqa: A002
+    """A subcommand that runs ``handler``; with ``file``, it takes a FILE first."""
+    command = commands.add_parser(name, help=help)
+    if file:
+        command.add_argument("file", metavar="FILE")
+    command.set_defaults(handler=handler)
+    return command
+
+
 def _backend_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=("simple", "fast", "cuda"), default=None)
 
@@ -274,44 +283,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=_window, file=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    tour = commands.add_parser("tour", help="a walk through the engine in the terminal")
-    tour.set_defaults(handler=_tour)
+    _command(commands, "tour", _tour, "a walk through the engine in the terminal")
 
-    check = commands.add_parser("check", help="validate project files")
+    check = _command(commands, "check", _check, "validate project files")
     check.add_argument("files", nargs="+", metavar="FILE")
-    check.set_defaults(handler=_check)
 
-    run = commands.add_parser("run", help="one forward and backward pass on the first batch")
-    run.add_argument("file", metavar="FILE")
+    run = _command(commands, "run", _run, "one forward and backward pass on the first batch", True)
     run.add_argument("--json", action="store_true", help="print one JSON object")
     _backend_option(run)
-    run.set_defaults(handler=_run)
 
-    train = commands.add_parser("train", help="train the graph with its saved settings")
-    train.add_argument("file", metavar="FILE")
+    train = _command(commands, "train", _train, "train the graph with its saved settings", True)
     train.add_argument("--epochs", type=int, default=None, help="override the saved epochs")
     _backend_option(train)
     train.add_argument("--seed", type=int, default=None, help="override the saved seed")
     train.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
     train.add_argument("--save", metavar="OUT", help="write the trained graph to OUT")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    train.set_defaults(handler=_train)
 
-    listed = commands.add_parser("samples", help="list the bundled sample projects")
+    listed = _command(commands, "samples", _samples, "list the bundled sample projects")
     listed.add_argument("--copy", metavar="DIR", help="write them into DIR for editing")
-    listed.set_defaults(handler=_samples)
 
-    export = commands.add_parser("export", help="write the graph as a standalone PyTorch script")
-    export.add_argument("file", metavar="FILE")
+    export = _command(
+        commands, "export", _export, "write the graph as a standalone PyTorch script", True
+    )
     export.add_argument("--to", choices=("torch",), default="torch", help="the target framework")
     export.add_argument("-o", "--output", metavar="OUT", required=True, help="the script to write")
-    export.set_defaults(handler=_export)
 
-    desktop = commands.add_parser(
-        "install-desktop", help="add visualgrad and its .vgraph files to the desktop's menus"
+    desktop = _command(
+        commands,
+        "install-desktop",
+        _install_desktop,
+        "add visualgrad and its .vgraph files to the desktop's menus",
     )
     desktop.add_argument("--uninstall", action="store_true", help="remove what it added")
-    desktop.set_defaults(handler=_install_desktop)
     return parser
 
 

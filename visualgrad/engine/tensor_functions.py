@@ -102,14 +102,23 @@ def _detached(t: Tensor) -> Tensor:
     return Tensor(t._data, t.backend)
 
 
-class Neg(Function):
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        return map_("neg", a)
+class _LinearMap(Function):
+    """A map op that is its own derivative's pattern: backward applies ``op`` to the
+    gradient (negation; a copy, whose gradient is copied too)."""
 
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        return (map_("neg", grad),)
+    op = ""
+
+    @classmethod
+    def forward(cls, ctx: Context, a: Tensor) -> Tensor:
+        return map_(cls.op, a)
+
+    @classmethod
+    def backward(cls, ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        return (map_(cls.op, grad),)
+
+
+class Neg(_LinearMap):
+    op = "neg"
 
 
 class _Unary(Function):
@@ -341,16 +350,10 @@ class View(Function):
         return Tensor(whole._data.view(shape), grad.backend), None
 
 
-class Copy(Function):
+class Copy(_LinearMap):
     """A contiguous copy."""
 
-    @staticmethod
-    def forward(ctx: Context, a: Tensor) -> Tensor:
-        return map_("id", a)
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
-        return (grad,)
+    op = "id"
 
 
 def _transposed(t: Tensor) -> Tensor:

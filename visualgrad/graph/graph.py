@@ -228,16 +228,9 @@ class Graph:
         return iter(self.nodes.values())
 
     # ---- editing ------------------------------------------------------------------------
-    def add_node(
-        self,
-        type_name: str,
-        node_id: str | None = None,
-        params: dict | None = None,
-        position: tuple[float, float] = (0.0, 0.0),
-        weights: dict[str, np.ndarray] | None = None,
-    ) -> Node:
-        """Place a node last; its parameters are checked and completed with defaults."""
-        return self.insert_node(len(self._nodes), type_name, node_id, params, position, weights)
+    def add_node(self, type_name: str, *args: Any, **kwargs: Any) -> Node:
+        """Place a node last: ``insert_node``'s arguments after its index."""
+        return self.insert_node(len(self._nodes), type_name, *args, **kwargs)
 
     def insert_node(
         self,

@@ -459,6 +459,18 @@ def _grid(n: int) -> tuple[int, int]:
     return (n + THREADS - 1) // THREADS, THREADS
 
 
+def _elementwise(kernel, code: int, out: TensorData, *inputs: TensorData) -> None:
+    """Launch ``kernel`` (cuda_map or cuda_zip) with one thread per element of ``out``:
+    the op code, the size and shape, then each tensor's storage and broadcast strides."""
+    if out.size == 0:
+        return
+    shape, out_strides = kernel_layout(out, out.shape)
+    args = [code, out.size, _meta(shape), out.storage, _meta(out_strides)]
+    for data in inputs:
+        args += [data.storage, _meta(kernel_layout(data, out.shape)[1])]
+    kernel[_grid(out.size)](*args)
+
+
 class CudaBackend(Backend):
     name = "cuda"
 
@@ -480,37 +492,10 @@ class CudaBackend(Backend):
         return out
 
     def map(self, op: str, a: TensorData, out: TensorData) -> None:
-        if out.size == 0:
-            return
-        shape, a_strides = kernel_layout(a, out.shape)
-        _, out_strides = kernel_layout(out, out.shape)
-        cuda_map[_grid(out.size)](
-            MAP_CODES[op],
-            out.size,
-            _meta(shape),
-            out.storage,
-            _meta(out_strides),
-            a.storage,
-            _meta(a_strides),
-        )
+        _elementwise(cuda_map, MAP_CODES[op], out, a)
 
     def zip(self, op: str, a: TensorData, b: TensorData, out: TensorData) -> None:
-        if out.size == 0:
-            return
-        shape, a_strides = kernel_layout(a, out.shape)
-        _, b_strides = kernel_layout(b, out.shape)
-        _, out_strides = kernel_layout(out, out.shape)
-        cuda_zip[_grid(out.size)](
-            ZIP_CODES[op],
-            out.size,
-            _meta(shape),
-            out.storage,
-            _meta(out_strides),
-            a.storage,
-            _meta(a_strides),
-            b.storage,
-            _meta(b_strides),
-        )
+        _elementwise(cuda_zip, ZIP_CODES[op], out, a, b)
 
     def reduce(self, op: str, a: TensorData, dim: int, out: TensorData) -> None:
         code, start = REDUCE_CODES[op]
