@@ -14,7 +14,7 @@ memory would grow between its runs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .autodiff import Context, Function
 from .tensor import Tensor
@@ -95,6 +95,11 @@ def sum_to(grad: Tensor, shape: Shape) -> Tensor:
         if d < extra or (shape[d - extra] == 1 and grad.shape[d] != 1):
             grad = reduce_("sum", grad, d)
     return Tensor(grad._data.view(shape), grad.backend)
+
+
+def _needed(ctx: Context, *gradients: Callable[[], Tensor]) -> tuple[Tensor | None, ...]:
+    """Each input's gradient, computed only where ``ctx.needs_input_grad`` asks for it."""
+    return tuple(g() if needed else None for g, needed in zip(gradients, ctx.needs_input_grad))
 
 
 def _detached(t: Tensor) -> Tensor:
@@ -222,11 +227,7 @@ class Add(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a_shape, b_shape = ctx.saved_values
-        needs_a, needs_b = ctx.needs_input_grad
-        return (
-            sum_to(grad, a_shape) if needs_a else None,
-            sum_to(grad, b_shape) if needs_b else None,
-        )
+        return _needed(ctx, lambda: sum_to(grad, a_shape), lambda: sum_to(grad, b_shape))
 
 
 class Mul(Function):
@@ -238,10 +239,10 @@ class Mul(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_values
-        needs_a, needs_b = ctx.needs_input_grad
-        return (
-            sum_to(zip_("mul", grad, b, "mul backward"), a.shape) if needs_a else None,
-            sum_to(zip_("mul", grad, a, "mul backward"), b.shape) if needs_b else None,
+        return _needed(
+            ctx,
+            lambda: sum_to(zip_("mul", grad, b, "mul backward"), a.shape),
+            lambda: sum_to(zip_("mul", grad, a, "mul backward"), b.shape),
         )
 
 
@@ -383,10 +384,11 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
         a, b = ctx.saved_values
-        needs_a, needs_b = ctx.needs_input_grad
-        grad_a = sum_to(matmul_(grad, _transposed(b)), a.shape) if needs_a else None
-        grad_b = sum_to(matmul_(_transposed(a), grad), b.shape) if needs_b else None
-        return grad_a, grad_b
+        return _needed(
+            ctx,
+            lambda: sum_to(matmul_(grad, _transposed(b)), a.shape),
+            lambda: sum_to(matmul_(_transposed(a), grad), b.shape),
+        )
 
 
 class Unfold(Function):

@@ -222,19 +222,26 @@ def cuda_reduce(code, start, partial, shape, a, a_strides, size, stride, blocks_
         partial[cuda.blockIdx.x] = cache[0]
 
 
+@cuda.jit(device=True)
+def _batch_offsets(ordinal, batch, out_strides, a_strides, b_strides):
+    """Where batch matrix number ``ordinal`` starts in out, a and b (batch strides broadcast)."""
+    po, pa, pb, rest = 0, 0, 0, ordinal
+    for d in range(batch.size - 1, -1, -1):
+        k = rest % batch[d]
+        rest //= batch[d]
+        po += k * out_strides[d]
+        pa += k * a_strides[d]
+        pb += k * b_strides[d]
+    return po, pa, pb
+
+
 @cuda.jit
 def cuda_matmul_short(out, out_strides, a, a_strides, b, b_strides, batch, n, m, p):
     """One thread per output element, for a short inner size where tiles would not pay."""
     idx = cuda.grid(1)
     if idx < batch_size(batch) * n * p:
         j, i, rest = idx % p, (idx // p) % n, idx // (n * p)
-        po, pa, pb = 0, 0, 0
-        for d in range(batch.size - 1, -1, -1):
-            k = rest % batch[d]
-            rest //= batch[d]
-            po += k * out_strides[d]
-            pa += k * a_strides[d]
-            pb += k * b_strides[d]
+        po, pa, pb = _batch_offsets(rest, batch, out_strides, a_strides, b_strides)
         dims = out_strides.size
         pa += i * a_strides[dims - 2]
         pb += j * b_strides[dims - 1]
@@ -260,13 +267,7 @@ def cuda_matmul(out, out_strides, a, a_strides, b, b_strides, batch, n, m, p):
     tx, ty = cuda.threadIdx.x, cuda.threadIdx.y
     j = cuda.blockIdx.x * TILE + tx
     i = cuda.blockIdx.y * TILE + ty
-    po, pa, pb, rest = 0, 0, 0, cuda.blockIdx.z
-    for d in range(batch.size - 1, -1, -1):
-        k = rest % batch[d]
-        rest //= batch[d]
-        po += k * out_strides[d]
-        pa += k * a_strides[d]
-        pb += k * b_strides[d]
+    po, pa, pb = _batch_offsets(cuda.blockIdx.z, batch, out_strides, a_strides, b_strides)
     dims = out_strides.size
     a_row, a_col = a_strides[dims - 2], a_strides[dims - 1]
     b_row, b_col = b_strides[dims - 2], b_strides[dims - 1]

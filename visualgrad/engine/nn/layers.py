@@ -38,8 +38,11 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={bias}"
 
 
-class Conv2d(Module):
-    """2-D convolution layer; weight (O, C, kh, kw), torch's default initialisation."""
+class _Conv(Module):
+    """A convolution layer; weight (O, C, *kernel), torch's default initialisation."""
+
+    dims = 2
+    function = staticmethod(F.conv2d)
 
     def __init__(
         self,
@@ -51,44 +54,33 @@ class Conv2d(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        kh, kw = F._pair(kernel_size, "kernel_size", "Conv2d")
+        name = type(self).__name__
+        kernel = (
+            (int(kernel_size),) if self.dims == 1 else F._pair(kernel_size, "kernel_size", name)
+        )
         self.stride, self.padding = stride, padding
-        bound = 1.0 / math.sqrt(in_channels * kh * kw)
-        self.weight = _uniform(bound, out_channels, in_channels, kh, kw)
+        bound = 1.0 / math.sqrt(in_channels * math.prod(kernel))
+        self.weight = _uniform(bound, out_channels, in_channels, *kernel)
         self.bias = _uniform(bound, out_channels) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        return self.function(x, self.weight, self.bias, self.stride, self.padding)
 
     def extra_repr(self) -> str:
-        o, c, kh, kw = self.weight.shape
-        return f"{c}, {o}, kernel_size=({kh}, {kw}), stride={self.stride}, padding={self.padding}"
+        o, c, *kernel = self.weight.shape
+        size = kernel[0] if self.dims == 1 else tuple(kernel)
+        return f"{c}, {o}, kernel_size={size}, stride={self.stride}, padding={self.padding}"
 
 
-class Conv1d(Module):
-    """1-D convolution layer; weight (O, C, k), torch's default initialisation."""
+class Conv2d(_Conv):
+    """2-D convolution layer over (N, C, H, W); weight (O, C, kh, kw)."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int,
-        stride: int = 1,
-        padding: int = 0,
-        bias: bool = True,
-    ) -> None:
-        super().__init__()
-        self.stride, self.padding = stride, padding
-        bound = 1.0 / math.sqrt(in_channels * kernel_size)
-        self.weight = _uniform(bound, out_channels, in_channels, kernel_size)
-        self.bias = _uniform(bound, out_channels) if bias else None
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.conv1d(x, self.weight, self.bias, self.stride, self.padding)
+class Conv1d(_Conv):
+    """1-D convolution layer over (N, C, L); weight (O, C, k)."""
 
-    def extra_repr(self) -> str:
-        o, c, k = self.weight.shape
-        return f"{c}, {o}, kernel_size={k}, stride={self.stride}, padding={self.padding}"
+    dims = 1
+    function = staticmethod(F.conv1d)
 
 
 class Embedding(Module):
@@ -120,22 +112,25 @@ class Tanh(Module):
         return x.tanh()
 
 
-class Softmax(Module):
+class _AlongDim(Module):
+    """A function of ``x`` along one dimension, kept as the module's ``dim``."""
+
+    function = staticmethod(F.softmax)
+
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, self.dim)
+        return self.function(x, self.dim)
 
 
-class LogSoftmax(Module):
-    def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = dim
+class Softmax(_AlongDim):
+    function = staticmethod(F.softmax)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.log_softmax(x, self.dim)
+
+class LogSoftmax(_AlongDim):
+    function = staticmethod(F.log_softmax)
 
 
 class Dropout(Module):
@@ -162,22 +157,25 @@ class Flatten(Module):
         return x.reshape(*x.shape[: self.start_dim], -1)
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
+    """A pooling of (N, C, H, W) windows; ``stride`` defaults to ``kernel_size``."""
+
+    function = staticmethod(F.max_pool2d)
+
     def __init__(self, kernel_size: Any, stride: Any = None) -> None:
         super().__init__()
         self.kernel_size, self.stride = kernel_size, stride
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.max_pool2d(x, self.kernel_size, self.stride)
+        return self.function(x, self.kernel_size, self.stride)
 
 
-class AvgPool2d(Module):
-    def __init__(self, kernel_size: Any, stride: Any = None) -> None:
-        super().__init__()
-        self.kernel_size, self.stride = kernel_size, stride
+class MaxPool2d(_Pool2d):
+    function = staticmethod(F.max_pool2d)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.avg_pool2d(x, self.kernel_size, self.stride)
+
+class AvgPool2d(_Pool2d):
+    function = staticmethod(F.avg_pool2d)
 
 
 class Sequential(Module):
