@@ -214,3 +214,24 @@ def test_gradients_own_their_storage(backend):
         a.grad.add_(1.0)
     assert b.grad.item() == 1.0
     assert (vg.tensor(5.0, backend=backend) * 1.0).item() == 5.0  # shared constants untouched
+
+
+def test_a_leaf_copies_a_gradient_that_a_users_function_kept(backend):
+    class PassesItsConstant(vg.Function):
+        @staticmethod
+        def forward(ctx, a, c):
+            ctx.save_for_backward(c)
+            return a * 1.0
+
+        @staticmethod
+        def backward(ctx, grad):
+            (c,) = ctx.saved_values
+            return c, None
+
+    a = vg.tensor([1.0, 2.0], requires_grad=True, backend=backend)
+    c = vg.tensor([1.0, 2.0], backend=backend)
+    PassesItsConstant.apply(a, c).sum().backward()
+    assert a.grad._data.storage is not c._data.storage
+    with vg.no_grad():
+        c.add_(vg.tensor([100.0, 100.0], backend=backend))
+    np.testing.assert_array_equal(a.grad.to_numpy(), [1.0, 2.0])

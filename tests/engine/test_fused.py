@@ -333,3 +333,37 @@ def test_conv2d_of_a_frozen_input_gives_only_the_weights_gradients(backend):
     F.conv2d(x, w).sum().backward()
     assert x.grad is None
     np.testing.assert_array_equal(w.grad.to_numpy(), np.full((2, 1, 3, 3), 4.0))
+
+
+@pytest.mark.parametrize("logits", [False, True])
+def test_a_bce_target_that_requires_grad_gets_torchs_gradient(backend, logits):
+    torch = pytest.importorskip("torch")
+    p, t = np.array([0.3, 0.6, 0.9]), np.array([0.2, 0.9, 1.0])
+    fn = F.binary_cross_entropy_with_logits if logits else F.binary_cross_entropy
+    torch_fn = (
+        torch.nn.functional.binary_cross_entropy_with_logits
+        if logits
+        else torch.nn.functional.binary_cross_entropy
+    )
+    ours = [vg.tensor(a, requires_grad=True, backend=backend) for a in (p, t)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (p, t)]
+    fn(*ours).backward()
+    torch_fn(*theirs).backward()
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine.grad.to_numpy(), reference.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda x: F.cross_entropy(x, np.zeros(0, dtype=np.int64)),
+        lambda x: F.mse_loss(x, np.zeros((0, 3))),
+        lambda x: F.binary_cross_entropy(x.sigmoid(), np.zeros((0, 3))),
+    ],
+)
+def test_the_mean_loss_of_an_empty_batch_is_nan_as_torch_gives_it(loss):
+    x = vg.tensor(np.zeros((0, 3)), requires_grad=True)
+    value = loss(x)
+    assert np.isnan(value.item())
+    value.backward()
+    assert x.grad.shape == (0, 3)

@@ -79,9 +79,11 @@ def test_var_std_and_norm_match_numpy(backend, dim, correction):
     np.testing.assert_allclose(
         t.std(dim, correction).to_numpy(), np.std(x, axis=axis, ddof=correction), rtol=1e-12
     )
-    np.testing.assert_allclose(t.norm(dim).to_numpy(), np.sqrt((x * x).sum(axis=axis)), rtol=1e-12)
+    np.testing.assert_allclose(
+        t.norm(dim=dim).to_numpy(), np.sqrt((x * x).sum(axis=axis)), rtol=1e-12
+    )
     check_gradients(lambda a: a.var(dim, correction), [x], backend)
-    check_gradients(lambda a: a.norm(dim), [x], backend)
+    check_gradients(lambda a: a.norm(dim=dim), [x], backend)
 
 
 def test_var_keeps_dims_when_asked_and_is_nan_for_one_element(backend):
@@ -168,3 +170,25 @@ def test_reductions_over_an_empty_tuple_take_every_dim_and_refuse_a_repeated_one
         x.sum((0, 0))
     with pytest.raises(ValueError, match=r"max: dimension -1 appears more than once"):
         x.max((1, -1))
+
+
+def test_norm_refuses_an_order_it_does_not_compute():
+    x = vg.tensor(np.ones((3, 4)))
+    assert (
+        x.norm().item() == pytest.approx(np.sqrt(12.0)) and x.norm("fro").item() == x.norm().item()
+    )
+    with pytest.raises(ValueError, match=r"norm: only the 2-norm .* got p=1"):
+        x.norm(1)
+
+
+def test_clamp_sends_no_gradient_into_nan(backend):
+    x = vg.tensor([np.nan, 0.5], requires_grad=True, backend=backend)
+    x.clamp(-1.0, 1.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.to_numpy(), [0.0, 1.0])
+
+
+def test_a_dimension_of_size_0_broadcasts_against_1_as_numpy_does():
+    from visualgrad.engine.tensor_data import shape_broadcast
+
+    assert shape_broadcast((0, 3), ()) == np.broadcast_shapes((0, 3), ()) == (0, 3)
+    assert shape_broadcast((0, 1), (5,)) == np.broadcast_shapes((0, 1), (5,)) == (0, 5)

@@ -110,6 +110,10 @@ class Function:
     """
 
     differentiable = True
+    # True where backward returns only tensors it made, or the gradient it was handed, so
+    # a leaf may keep them as its .grad. A user's Function may return tensors it keeps
+    # (a saved input, a constant), which a leaf must copy instead.
+    fresh_gradients = False
 
     @staticmethod
     def forward(ctx: Context, *inputs: Any) -> Any:
@@ -174,7 +178,8 @@ def backpropagate(root: Variable, grad: Any) -> None:
     """Send ``grad`` (d out / d root) back through the graph into every leaf's ``.grad``.
 
     A leaf keeps the gradient tensor it is handed unless its storage is the caller's
-    ``grad`` or already another leaf's: then it gets a copy.
+    ``grad``, already another leaf's, or came from a Function whose gradients are not
+    known to be fresh (``Function.fresh_gradients``): then it gets a copy.
     """
     with no_grad():
         pending: dict[int, Any] = {id(root): grad}
@@ -190,8 +195,18 @@ def backpropagate(root: Variable, grad: Any) -> None:
             history = node._history
             if history is None:
                 continue
-            for value, g_in in zip(history.inputs, history.function.backward(history.ctx, g)):
+            grads = history.function.backward(history.ctx, g)
+            if not history.function.fresh_gradients:
+                handed.update(id(x._data.storage) for x in grads if x is not None)
+            for value, g_in in zip(history.inputs, grads):
                 if g_in is None or not (isinstance(value, Variable) and value.requires_grad):
                     continue
                 key = id(value)
                 pending[key] = g_in if key not in pending else pending[key] + g_in
+
+
+class EngineFunction(Function):
+    """The engine's own Functions: their backward rules make new tensors or pass on the
+    gradient they are handed, so leaves may adopt what they return."""
+
+    fresh_gradients = True

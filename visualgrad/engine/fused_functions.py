@@ -13,7 +13,9 @@ one equal to its composed version and to central differences.
 
 from __future__ import annotations
 
-from .autodiff import Context, Function
+import math
+
+from .autodiff import Context, EngineFunction
 from .tensor import Tensor
 from .tensor_data import TensorData, windows_out
 from .tensor_functions import _detached, _new, _transposed, map_, matmul_, reduce_, zip_
@@ -44,7 +46,7 @@ def _from_last(t: Tensor, order: list[int] | None) -> Tensor:
     return Tensor(t._data.permute(back), t.backend)
 
 
-class Softmax(Function):
+class Softmax(EngineFunction):
     """softmax (``log`` False) or log_softmax (``log`` True) of ``a`` along ``dim`` (>= 0)."""
 
     @staticmethod
@@ -72,23 +74,21 @@ def _per_row(grad: Tensor, rows: int, reduction: str) -> Tensor:
     if reduction == "none":
         return grad if grad.is_contiguous() else map_("id", grad)
     spread = map_("id", Tensor(grad._data.view((1,)), grad.backend), (rows,))
-    return (
-        zip_("mul", spread, grad._constant(1.0 / rows), "mean") if reduction == "mean" else spread
-    )
+    if reduction != "mean":
+        return spread
+    return zip_("mul", spread, grad._constant(_share(rows)), "mean", out=spread)
 
 
 def _reduced(losses: Tensor, reduction: str) -> Tensor:
     if reduction == "none":
         return losses
     total = reduce_("sum", losses, None, keepdim=False)
-    return (
-        zip_("mul", total, losses._constant(1.0 / losses.size), "mean")
-        if reduction == "mean"
-        else total
-    )
+    if reduction != "mean":
+        return total
+    return zip_("mul", total, losses._constant(_share(losses.size)), "mean", out=total)
 
 
-class NLLLoss(Function):
+class NLLLoss(EngineFunction):
     """``-input[i, target[i]]`` over rows of log-probabilities, reduced by ``reduction``.
 
     ``target`` is a (rows,) tensor of checked class indices on the input's backend.
@@ -123,7 +123,7 @@ class NLLLoss(Function):
         return out, None, None, None
 
 
-class MSELoss(Function):
+class MSELoss(EngineFunction):
     """``(input - target) ** 2``, reduced; the gradient is ``2 (input - target)`` times grad."""
 
     @staticmethod
@@ -135,18 +135,19 @@ class MSELoss(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor | None, None]:
         diff, reduction, target_needs_grad = ctx.saved_values
-        scale = 2.0 / diff.size if reduction == "mean" else 2.0
+        scale = 2.0 * _share(diff.size) if reduction == "mean" else 2.0
         g = zip_("mul", grad, grad._constant(scale), "mse_loss backward")
         out = zip_("mul", diff, g, "mse_loss backward")
         return out, map_("neg", out) if target_needs_grad else None, None
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(EngineFunction):
     """Binary cross-entropy of probabilities (or, with ``logits``, of scores) against targets.
 
     One zip op each way: ``bce`` / ``bce_back`` (torch's clamps: each log at -100, the
     gradient's denominator p (1 - p) at 1e-12), or ``bce_logits`` / ``bce_logits_back``,
-    whose gradient is ``sigmoid(x) - t``. The target gets no gradient.
+    whose gradient is ``sigmoid(x) - t``. A target that requires grad gets torch's:
+    ``log(1 - p) - log(p)`` (each log clamped), or ``-x`` for logits.
     """
 
     @staticmethod
@@ -156,12 +157,34 @@ class BinaryCrossEntropy(Function):
         return _reduced(zip_(op, a, target, "binary_cross_entropy"), reduction)
 
     @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None]:
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None, None]:
         a, target, reduction, logits = ctx.saved_values
-        local = zip_("bce_logits_back" if logits else "bce_back", a, target, "bce backward")
+        needs_a, needs_target = ctx.needs_input_grad[:2]
         if reduction == "mean":
-            grad = zip_("mul", grad, grad._constant(1.0 / a.size), "bce backward")
-        return zip_("mul", local, grad, "bce backward", out=local), None, None, None
+            grad = zip_("mul", grad, grad._constant(_share(a.size)), "bce backward")
+        grad_a = grad_t = None
+        if needs_a:
+            local = zip_("bce_logits_back" if logits else "bce_back", a, target, "bce backward")
+            grad_a = zip_("mul", local, grad, "bce backward", out=local)
+        if needs_target:
+            grad_t = zip_("mul", _bce_target_local(a, logits), grad, "bce backward")
+        return grad_a, grad_t, None, None
+
+
+def _bce_target_local(a: Tensor, logits: bool) -> Tensor:
+    """d bce / d t: -x for logits, else log(1 - p) - log(p) with each log clamped at -100."""
+    if logits:
+        return map_("neg", a)
+    floor = a._constant(-100.0)
+    log_p = zip_("max", map_("log", a), floor, "bce backward")
+    one_minus = zip_("add", map_("neg", a), a._constant(1.0), "bce backward")
+    log_q = zip_("max", map_("log", one_minus), floor, "bce backward")
+    return zip_("add", log_q, map_("neg", log_p), "bce backward")
+
+
+def _share(count: int) -> float:
+    """1 / count, the weight of one element in a mean: NaN for none, as torch's mean."""
+    return 1.0 / count if count else math.nan
 
 
 def _as_rows(t: Tensor, features: int) -> Tensor:
@@ -170,7 +193,7 @@ def _as_rows(t: Tensor, features: int) -> Tensor:
     return Tensor(whole._data.view((whole.size // features, features)), t.backend)
 
 
-class Linear(Function):
+class Linear(EngineFunction):
     """``x @ weight^T + bias`` for x (*, in), weight (out, in), bias (out,) or None.
 
     One GEMM (the weight read transposed, as BLAS can) and the bias added in place;
@@ -202,7 +225,7 @@ class Linear(Function):
         return grad_x, grad_w, grad_b
 
 
-class Embedding(Function):
+class Embedding(EngineFunction):
     """Rows of ``weight`` (V, D) picked by ``index``, a tensor of checked token ids of any shape.
 
     A gather forward and a scatter-add back: the one-hot matrix it replaces was
@@ -229,7 +252,7 @@ class Embedding(Function):
         return out, None
 
 
-class MaxPool2d(Function):
+class MaxPool2d(EngineFunction):
     """The maximum of each (kh, kw) window of ``a`` (N, C, H, W), ``stride`` apart.
 
     The windows are im2col columns; the backward sends each window's whole gradient to
@@ -263,7 +286,7 @@ class MaxPool2d(Function):
         return Tensor(out._data.view((n, c, h, w)), grad.backend), None, None
 
 
-class Conv2d(Function):
+class Conv2d(EngineFunction):
     """2-D cross-correlation: x (N, C, H, W), weight (O, C, kh, kw), bias (O,) or None.
 
     im2col into the BLAS GEMM, as before, in one call: the weight as an (O, C*kh*kw)

@@ -352,8 +352,13 @@ class Tensor(Variable):
         """The standard deviation over ``dim``: the square root of ``var``."""
         return self.var(dim, correction, keepdim).sqrt()
 
-    def norm(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
-        """The Euclidean (Frobenius) norm over ``dim``: sqrt(sum(x^2))."""
+    def norm(self, p: float | str = 2, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """The Euclidean (Frobenius) norm over ``dim``: sqrt(sum(x^2)), torch's default.
+
+        Other orders ``p`` are refused rather than computed as the 2-norm.
+        """
+        if p not in (2, "fro"):
+            raise ValueError(f"norm: only the 2-norm (p=2 or 'fro') is supported, got p={p!r}")
         return (self * self).sum(dim, keepdim).sqrt()
 
     def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor:

@@ -80,7 +80,7 @@ def shape_broadcast(a: Shape, b: Shape, op: str = "broadcast") -> Shape:
             raise ValueError(
                 f"{op}: shapes {a} and {b} do not broadcast: dimension {d} has sizes {x} and {y}"
             )
-        out.append(max(x, y))
+        out.append(x if y == 1 else y)  # a size 1 takes the other size, 0 included
     return tuple(reversed(out))
 
 

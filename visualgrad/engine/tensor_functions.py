@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .autodiff import Context, Function
+from .autodiff import Context, EngineFunction
 from .tensor import Tensor
 from .tensor_data import (
     Shape,
@@ -107,7 +107,7 @@ def _detached(t: Tensor) -> Tensor:
     return Tensor(t._data, t.backend)
 
 
-class _LinearMap(Function):
+class _LinearMap(EngineFunction):
     """A map op that is its own derivative's pattern: backward applies ``op`` to the
     gradient (negation; a copy, whose gradient is copied too)."""
 
@@ -126,7 +126,7 @@ class Neg(_LinearMap):
     op = "neg"
 
 
-class _Unary(Function):
+class _Unary(EngineFunction):
     """A map op whose backward is one zip op of what forward kept and the gradient.
 
     ``op`` and ``back`` name entries of ``operators.MAP_OPS`` and ``ZIP_OPS``; forward
@@ -193,9 +193,9 @@ class Softplus(_Unary):
     op, back, keeps_output = "softplus", "softplus_back", False
 
 
-class Clamp(Function):
+class Clamp(EngineFunction):
     """``a`` held within ``[low, high]`` (either may be None); the gradient passes where
-    ``low <= a <= high``, as torch's does, and NaN stays NaN."""
+    ``low <= a <= high``, as torch's does (not at NaN), and NaN stays NaN."""
 
     @staticmethod
     def forward(ctx: Context, a: Tensor, low: float | None, high: float | None) -> Tensor:
@@ -210,15 +210,15 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
         a, low, high = ctx.saved_values
-        out = grad
+        out = zip_("mul", grad, zip_("eq", a, a, "clamp backward"), "clamp")  # 0 at NaN
         for bound, outside in ((low, "lt"), (high, "gt")):
             if bound is not None:  # keep grad where a is not beyond the bound: grad - grad*beyond
                 beyond = zip_(outside, a, a._constant(bound), "clamp backward")
                 out = zip_("add", out, map_("neg", zip_("mul", out, beyond, "clamp")), "clamp")
-        return out if out is not grad else map_("id", grad), None, None
+        return out, None, None
 
 
-class Add(Function):
+class Add(EngineFunction):
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
         ctx.save_for_backward(a.shape, b.shape)
@@ -230,7 +230,7 @@ class Add(Function):
         return _needed(ctx, lambda: sum_to(grad, a_shape), lambda: sum_to(grad, b_shape))
 
 
-class Mul(Function):
+class Mul(EngineFunction):
     @staticmethod
     def forward(ctx: Context, a: Tensor, b: Tensor) -> Tensor:
         ctx.save_for_backward(a, b)
@@ -246,7 +246,7 @@ class Mul(Function):
         )
 
 
-class Pow(Function):
+class Pow(EngineFunction):
     """``a ** exponent`` for a constant (Python number) exponent."""
 
     @staticmethod
@@ -264,7 +264,7 @@ class Pow(Function):
         return zip_("mul", grad, local, "pow backward"), None
 
 
-class Sum(Function):
+class Sum(EngineFunction):
     """Sum along ``dim`` (every dim for None), as ``torch.sum``."""
 
     @staticmethod
@@ -279,7 +279,7 @@ class Sum(Function):
         return map_("id", spread, shape), None, None
 
 
-class Max(Function):
+class Max(EngineFunction):
     """Maximum along ``dim`` (every dim for None).
 
     The gradient is shared equally among the elements that tie for the maximum.
@@ -302,7 +302,7 @@ class Max(Function):
         return zip_("mul", spread, winners, "max backward"), None, None
 
 
-class _Comparison(Function):
+class _Comparison(EngineFunction):
     differentiable = False
     op = ""
 
@@ -323,7 +323,7 @@ class EQ(_Comparison):
     op = "eq"
 
 
-class Permute(Function):
+class Permute(EngineFunction):
     @staticmethod
     def forward(ctx: Context, a: Tensor, order: Sequence[int]) -> Tensor:
         ctx.save_for_backward(order)
@@ -338,7 +338,7 @@ class Permute(Function):
         return Tensor(grad._data.permute(inverse), grad.backend), None
 
 
-class View(Function):
+class View(EngineFunction):
     @staticmethod
     def forward(ctx: Context, a: Tensor, shape: Shape) -> Tensor:
         ctx.save_for_backward(a.shape)
@@ -373,7 +373,7 @@ def matmul_(a: Tensor, b: Tensor) -> Tensor:
     return out
 
 
-class MatMul(Function):
+class MatMul(EngineFunction):
     """Product of (..., n, m) and (..., m, p), both with the same number (>= 2) of dims."""
 
     @staticmethod
@@ -391,7 +391,7 @@ class MatMul(Function):
         )
 
 
-class Unfold(Function):
+class Unfold(EngineFunction):
     """im2col of (N, C, H, W) into (N, C*kh*kw, OH*OW); the backend's contract."""
 
     @staticmethod
@@ -413,7 +413,7 @@ class Unfold(Function):
         return out, None, None, None
 
 
-class ToBackend(Function):
+class ToBackend(EngineFunction):
     """The same values on another backend; the gradient goes back to the first."""
 
     @staticmethod
