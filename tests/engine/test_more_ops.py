@@ -192,3 +192,20 @@ def test_a_dimension_of_size_0_broadcasts_against_1_as_numpy_does():
 
     assert shape_broadcast((0, 3), ()) == np.broadcast_shapes((0, 3), ()) == (0, 3)
     assert shape_broadcast((0, 1), (5,)) == np.broadcast_shapes((0, 1), (5,)) == (0, 5)
+
+
+def test_norm_and_std_of_zeros_and_constants_have_torchs_zero_gradient(backend):
+    for values, op in ((np.zeros(3), "norm"), (np.zeros(3), "std"), (np.ones(4), "std")):
+        x = vg.tensor(values, requires_grad=True, backend=backend)
+        getattr(x, op)().backward()
+        np.testing.assert_array_equal(x.grad.to_numpy(), np.zeros_like(values))
+
+
+def test_leaky_relu_has_the_slope_as_its_gradient_at_zero_and_at_nan(backend):
+    x = vg.tensor([-1.0, 0.0, 2.0, np.nan], requires_grad=True, backend=backend)
+    y = F.leaky_relu(x, 0.1)
+    np.testing.assert_allclose(y.to_numpy()[:3], [-0.1, 0.0, 2.0])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.to_numpy(), [0.1, 0.1, 1.0, 0.1])
+    with pytest.raises(ValueError, match="leaky_relu: negative_slope must be between 0 and 1"):
+        F.leaky_relu(x, 1.5)

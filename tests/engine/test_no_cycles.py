@@ -45,6 +45,9 @@ OPS = {
     "clamp": lambda x: x.clamp(0.2, 0.8),
     "max": lambda x: x.max(1),
     "matmul": lambda x: x @ x.T,
+    "leaky_relu": lambda x: F.leaky_relu(x, 0.1),
+    "norm": lambda x: x.norm(dim=1),
+    "std": lambda x: x.std(1),
 }
 
 

@@ -350,7 +350,7 @@ class Tensor(Variable):
 
     def std(self, dim: Dims = None, correction: int = 1, keepdim: bool = False) -> Tensor:
         """The standard deviation over ``dim``: the square root of ``var``."""
-        return self.var(dim, correction, keepdim).sqrt()
+        return F.RootOfSquares.apply(self.var(dim, correction, keepdim))
 
     def norm(self, p: float | str = 2, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """The Euclidean (Frobenius) norm over ``dim``: sqrt(sum(x^2)), torch's default.
@@ -359,7 +359,7 @@ class Tensor(Variable):
         """
         if p not in (2, "fro"):
             raise ValueError(f"norm: only the 2-norm (p=2 or 'fro') is supported, got p={p!r}")
-        return (self * self).sum(dim, keepdim).sqrt()
+        return F.RootOfSquares.apply((self * self).sum(dim, keepdim))
 
     def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """The largest values over ``dim``; unlike torch, only the values are returned."""

@@ -193,6 +193,44 @@ class Softplus(_Unary):
     op, back, keeps_output = "softplus", "softplus_back", False
 
 
+class LeakyReLU(EngineFunction):
+    """``max(a, slope * a)`` for 0 <= slope <= 1; the gradient is 1 where a > 0, else slope
+    (at 0 and at NaN too), as torch's."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, slope: float) -> Tensor:
+        ctx.save_for_backward(a, slope)
+        return zip_("max", a, zip_("mul", a, a._constant(slope), "leaky_relu"), "leaky_relu")
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        a, slope = ctx.saved_values
+        positive = zip_("gt", a, a._constant(0.0), "leaky_relu backward")
+        local = zip_("mul", positive, a._constant(1.0 - slope), "leaky_relu backward", out=positive)
+        local = zip_("add", local, a._constant(slope), "leaky_relu backward", out=local)
+        return zip_("mul", grad, local, "leaky_relu backward"), None
+
+
+class RootOfSquares(EngineFunction):
+    """``sqrt(a)`` for a sum of squares (a norm, a standard deviation): where the root is 0
+    the gradient is 0, as torch's norm and std give, not the infinity of sqrt's."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor) -> Tensor:
+        out = map_("sqrt", a)
+        ctx.save_for_backward(_detached(out))
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor]:
+        (root,) = ctx.saved_values
+        zero = zip_("eq", root, root._constant(0.0), "sqrt backward")
+        safe = zip_("add", root, zero, "sqrt backward")  # 1 where the root is 0
+        local = zip_("sqrt_back", safe, grad, "sqrt backward")
+        keep = zip_("add", map_("neg", zero), root._constant(1.0), "sqrt backward")
+        return (zip_("mul", local, keep, "sqrt backward", out=local),)
+
+
 class Clamp(EngineFunction):
     """``a`` held within ``[low, high]`` (either may be None); the gradient passes where
     ``low <= a <= high``, as torch's does (not at NaN), and NaN stays NaN."""

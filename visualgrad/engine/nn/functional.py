@@ -26,7 +26,7 @@ from ..fused_functions import (
 from ..random import generator
 from ..tensor import Tensor, tensor
 from ..tensor_data import windows_out
-from ..tensor_functions import Softplus, Unfold
+from ..tensor_functions import LeakyReLU, Softplus, Unfold
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -118,8 +118,12 @@ def _softmax(x: Tensor, dim: int, log: bool, op: str) -> Tensor:
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """x where x > 0, else negative_slope * x: relu(x) - negative_slope * relu(-x)."""
-    return x.relu() - (-x).relu() * float(negative_slope)
+    """x where x > 0, else negative_slope * x (a slope between 0 and 1)."""
+    if not 0.0 <= negative_slope <= 1.0:
+        raise ValueError(
+            f"leaky_relu: negative_slope must be between 0 and 1, got {negative_slope}"
+        )
+    return LeakyReLU.apply(x, float(negative_slope))
 
 
 def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
