@@ -209,3 +209,9 @@ def test_leaky_relu_has_the_slope_as_its_gradient_at_zero_and_at_nan(backend):
     np.testing.assert_allclose(x.grad.to_numpy(), [0.1, 0.1, 1.0, 0.1])
     with pytest.raises(ValueError, match="leaky_relu: negative_slope must be between 0 and 1"):
         F.leaky_relu(x, 1.5)
+
+
+def test_empty_tensors_broadcast_and_reduce_as_torch_does(backend):
+    empty = vg.zeros(0, 2, backend=backend)
+    assert (empty * 2.0).shape == (0, 2) and (empty + vg.ones(2, backend=backend)).shape == (0, 2)
+    assert np.isnan(vg.tensor(np.zeros(0), backend=backend).var().item())
