@@ -18,7 +18,17 @@ import math
 from .autodiff import Context, EngineFunction
 from .tensor import Tensor
 from .tensor_data import TensorData, windows_out
-from .tensor_functions import _detached, _new, _transposed, map_, matmul_, reduce_, zip_
+from .tensor_functions import (
+    _detached,
+    _new,
+    _transposed,
+    contiguous_,
+    inverse_order,
+    map_,
+    matmul_,
+    reduce_,
+    zip_,
+)
 
 Pair = tuple[int, int]
 
@@ -32,18 +42,13 @@ def _rows(t: Tensor) -> TensorData:
 def _to_last(t: Tensor, order: list[int] | None) -> Tensor:
     """``t`` permuted by ``order`` (None: as it is), as a contiguous tensor."""
     if order is None:
-        return t if t.is_contiguous() else map_("id", t)
+        return contiguous_(t)
     return map_("id", Tensor(t._data.permute(order), t.backend))
 
 
 def _from_last(t: Tensor, order: list[int] | None) -> Tensor:
     """The view of ``t`` that undoes ``_to_last``'s permutation."""
-    if order is None:
-        return t
-    back = [0] * len(order)
-    for position, d in enumerate(order):
-        back[d] = position
-    return Tensor(t._data.permute(back), t.backend)
+    return t if order is None else Tensor(t._data.permute(inverse_order(order)), t.backend)
 
 
 class Softmax(EngineFunction):
@@ -72,7 +77,7 @@ class Softmax(EngineFunction):
 def _per_row(grad: Tensor, rows: int, reduction: str) -> Tensor:
     """The gradient of each row's loss: ``grad`` itself for "none", else spread (and averaged)."""
     if reduction == "none":
-        return grad if grad.is_contiguous() else map_("id", grad)
+        return contiguous_(grad)
     spread = map_("id", Tensor(grad._data.view((1,)), grad.backend), (rows,))
     if reduction != "mean":
         return spread
@@ -100,7 +105,7 @@ class NLLLoss(EngineFunction):
     def forward(
         ctx: Context, a: Tensor, target: Tensor, reduction: str, from_logits: bool
     ) -> Tensor:
-        logp = a if a.is_contiguous() else map_("id", a)
+        logp = contiguous_(a)
         if from_logits:
             scores, logp = logp, _new(a.shape, a.backend)
             if logp.size:
@@ -129,16 +134,16 @@ class MSELoss(EngineFunction):
     @staticmethod
     def forward(ctx: Context, a: Tensor, target: Tensor, reduction: str) -> Tensor:
         diff = zip_("add", a, map_("neg", target), "mse_loss")
-        ctx.save_for_backward(diff, reduction, target.requires_grad)
+        ctx.save_for_backward(diff, reduction)
         return _reduced(zip_("mul", diff, diff, "mse_loss"), reduction)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, Tensor | None, None]:
-        diff, reduction, target_needs_grad = ctx.saved_values
+        diff, reduction = ctx.saved_values
         scale = 2.0 * _share(diff.size) if reduction == "mean" else 2.0
         g = zip_("mul", grad, grad._constant(scale), "mse_loss backward")
         out = zip_("mul", diff, g, "mse_loss backward")
-        return out, map_("neg", out) if target_needs_grad else None, None
+        return out, map_("neg", out) if ctx.needs_input_grad[1] else None, None
 
 
 class BinaryCrossEntropy(EngineFunction):
@@ -189,8 +194,7 @@ def _share(count: int) -> float:
 
 def _as_rows(t: Tensor, features: int) -> Tensor:
     """``t`` (*, features) as a (rows, features) tensor, copied only if it must be."""
-    whole = t if t.is_contiguous() else map_("id", t)
-    return Tensor(whole._data.view((whole.size // features, features)), t.backend)
+    return Tensor(contiguous_(t)._data.view((t.size // features, features)), t.backend)
 
 
 class Linear(EngineFunction):
@@ -265,9 +269,7 @@ class MaxPool2d(EngineFunction):
     ) -> Tensor:
         n, c, h, w = a.shape
         oh, ow = windows_out((h, w), kernel, stride, (0, 0))
-        planes = Tensor(
-            (a if a.is_contiguous() else map_("id", a))._data.view((n * c, 1, h, w)), a.backend
-        )
+        planes = Tensor(contiguous_(a)._data.view((n * c, 1, h, w)), a.backend)
         cols = _new((n * c, kernel[0] * kernel[1], oh * ow), a.backend)
         a.backend.unfold(planes._data, kernel, stride, (0, 0), cols._data)
         out, index = _new((n * c, oh * ow), a.backend), _new((n * c, oh * ow), a.backend)

@@ -10,11 +10,7 @@ from collections.abc import Iterable
 
 from .nn.module import Parameter
 from .tensor import Tensor
-from .tensor_functions import _new, map_, zip_
-
-
-def _contiguous(t: Tensor) -> Tensor:
-    return t if t.is_contiguous() else map_("id", t)
+from .tensor_functions import _new, contiguous_, map_, zip_
 
 
 def _zeros_like(t: Tensor) -> Tensor:
@@ -47,10 +43,10 @@ class Optimizer:
         for p in self.params:
             if p.grad is not None:
                 if p.is_contiguous():
-                    self._update(p, p, _contiguous(p.grad))
+                    self._update(p, p, contiguous_(p.grad))
                 else:  # updated in a contiguous copy, then written back through p's strides
                     whole = map_("id", p)
-                    self._update(p, whole, _contiguous(p.grad))
+                    self._update(p, whole, contiguous_(p.grad))
                     p.backend.map("id", whole._data, p._data)
 
     def _update(self, p: Tensor, values: Tensor, grad: Tensor) -> None:

@@ -102,6 +102,20 @@ def _needed(ctx: Context, *gradients: Callable[[], Tensor]) -> tuple[Tensor | No
     return tuple(g() if needed else None for g, needed in zip(gradients, ctx.needs_input_grad))
 
 
+def contiguous_(t: Tensor) -> Tensor:
+    """``t`` itself where its elements lie in row-major order, else a contiguous copy (no
+    history: for kernels and backward rules, not for user code)."""
+    return t if t.is_contiguous() else map_("id", t)
+
+
+def inverse_order(order: Sequence[int]) -> list[int]:
+    """The permutation that undoes ``order``."""
+    inverse = [0] * len(order)
+    for position, d in enumerate(order):
+        inverse[d] = position
+    return inverse
+
+
 def _detached(t: Tensor) -> Tensor:
     """The same data with no history: what a Function keeps of its own output."""
     return Tensor(t._data, t.backend)
@@ -370,10 +384,7 @@ class Permute(EngineFunction):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
         (order,) = ctx.saved_values
-        inverse = [0] * len(order)
-        for d, o in enumerate(order):
-            inverse[o] = d
-        return Tensor(grad._data.permute(inverse), grad.backend), None
+        return Tensor(grad._data.permute(inverse_order(order)), grad.backend), None
 
 
 class View(EngineFunction):
@@ -385,8 +396,7 @@ class View(EngineFunction):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
         (shape,) = ctx.saved_values
-        whole = grad if grad.is_contiguous() else map_("id", grad)
-        return Tensor(whole._data.view(shape), grad.backend), None
+        return Tensor(contiguous_(grad)._data.view(shape), grad.backend), None
 
 
 class Copy(_LinearMap):
@@ -446,8 +456,7 @@ class Unfold(EngineFunction):
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None]:
         shape, kernel, stride, padding = ctx.saved_values
         out = _new(shape, grad.backend, zeroed=True)
-        whole = grad if grad.is_contiguous() else map_("id", grad)
-        grad.backend.fold(whole._data, kernel, stride, padding, out._data)
+        grad.backend.fold(contiguous_(grad)._data, kernel, stride, padding, out._data)
         return out, None, None, None
 
 
