@@ -27,6 +27,19 @@ def open_window(qtbot, path: str | Path | None = None) -> MainWindow:
     return window
 
 
+def autosaved_edit(qtbot, folder: Path):
+    """A window on a copy of xor in ``folder`` with one unsaved node, autosaved: the window,
+    the project's path and its autosave slot."""
+    from visualgrad.ui.files.autosave import Autosave
+
+    path = folder / "work.vgraph"
+    fileformat.save(fileformat.load(SAMPLES / "xor.vgraph"), path)
+    window = open_window(qtbot, path)
+    window.document.add_node("Tanh", (0, 300))
+    window.files.autosave()
+    return window, path, Autosave.for_path(str(path))
+
+
 def snapshot(window: MainWindow) -> str:
     """The document as its file would hold it: what undo must restore exactly."""
     return fileformat.to_json(window.graph)

@@ -20,7 +20,7 @@ from visualgrad.ui.files import FileActions
 from visualgrad.ui.files.autosave import Autosave
 from visualgrad.ui.files.gallery import Gallery
 
-from .helpers import SAMPLES, drag, on_screen, open_window, port_point, snapshot
+from .helpers import SAMPLES, autosaved_edit, drag, on_screen, open_window, port_point, snapshot
 
 
 def drop_from_palette(window: MainWindow, type_name: str, at: QPoint) -> None:
@@ -260,12 +260,7 @@ def test_unsaved_changes_are_asked_about_before_they_go(qtbot, tmp_path):
 
 
 def test_an_autosave_left_by_a_crash_is_offered_back(qtbot, tmp_path, monkeypatch):
-    path = tmp_path / "work.vgraph"
-    fileformat.save(fileformat.load(SAMPLES / "xor.vgraph"), path)
-    window = open_window(qtbot, path)
-    window.document.add_node("Tanh", (0, 300))
-    window.files.autosave()
-    slot = Autosave.for_path(str(path))
+    window, path, slot = autosaved_edit(qtbot, tmp_path)
     assert slot.file.exists()
     assert slot.folder == Path(os.environ["XDG_STATE_HOME"]) / "visualgrad" / "autosave"
     window.document.undo_stack.setClean()  # the "crash": the window goes without asking

@@ -139,23 +139,25 @@ def recent_action(window, path: Path):
     return next(a for a in window.files.recent_menu.actions() if a.toolTip() == str(path))
 
 
-def test_open_recent_of_a_file_deleted_since_says_so(window, boxes, tmp_path):
-    path = tmp_path / "old.vgraph"
+def recent_then_deleted(window, folder: Path):
+    """A project put on the Open Recent menu, then deleted: its path and its menu action."""
+    path = folder / "old.vgraph"
     fileformat.save(fileformat.load(SAMPLES / "split.vgraph"), path)
     store.remember(str(path))
     action = recent_action(window, path)
     path.unlink()
+    return path, action
+
+
+def test_open_recent_of_a_file_deleted_since_says_so(window, boxes, tmp_path):
+    path, action = recent_then_deleted(window, tmp_path)
     before = snapshot(window)
     action.trigger()
     refused(window, boxes, before, path, "cannot read the file: No such file or directory")
 
 
 def test_open_recent_of_a_file_replaced_by_a_pipe_neither_lists_nor_waits(window, boxes, tmp_path):
-    path = tmp_path / "old.vgraph"
-    fileformat.save(fileformat.load(SAMPLES / "split.vgraph"), path)
-    store.remember(str(path))
-    action = recent_action(window, path)
-    path.unlink()
+    path, action = recent_then_deleted(window, tmp_path)
     before = snapshot(window)
     with fifo(path) as blocked:
         action.trigger()  # chosen from a menu filled while it was still a file

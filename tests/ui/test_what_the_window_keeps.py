@@ -14,7 +14,7 @@ from visualgrad.ui import app
 from visualgrad.ui.files import store
 from visualgrad.ui.files.autosave import Autosave
 
-from .helpers import SAMPLES, open_window
+from .helpers import SAMPLES, autosaved_edit, open_window
 
 
 def test_settings_land_in_the_config_folder_under_the_programs_name(qtbot):
@@ -26,12 +26,7 @@ def test_settings_land_in_the_config_folder_under_the_programs_name(qtbot):
 
 
 def test_an_autosave_goes_to_the_state_folder_not_beside_the_project(qtbot, tmp_path):
-    path = tmp_path / "work.vgraph"
-    fileformat.save(fileformat.load(SAMPLES / "xor.vgraph"), path)
-    window = open_window(qtbot, path)
-    window.document.add_node("Tanh", (0, 300))
-    window.files.autosave()
-    slot = Autosave.for_path(str(path))
+    window, path, slot = autosaved_edit(qtbot, tmp_path)
     folder = Path(os.environ["XDG_STATE_HOME"]) / "visualgrad" / "autosave"
     assert slot.file.parent == folder and slot.file.name.startswith("work-")
     assert "tanh" in fileformat.from_json(slot.read()).nodes
