@@ -128,7 +128,7 @@ def test_a_graph_without_weights_or_description_round_trips(tmp_path):
 def test_the_text_is_deterministic_indented_and_ends_with_a_newline():
     text = sample_text()
     assert text == sample_text()
-    assert text.startswith('{\n  "format": "visualgrad",\n  "version": 1,\n  "description": ')
+    assert text.startswith('{\n  "format": "visualgrad",\n  "version": 2,\n  "description": ')
     assert text.endswith("}\n") and not text.endswith("\n\n")
     assert "0.30000000000000004" in text and "1e-300" in text
     assert "∂L/∂w, café" in text  # UTF-8, not \u escapes
@@ -267,7 +267,7 @@ def test_a_file_of_another_kind_is_not_a_visualgrad_file(text):
 
 def test_a_newer_version_is_refused():
     message = _load_changed(lambda d: d.update(version=7))
-    assert message == "x.vgraph: written by a newer visualgrad (version 7; this one reads up to 1)"
+    assert message == "x.vgraph: written by a newer visualgrad (version 7; this one reads up to 2)"
 
 
 def test_a_version_that_is_not_a_whole_number_is_refused():
@@ -618,11 +618,26 @@ def test_migrations_run_in_order_up_to_the_current_version(monkeypatch):
 
         return migrate
 
-    text = sample_text()  # version 1
-    monkeypatch.setattr(ff, "VERSION", 3)
-    monkeypatch.setattr(ff, "MIGRATIONS", {2: step(2), 1: step(1)})
+    text = sample_text()  # version 2
+    monkeypatch.setattr(ff, "VERSION", 4)
+    monkeypatch.setattr(ff, "MIGRATIONS", {3: step(3), 2: step(2)})
     assert_same_graph(ff.from_json(text), sample_graph())
-    assert ran == [(1, 1), (2, 2)]
+    assert ran == [(2, 2), (3, 3)]
+
+
+def test_a_version_1_file_loads_as_float64_and_saves_as_version_2():
+    document = sample_document()
+    document["version"] = 1
+    del document["training"]["dtype"]
+    graph = ff.from_json(json.dumps(document), "old.vgraph")
+    assert graph.training.dtype == "float64"
+    assert_same_graph(graph, sample_graph())
+    assert ff.to_json(graph, DESCRIPTION) == sample_text()
+
+
+def test_an_unknown_dtype_is_refused():
+    message = _load_changed(lambda d: d["training"].update(dtype="float16"))
+    assert message == "x.vgraph: training: dtype must be float64 or float32, got 'float16'"
 
 
 def test_a_migration_that_fails_on_a_damaged_file_names_the_version(monkeypatch):

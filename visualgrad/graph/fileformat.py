@@ -9,12 +9,12 @@ migrated on load (``MIGRATIONS``). Reading and saving go through ``safe_files``:
 only a regular file is read or replaced, and a save is atomic, so a failed one
 leaves the old file as it was.
 
-Version 1, the keys of ``params`` and ``training`` sorted, ``description`` and
+Version 2, the keys of ``params`` and ``training`` sorted, ``description`` and
 ``weights`` optional::
 
     {
       "format": "visualgrad",
-      "version": 1,
+      "version": 2,
       "description": "A two-layer network on xor",
       "nodes": [
         {"id": "hidden", "type": "Linear", "params": {...}, "position": [120.0, 40.0],
@@ -43,7 +43,7 @@ from . import catalog, safe_files
 from .graph import Edge, Graph, GraphError, TrainingSettings
 
 FORMAT = "visualgrad"
-VERSION = 1
+VERSION = 2
 MAX_FILE_BYTES = 200_000_000
 MAX_NODES = 10_000
 MAX_EDGES = 50_000
@@ -52,9 +52,19 @@ MAX_DIMS = 32
 MAX_MESSAGE = 500
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _from_version_1(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 adds the training dtype; a version-1 file trained in float64."""
+    training = document.get("training")
+    if isinstance(training, dict):
+        training.setdefault("dtype", "float64")
+    return document
+
+
 # MIGRATIONS[n] turns a parsed version-n document into a version-(n + 1) one; loading
-# applies them in order up to VERSION. Version 1 is the first, so there is none yet.
-MIGRATIONS: dict[int, Migration] = {}
+# applies them in order up to VERSION. Each new part of version 2 has its default here.
+MIGRATIONS: dict[int, Migration] = {1: _from_version_1}
 
 
 class FileFormatError(ValueError):

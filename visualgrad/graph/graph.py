@@ -102,6 +102,7 @@ class TrainingSettings:
     batch_size: int = 32
     epochs: int = 50
     seed: int = 0
+    dtype: str = "float64"
 
     LIMITS = {
         "dataset_size": (1, 1_000_000),
@@ -114,6 +115,7 @@ class TrainingSettings:
         "seed": (0, 2**31 - 1),
     }
     OPTIMIZERS = ("sgd", "adam")
+    DTYPES = ("float64", "float32")
 
     def check(self) -> None:
         """ValueError naming the first setting out of range or of the wrong type."""
@@ -123,6 +125,8 @@ class TrainingSettings:
             raise ValueError(f"training: unknown dataset {self.dataset!r}")
         if self.optimizer not in self.OPTIMIZERS:
             raise ValueError(f"training: optimizer must be sgd or adam, got {self.optimizer!r}")
+        if self.dtype not in self.DTYPES:
+            raise ValueError(f"training: dtype must be float64 or float32, got {self.dtype!r}")
         for name, (low, high) in self.LIMITS.items():
             value = getattr(self, name)
             integral = isinstance(low, int) and isinstance(high, int)
