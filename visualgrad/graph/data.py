@@ -10,6 +10,7 @@ import numpy as np
 from .. import engine as vg
 from ..engine import Tensor, datasets
 from .graph import Graph, TrainingSettings
+from .imported_data import IMPORTED, ImportedData, as_dataset
 
 
 @functools.lru_cache(maxsize=8)
@@ -17,12 +18,19 @@ def _load(name: str, size: int, seed: int, val_fraction: float) -> datasets.Data
     return datasets.load(name, n=size, seed=seed, val_fraction=val_fraction)
 
 
-def dataset_for(settings: TrainingSettings) -> datasets.Dataset:
+def dataset_for(
+    settings: TrainingSettings, imported: ImportedData | None = None
+) -> datasets.Dataset:
     """The dataset the settings name, with their size, seed and validation share (cached).
 
+    The dataset "imported" is ``imported``, the graph's own data, all of its rows.
     ValueError for any failure, so a caller has one thing to catch: settings that make no
     dataset, or a bundled file that is missing or damaged (a broken install).
     """
+    if settings.dataset == IMPORTED:
+        if imported is None:
+            raise ValueError("the dataset 'imported' needs data: File > Import data...")
+        return as_dataset(imported, settings.dataset_seed, settings.val_fraction)
     try:
         return _load(
             settings.dataset, settings.dataset_size, settings.dataset_seed, settings.val_fraction
@@ -43,22 +51,29 @@ def as_batch(x: np.ndarray, y: np.ndarray, backend: str | None = None) -> dict[s
 
 
 def batches(
-    settings: TrainingSettings, epoch: int, backend: str | None = None
+    settings: TrainingSettings,
+    epoch: int,
+    backend: str | None = None,
+    imported: ImportedData | None = None,
 ) -> Iterator[dict[str, Tensor]]:
     """The training batches of one epoch, shuffled by the seed and the epoch number."""
-    data = dataset_for(settings)
+    data = dataset_for(settings, imported)
     for x, y in data.batches(
         settings.batch_size, shuffle=True, seed=settings.seed * 100_003 + epoch
     ):
         yield as_batch(x, y, backend)
 
 
-def first_batch(settings: TrainingSettings, backend: str | None = None) -> dict[str, Tensor]:
+def first_batch(
+    settings: TrainingSettings, backend: str | None = None, imported: ImportedData | None = None
+) -> dict[str, Tensor]:
     """The batch a single forward and backward pass runs on: the first of epoch 0."""
-    return next(batches(settings, 0, backend))
+    return next(batches(settings, 0, backend, imported))
 
 
 def pass_batch(graph: Graph, backend: str | None = None) -> dict[str, Tensor]:
     """What one pass of ``graph`` runs on: the first batch, or nothing when no node reads
     the dataset (the chain-rule example computes from its Parameters alone)."""
-    return first_batch(graph.training, backend) if any(n.spec.batch for n in graph) else {}
+    if not any(n.spec.batch for n in graph):
+        return {}
+    return first_batch(graph.training, backend, graph.data)

@@ -51,6 +51,7 @@ class GraphEvents:
         self.edge_added = Signal("edge_added")  # the Edge
         self.edge_removed = Signal("edge_removed")  # the Edge
         self.training_changed = Signal("training_changed")  # the new TrainingSettings
+        self.data_changed = Signal("data_changed")  # the new ImportedData, or None
 
     def __iter__(self) -> Iterator[Signal]:
         return iter(vars(self).values())

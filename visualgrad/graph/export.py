@@ -66,7 +66,7 @@ def to_torch(graph: Graph) -> str:
             expression = template.format(**node.params, **sources)
         forward.extend(_commented(f"{name} = {expression}", node.type))
     forward.append(f"return {names[program.loss_node]}")
-    data = dataset_for(graph.training)
+    data = dataset_for(graph.training, graph.data)
     functional = "import torch.nn.functional as F\n" if "F." in "".join(forward) else ""
     return _SCRIPT.format(
         functional=functional,

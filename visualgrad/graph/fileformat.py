@@ -24,6 +24,10 @@ Version 2, the keys of ``params`` and ``training`` sorted, ``description`` and
       "training": {"batch_size": 32, "dataset": "xor", ...every TrainingSettings field}
     }
 
+An optional ``"data"`` object holds the user's own dataset (``imported_data.to_data``: the
+column names and the arrays as base64 float64), which ``"training": {"dataset": "imported"}``
+trains on.
+
 A graph's description is not part of ``Graph``: ``save`` takes it as an
 argument and ``load_with_description`` returns it beside the graph.
 """
@@ -39,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from . import catalog, safe_files
+from . import catalog, imported_data, safe_files
 from .graph import Edge, Graph, GraphError, TrainingSettings
 
 FORMAT = "visualgrad"
@@ -89,6 +93,8 @@ def to_json(graph: Graph, description: str | None = None) -> str:
         for e in graph.edges
     ]
     document["training"] = _training_data(graph.training)
+    if graph.data is not None:
+        document["data"] = imported_data.to_data(graph.data)
     try:
         return _dump(document, 0) + "\n"
     except (TypeError, ValueError) as error:
@@ -285,7 +291,8 @@ def _migrate(document: Any) -> dict[str, Any]:
 
 
 def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
-    _fields(document, "", ("format", "version", "nodes", "edges", "training"), ("description",))
+    required = ("format", "version", "nodes", "edges", "training")
+    _fields(document, "", required, ("description", "data"))
     description = document.get("description")
     if description is not None and not _is_text(description):
         raise _Problem(f"description must be text, got {_show(description)}")
@@ -295,6 +302,11 @@ def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     for index, entry in enumerate(nodes):
         _add_node(graph, index, entry)
     _connect_all(graph, edges)
+    if "data" in document:
+        try:
+            graph.set_data(imported_data.from_data(document["data"]))
+        except imported_data.DataError as error:
+            raise _Problem(str(error)) from None
     settings = _training(document["training"])
     try:
         graph.set_training(**settings)

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import catalog
 from .events import GraphEvents
+from .imported_data import IMPORTED, ImportedData
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
@@ -121,7 +122,8 @@ class TrainingSettings:
         """ValueError naming the first setting out of range or of the wrong type."""
         from ..engine import datasets
 
-        if not isinstance(self.dataset, str) or self.dataset not in datasets.DATASETS:
+        known = self.dataset in datasets.DATASETS or self.dataset == IMPORTED
+        if not isinstance(self.dataset, str) or not known:
             raise ValueError(f"training: unknown dataset {self.dataset!r}")
         if self.optimizer not in self.OPTIMIZERS:
             raise ValueError(f"training: optimizer must be sgd or adam, got {self.optimizer!r}")
@@ -163,6 +165,7 @@ class Graph:
         self._nodes_view: Mapping[str, Node] = MappingProxyType(self._nodes)
         self.training = TrainingSettings() if training is None else training
         self.events = GraphEvents()
+        self.data: ImportedData | None = None  # the user's own dataset, if imported
         self._index: _EdgeIndex | None = None  # rebuilt on the first read after an edge edit
 
     # ---- reading ----------------------------------------------------------------------
@@ -408,9 +411,19 @@ class Graph:
         """Change training settings (checked); returns the previous values."""
         updated = TrainingSettings(**{**self.training.__dict__, **settings})
         updated.check()
+        if updated.dataset == IMPORTED and self.data is None:
+            raise ValueError("training: the dataset 'imported' needs data: File > Import data...")
         previous = {k: getattr(self.training, k) for k in settings}
         self.training = updated
         self.events.training_changed.emit(updated)
+        return previous
+
+    def set_data(self, data: ImportedData | None) -> ImportedData | None:
+        """Keep ``data`` as the graph's own dataset (None removes it); returns the old one."""
+        if data is None and self.training.dataset == IMPORTED:
+            raise GraphError("the training uses the imported data: choose another dataset first")
+        previous, self.data = self.data, data
+        self.events.data_changed.emit(data)
         return previous
 
 

@@ -47,7 +47,7 @@ def infer_shapes(graph: Graph) -> ShapeReport:
     """The output shape of every node that can compute, and why each other one cannot."""
     report = ShapeReport()
     try:
-        data = dataset_for(graph.training)
+        data = dataset_for(graph.training, graph.data)
     except ValueError as error:
         report.errors["training"] = str(error)
         return report

@@ -131,7 +131,7 @@ class Trainer:
         return int((out.argmax(axis=-1) == y.reshape(-1)).sum())
 
     def validation_accuracy(self) -> float | None:
-        data = dataset_for(self.settings)
+        data = dataset_for(self.settings, self.graph.data)
         if self.prediction is None or len(data.x_val) == 0:
             return None
         with vg.no_grad():
@@ -165,7 +165,7 @@ class Trainer:
     def run(self, epochs: int | None = None) -> Result:
         """Train for ``epochs`` (the settings' by default); returns losses and accuracies."""
         epochs = self.settings.epochs if epochs is None else epochs
-        data = dataset_for(self.settings)
+        data = dataset_for(self.settings, self.graph.data)
         steps_per_epoch = math.ceil(len(data.x) / self.settings.batch_size)
         progress = Progress(0, epochs, 0, epochs * steps_per_epoch, math.nan)
         start = time.perf_counter()
@@ -173,7 +173,7 @@ class Trainer:
         for epoch in range(epochs):
             progress.epoch = epoch + 1
             total, correct, seen = 0.0, 0, 0
-            for batch in batches(self.settings, epoch, self.program.backend):
+            for batch in batches(self.settings, epoch, self.program.backend, self.graph.data):
                 self._running.wait()
                 if self._stop.is_set():
                     stopped = True

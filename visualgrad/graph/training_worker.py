@@ -144,7 +144,7 @@ class _Reporter:
         """The model's prediction on the boundary grid; runs only while no step runs."""
         node_id, kind = self.trainer.prediction
         program = self.trainer.program
-        y = dataset_for(self.trainer.settings).y
+        y = dataset_for(self.trainer.settings, self.trainer.graph.data).y
         targets = np.zeros((len(self.grid),) + y.shape[1:], dtype=y.dtype)
         with vg.no_grad():
             values, _ = program.forward(as_batch(self.grid, targets, program.backend))
