@@ -152,7 +152,7 @@ def _writing(option: str, path: str, write: Callable[[], object]) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from visualgrad.graph import fileformat, safe_files
+    from visualgrad.graph import fileformat, runs, safe_files
     from visualgrad.graph.train import Trainer
 
     graph = _load(args.file)
@@ -161,13 +161,17 @@ def _train(args: argparse.Namespace) -> int:
     if args.seed is not None:
         _guarded(args.file, lambda: graph.set_training(seed=args.seed))
     bar = None if args.quiet else _ProgressBar()
-    trainer = _guarded(args.file, lambda: Trainer(graph, args.backend, bar))
+    recorder = runs.EpochRecorder(bar)
+    trainer = _guarded(args.file, lambda: Trainer(graph, args.backend, recorder))
     try:
         result = _guarded(args.file, lambda: trainer.run(args.epochs))
     finally:
         if bar is not None:
             bar.close()
     if args.save is not None:
+        label = f"command line, {time.strftime('%Y-%m-%d %H:%M')}"
+        run = runs.make_run(label, graph.training, result.loss, *recorder.curves())
+        graph.set_runs(runs.kept(list(graph.runs), run, runs.MAX_SAVED_RUNS))
         _writing("--save", args.save, lambda: fileformat.save(graph, args.save))
     summary = {
         "epochs": result.epochs,

@@ -52,13 +52,16 @@ class GraphEvents:
         self.edge_removed = Signal("edge_removed")  # the Edge
         self.training_changed = Signal("training_changed")  # the new TrainingSettings
         self.data_changed = Signal("data_changed")  # the new ImportedData, or None
+        self.reroutes_changed = Signal("reroutes_changed")  # the Edge whose points changed
+        self.runs_changed = Signal("runs_changed")  # the saved runs, a tuple of Run
 
     def __iter__(self) -> Iterator[Signal]:
         return iter(vars(self).values())
 
     def structural(self) -> tuple[Signal, ...]:
-        """The changes after which a computed shape or pass may differ: all but a move."""
-        return tuple(s for s in self if s is not self.node_moved)
+        """The changes after which a computed shape or pass may differ: all but a move of a
+        node or of a wire's reroute points."""
+        return tuple(s for s in self if s not in (self.node_moved, self.reroutes_changed))
 
 
 class Connections:

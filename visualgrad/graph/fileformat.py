@@ -9,8 +9,8 @@ migrated on load (``MIGRATIONS``). Reading and saving go through ``safe_files``:
 only a regular file is read or replaced, and a save is atomic, so a failed one
 leaves the old file as it was.
 
-Version 2, the keys of ``params`` and ``training`` sorted, ``description`` and
-``weights`` optional::
+Version 2, the keys of ``params`` and ``training`` sorted, ``description``, ``weights``
+and an edge's ``via`` (the reroute points it bends through) optional::
 
     {
       "format": "visualgrad",
@@ -20,13 +20,14 @@ Version 2, the keys of ``params`` and ``training`` sorted, ``description`` and
         {"id": "hidden", "type": "Linear", "params": {...}, "position": [120.0, 40.0],
          "weights": {"weight": {"shape": [1, 2], "values": [0.5, -0.25]}, "bias": {...}}}
       ],
-      "edges": [{"from": "x.x", "to": "hidden.x"}],
+      "edges": [{"from": "x.x", "to": "hidden.x", "via": [[60.0, 90.0]]}],
       "training": {"batch_size": 32, "dataset": "xor", ...every TrainingSettings field}
     }
 
 An optional ``"data"`` object holds the user's own dataset (``imported_data.to_data``: the
 column names and the arrays as base64 float64), which ``"training": {"dataset": "imported"}``
-trains on.
+trains on. An optional ``"runs"`` list holds the training runs pinned in the window or
+saved by ``visualgrad train --save`` (``runs.to_data``: settings and thinned curves).
 
 A graph's description is not part of ``Graph``: ``save`` takes it as an
 argument and ``load_with_description`` returns it beside the graph.
@@ -43,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from . import catalog, imported_data, safe_files
+from . import catalog, imported_data, reroutes, runs, safe_files
 from .graph import Edge, Graph, GraphError, TrainingSettings
 
 FORMAT = "visualgrad"
@@ -88,13 +89,12 @@ def to_json(graph: Graph, description: str | None = None) -> str:
     if description is not None:
         document["description"] = description
     document["nodes"] = [_node_data(node) for node in graph]
-    document["edges"] = [
-        {"from": f"{e.source}.{e.source_port}", "to": f"{e.target}.{e.target_port}"}
-        for e in graph.edges
-    ]
+    document["edges"] = [_edge_data(graph, e) for e in graph.edges]
     document["training"] = _training_data(graph.training)
     if graph.data is not None:
         document["data"] = imported_data.to_data(graph.data)
+    if graph.runs:
+        document["runs"] = [runs.to_data(run) for run in graph.runs]
     try:
         return _dump(document, 0) + "\n"
     except (TypeError, ValueError) as error:
@@ -128,6 +128,18 @@ def _node_data(node: Any) -> dict[str, Any]:
     }
     if node.weights and node.spec.learnable:  # other types never read weights
         data["weights"] = {name: _tensor_data(node, name, v) for name, v in node.weights.items()}
+    return data
+
+
+def _edge_data(graph: Graph, edge: Edge) -> dict[str, Any]:
+    """An edge as ``"node.port"`` ends, with the reroute points it bends through, if any."""
+    data: dict[str, Any] = {
+        "from": f"{edge.source}.{edge.source_port}",
+        "to": f"{edge.target}.{edge.target_port}",
+    }
+    points = graph.reroutes.points(edge)
+    if points:
+        data["via"] = [list(point) for point in points]
     return data
 
 
@@ -292,7 +304,7 @@ def _migrate(document: Any) -> dict[str, Any]:
 
 def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     required = ("format", "version", "nodes", "edges", "training")
-    _fields(document, "", required, ("description", "data"))
+    _fields(document, "", required, ("description", "data", "runs"))
     description = document.get("description")
     if description is not None and not _is_text(description):
         raise _Problem(f"description must be text, got {_show(description)}")
@@ -302,10 +314,17 @@ def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     for index, entry in enumerate(nodes):
         _add_node(graph, index, entry)
     _connect_all(graph, edges)
+    _reroute_all(graph, edges)
     if "data" in document:
         try:
             graph.set_data(imported_data.from_data(document["data"]))
         except imported_data.DataError as error:
+            raise _Problem(str(error)) from None
+    if "runs" in document:
+        saved = _list(document["runs"], "runs", runs.MAX_SAVED_RUNS)
+        try:
+            graph.set_runs(runs.from_data(run, i) for i, run in enumerate(saved))
+        except runs.RunError as error:
             raise _Problem(str(error)) from None
     settings = _training(document["training"])
     try:
@@ -401,7 +420,7 @@ def _connect_all(graph: Graph, entries: list[Any]) -> None:
 
 def _edge(index: int, entry: Any) -> Edge:
     where = f"edges[{index}]"
-    _fields(entry, where, ("from", "to"))
+    _fields(entry, where, ("from", "to"), ("via",))
     parts = []
     for key in ("from", "to"):
         end = entry[key]
@@ -410,6 +429,19 @@ def _edge(index: int, entry: Any) -> Edge:
             raise _Problem(f'{where}: {key!r} must be "node.port", got {_show(end)}')
         parts.extend(pieces)
     return Edge(*parts)
+
+
+def _reroute_all(graph: Graph, entries: list[Any]) -> None:
+    """Each edge's optional ``"via"``: the reroute points it bends through."""
+    for edge, entry in zip(graph.edges, entries):
+        if "via" in entry:
+            where = f"edge {entry['from']} -> {entry['to']}"
+            if not isinstance(entry["via"], list):
+                raise _Problem(f"{where}: via must be a list of [x, y] points")
+            try:
+                graph.reroutes.set(edge, entry["via"])
+            except reroutes.RerouteError as error:
+                raise _Problem(str(error)) from None
 
 
 def _good_prefix(graph: Graph, edges: list[Edge]) -> int:

@@ -13,13 +13,17 @@ import re
 from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import catalog
 from .events import GraphEvents
 from .imported_data import IMPORTED, ImportedData
+from .reroutes import Reroutes
+
+if TYPE_CHECKING:
+    from .runs import Run
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
@@ -166,7 +170,10 @@ class Graph:
         self.training = TrainingSettings() if training is None else training
         self.events = GraphEvents()
         self.data: ImportedData | None = None  # the user's own dataset, if imported
+        self.runs: tuple[Run, ...] = ()  # training runs pinned to be saved with the graph
         self._index: _EdgeIndex | None = None  # rebuilt on the first read after an edge edit
+        # where wires bend (the drawing only); an edge's points go with it
+        self.reroutes = Reroutes(lambda: self.edges, self.events.reroutes_changed)
 
     # ---- reading ----------------------------------------------------------------------
     @property
@@ -405,6 +412,7 @@ class Graph:
             raise GraphError(f"no edge {edge}")
         self._edges.remove(edge)
         self._index = None
+        self.reroutes.forget(edge)
         self.events.edge_removed.emit(edge)
 
     def set_training(self, **settings: Any) -> dict[str, Any]:
@@ -416,6 +424,17 @@ class Graph:
         previous = {k: getattr(self.training, k) for k in settings}
         self.training = updated
         self.events.training_changed.emit(updated)
+        return previous
+
+    def set_runs(self, runs: Iterable[Run]) -> tuple[Run, ...]:
+        """Replace the saved runs (at most ``runs.MAX_SAVED_RUNS``); returns the old ones."""
+        from .runs import MAX_SAVED_RUNS
+
+        runs = tuple(runs)
+        if len(runs) > MAX_SAVED_RUNS:
+            raise GraphError(f"a project keeps at most {MAX_SAVED_RUNS} runs, got {len(runs)}")
+        previous, self.runs = self.runs, runs
+        self.events.runs_changed.emit(runs)
         return previous
 
     def set_data(self, data: ImportedData | None) -> ImportedData | None:
