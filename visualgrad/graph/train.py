@@ -21,6 +21,7 @@ from ..engine import Tensor
 from .data import as_batch, batches, dataset_for
 from .execute import NodeError, Program
 from .graph import Graph
+from .health import HealthMonitor
 
 
 def _non_finite_kind(values: np.ndarray) -> str:
@@ -77,6 +78,7 @@ class Trainer:
         else:
             self.optimizer = vg.optim.SGD(params, lr=s.learning_rate, momentum=s.momentum)
         self.prediction = self._prediction_node()
+        self.health: HealthMonitor | None = None  # measures gradient health on some steps
 
     # ---- control from another thread ------------------------------------------------
     def pause(self) -> None:
@@ -189,7 +191,12 @@ class Trainer:
                     )
                 self.optimizer.zero_grad()
                 loss.backward()
+                measuring = self.health is not None and self.health.due(progress.step + 1)
+                if measuring:
+                    self.health.before_step(values)
                 self.optimizer.step()
+                if measuring:
+                    self.health.after_step(progress.step + 1)
                 broken = self._first_non_finite_weight()
                 if broken is not None:  # the loss was finite, the update was not
                     node_id, name, weights = broken

@@ -9,7 +9,8 @@ The child serves one run after another. It keeps every step's loss and, at most
 20 times a second, sends what is new as one Batch; between two steps (in the
 trainer's callback, so there is no race) it also predicts the decision boundary
 now and then. At the end it sends the learned weights, or the error that stopped
-it.
+it. Each batch also carries the gradient health measured since the last (at most once
+per PUBLISH_INTERVAL) and the parameter snapshots taken every ``snapshot_every`` steps.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from .. import engine as vg
 from . import fileformat
 from .data import as_batch, dataset_for
 from .execute import NodeError
+from .health import Health, HealthMonitor
+from .snapshots import Snapshot, program_weights
 from .train import Progress, Trainer
 
 GRID = 60  # points of the decision boundary's grid along each axis
@@ -65,6 +68,8 @@ class Batch:
     epochs: np.ndarray  # (4, m): step, mean loss, accuracy, validation accuracy (NaN: none)
     progress: Progress | None
     boundary: np.ndarray | None  # a prediction_image, when one was made
+    health: list[Health] = dataclasses.field(default_factory=list)
+    snapshots: list[Snapshot] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -75,6 +80,7 @@ class Start:
     first_step: int  # steps already plotted: this run's epochs are marked after them
     smoothed: float | None  # their moving average, which this run carries on
     grid: np.ndarray | None  # points of the boundary plot, or None
+    snapshot_every: int | None = None  # steps between two parameter snapshots (None: none)
 
 
 def prediction_image(output: np.ndarray, kind: str) -> np.ndarray:
@@ -97,6 +103,12 @@ class _Reporter:
         self.connection, self.stop, self.pause = connection, stop, pause
         self.graph = fileformat.from_json(start.project, "the training project")
         self.trainer = Trainer(self.graph, None, self)
+        self.trainer.health = HealthMonitor(self.trainer.program, interval=PUBLISH_INTERVAL)
+        self.snapshot_every = start.snapshot_every
+        self.snapshots: list[Snapshot] = []
+        self.snapshot_step = start.first_step  # of the last snapshot taken
+        if self.snapshot_every is not None:  # the weights this run starts from
+            self.snapshots.append(Snapshot(start.first_step, program_weights(self.trainer.program)))
         self.first_step, self.smoothed = start.first_step, start.smoothed
         self.grid = start.grid if self.trainer.prediction is not None else None
         self.losses: list[float] = []
@@ -110,6 +122,11 @@ class _Reporter:
     def __call__(self, progress: Progress) -> None:
         """Between two steps: keep the new point; send a batch now and then; obey Pause/Stop."""
         self.progress = progress
+        step = self.first_step + progress.step
+        every = self.snapshot_every
+        if every is not None and step % every == 0 and step != self.snapshot_step:
+            self.snapshots.append(Snapshot(step, program_weights(self.trainer.program)))
+            self.snapshot_step = step
         if len(progress.epoch_losses) > self.epochs_done:
             self._epoch_ended(progress)
         else:
@@ -163,8 +180,11 @@ class _Reporter:
             np.array(self.epochs, dtype=np.float64).reshape(-1, 4).T,
             None if progress is None else dataclasses.replace(progress, epoch_losses=[]),
             self.boundary,
+            self.trainer.health.take(),
+            self.snapshots,
         )
         self.smoothed, self.losses, self.epochs, self.boundary = ema, [], [], None
+        self.snapshots = []
         self.published = time.perf_counter()
         self.connection.send(("batch", batch))
 
