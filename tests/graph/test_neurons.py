@@ -1,0 +1,96 @@
+"""Each hidden unit's activation over the input plane, against numpy's forward pass."""
+
+import numpy as np
+
+from visualgrad.graph import fileformat
+from visualgrad.graph.data import dataset_for
+from visualgrad.graph.execute import Program
+from visualgrad.graph.neurons import (
+    GRID,
+    describe_unit,
+    neurons,
+    plane_extent,
+    plane_grid,
+    unit_links,
+    unit_nodes,
+)
+from visualgrad.graph.shapes import infer_shapes
+
+from ..ui.helpers import SAMPLES
+from .builders import mlp
+
+
+def _mlp_and_grid(size: int = GRID):
+    graph = mlp(hidden=5)
+    data = dataset_for(graph.training)
+    points = plane_grid(*plane_extent(data.x), size)
+    return graph, Program(graph, "simple"), points, data.y
+
+
+def test_each_unit_grid_is_numpys_forward_pass_over_the_plane():
+    graph, program, points, y = _mlp_and_grid(8)
+    found = neurons(program, points, y, ["hidden", "relu", "out", "prob"])
+    w1, b1 = (program.weights["hidden"][k].to_numpy() for k in ("weight", "bias"))
+    w2, b2 = (program.weights["out"][k].to_numpy() for k in ("weight", "bias"))
+    hidden = points @ w1.T + b1
+    out = np.maximum(hidden, 0) @ w2.T + b2
+    xs = np.unique(points[:, 0])
+    for name, expected in [
+        ("hidden", hidden),
+        ("relu", np.maximum(hidden, 0)),
+        ("out", out),
+        ("prob", 1 / (1 + np.exp(-out))),
+    ]:
+        grids = found.grids[name]
+        assert grids.shape == (expected.shape[1], 8, 8)
+        # unit u at (x_i, y_j): the point i * 8 + j
+        np.testing.assert_allclose(grids[3 % len(grids), 2, 5], expected[2 * 8 + 5, 3 % len(grids)])
+        np.testing.assert_allclose(grids, expected.T.reshape(-1, 8, 8), atol=1e-12)
+    assert points[2 * 8 + 5, 0] == xs[2]
+    np.testing.assert_array_equal(found.weights["hidden"]["weight"], w1)
+    assert "relu" not in found.weights
+
+
+def test_the_plane_is_the_data_with_a_margin_and_x_along_the_first_axis():
+    x = np.array([[0.0, -1.0], [2.0, 1.0]])
+    low, high = plane_extent(x)
+    np.testing.assert_allclose(low, [-0.2, -1.2], atol=1e-5)
+    np.testing.assert_allclose(high, [2.2, 1.2], atol=1e-5)
+    points = plane_grid(low, high, 3)
+    np.testing.assert_allclose(points[1], [low[0], 0.0], atol=1e-5)
+    np.testing.assert_allclose(points[3], [1.0, low[1]], atol=1e-5)
+
+
+def test_the_layers_of_spiral_are_its_linears_and_activations():
+    graph = fileformat.load(SAMPLES / "spiral.vgraph")
+    layers = unit_nodes(graph, infer_shapes(graph).shapes)
+    assert layers == ["hidden1", "relu1", "hidden2", "relu2", "out", "prob"]
+
+
+def test_a_graph_on_images_has_no_plane_to_draw_units_on():
+    graph = fileformat.load(SAMPLES / "digits_cnn.vgraph")
+    assert unit_nodes(graph, infer_shapes(graph).shapes) == []
+
+
+def test_a_unit_is_described_by_its_bias_and_largest_weights():
+    graph, program, points, y = _mlp_and_grid(4)
+    found = neurons(program, points, y, ["hidden", "relu", "out"])
+    w, b = found.weights["out"]["weight"], found.weights["out"]["bias"]
+    text = describe_unit(graph, "out", 0, found.weights["out"])
+    assert f"b[0] = {b[0]:.4g}" in text
+    for k in range(5):
+        assert f"w[0,{k}] = {w[0, k]:.4g}" in text
+    assert "ReLU of hidden unit 2" in describe_unit(graph, "relu", 2, None)
+
+
+def test_links_into_a_linear_carry_its_weights_and_an_activation_passes_units_on():
+    graph, program, points, y = _mlp_and_grid(4)
+    found = neurons(program, points, y, ["hidden", "relu", "out"])
+    i, j, w = unit_links(graph, "relu", "out", found)
+    weight = found.weights["out"]["weight"]
+    assert len(i) == weight.size
+    for a, b, value in zip(i, j, w, strict=True):
+        assert value == weight[b, a]
+    i, j, w = unit_links(graph, "hidden", "relu", found)
+    assert w is None and list(i) == list(j) == [0, 1, 2, 3, 4]
+    assert unit_links(graph, "x", "hidden", found) is None
