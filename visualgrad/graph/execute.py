@@ -20,6 +20,7 @@ from ..engine import Tensor, nn
 from ..engine.random import seeded
 from .catalog import NodeContext
 from .graph import Edge, Graph, GraphError, Node
+from .groups import topological_order
 
 
 class NodeError(ValueError):
@@ -42,6 +43,7 @@ Step = tuple[str, Node, list[tuple[str, Edge]], str | None]
 class ForwardEvent:
     node: str
     value: np.ndarray
+    group: str | None = None  # the group the node belongs to
 
 
 @dataclass
@@ -52,6 +54,7 @@ class BackwardEvent:
     upstream: np.ndarray  # dL/dy at the node the edge enters
     local: np.ndarray  # dy/dx (for a non-elementwise node: summed over the outputs)
     gradient: np.ndarray  # dL/dx along this edge: the chain-rule product
+    group: str | None = None  # the group of the node the edge enters (whose derivative it is)
 
 
 @dataclass
@@ -79,7 +82,7 @@ class Program:
     def __init__(self, graph: Graph, backend: str | None = None) -> None:
         self.graph = graph
         self.backend = vg.backends.get(backend).name
-        self.order = graph.topological_order()
+        self.order = topological_order(graph)  # each group's members one after another
         losses = [n for n in graph if n.spec.role == "output"]
         self.loss_node = losses[0].id if len(losses) == 1 else None
         self.weights: dict[str, dict[str, nn.Parameter]] = {}
@@ -198,7 +201,8 @@ class Program:
         if not loss.requires_grad:
             raise GraphError("the loss does not depend on anything that has a gradient")
         loss.backward()
-        forward = [ForwardEvent(n, values[n].to_numpy()) for n in self.order]
+        group_of = self.graph.groups.group_of
+        forward = [ForwardEvent(n, values[n].to_numpy(), group_of(n)) for n in self.order]
         backward, sums = [], {}
         for node_id in reversed(self.order):
             out = values[node_id]
@@ -210,7 +214,9 @@ class Program:
             for port, edge in edges_in.items():
                 grad = views[edge].grad
                 gradient = grad.to_numpy() if grad is not None else np.zeros(views[edge].shape)
-                backward.append(BackwardEvent(edge, upstream, locals_.get(port), gradient))
+                backward.append(
+                    BackwardEvent(edge, upstream, locals_.get(port), gradient, group_of(node_id))
+                )
             outgoing = self.graph.edges_from(node_id)
             if len(outgoing) > 1:
                 parts = [(e, _grad(views[e])) for e in outgoing]

@@ -20,6 +20,7 @@ import numpy as np
 from .data import dataset_for
 from .execute import Program
 from .graph import Graph, GraphError, Node
+from .groups import check_closed, ports
 
 # Names the generated code uses itself, and the attributes every nn.Module already has.
 _TAKEN_NAMES = {"self", "inputs", "targets", "torch", "nn", "F"}
@@ -40,7 +41,11 @@ _LITERAL_LENGTH = 72  # arrays this short are written as literals, longer ones p
 
 
 def to_torch(graph: Graph) -> str:
-    """The PyTorch script of ``graph``; GraphError or ValueError when it cannot be exported."""
+    """The PyTorch script of ``graph``; GraphError or ValueError when it cannot be exported.
+
+    Each group becomes an ``nn.Module`` class of its own, used by ``Model`` as a submodule
+    that takes what crosses into the group and returns what is read outside it.
+    """
     program = Program(graph)
     if program.loss_node is None:
         raise GraphError("the graph needs exactly one Loss node to be exported")
@@ -48,34 +53,116 @@ def to_torch(graph: Graph) -> str:
     for node in graph:
         if node.spec.torch is None:
             raise GraphError(f"{node.describe()}: {node.type} has no PyTorch form")
+    for group in graph.groups:
+        check_closed(graph, group.members, group.name)
     names = _variable_names(graph)
-    layers, weights, forward = [], {}, []
-    for node_id in program.order:
+    main = _Code()
+    classes: list[str] = []
+    for unit, node_ids in _units(graph, program.order):
+        if unit is None:
+            main.add(graph, program, names, node_ids[0])
+            continue
+        attribute, code = names[unit], _Code(f"{names[unit]}.")
+        for node_id in node_ids:
+            code.add(graph, program, names, node_id)
+        crossing = ports(graph, node_ids)
+        reads = [*dict.fromkeys(names[e.source] for e in crossing.inputs)]
+        reads += [
+            s for s, kind in (("inputs", "x"), ("targets", "y")) if _reads(graph, node_ids, kind)
+        ]
+        gives = [*dict.fromkeys(names[e.source] for e in crossing.outputs)]
+        if program.loss_node in node_ids and names[program.loss_node] not in gives:
+            gives.append(names[program.loss_node])
+        class_name = _class_name(unit, classes)
+        classes.append(_group_class(class_name, unit, code, reads, gives))
+        main.layers.append(f"self.{attribute} = {class_name}()  # group {unit!r}")
+        main.weights.update(code.weights)
+        call = f"self.{attribute}({', '.join(reads)})"
+        main.forward.append(f"{', '.join(gives)} = {call}" if gives else call)
+    main.forward.append(f"return {names[program.loss_node]}")
+    data = dataset_for(graph.training, graph.data)
+    text = "".join(main.forward) + "".join(classes)
+    functional = "import torch.nn.functional as F\n" if "F." in text else ""
+    return _SCRIPT.format(
+        functional=functional,
+        settings=_settings(graph),
+        groups="".join(f"{c}\n\n" for c in classes),
+        layers=_indented(main.layers or ["pass"], 8),
+        forward=_indented(main.forward, 8),
+        weights=_indented([f'"{k}": {_array(v)},' for k, v in main.weights.items()], 4),
+        train_x=_array(data.x),
+        train_y=_array(data.y),
+    )
+
+
+class _Code:
+    """The lines of one module's ``__init__`` and ``forward``, and its state-dict values."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix  # of its state-dict keys: the submodule's attribute and a dot
+        self.layers: list[str] = []
+        self.forward: list[str] = []
+        self.weights: dict[str, np.ndarray] = {}
+
+    def add(self, graph: Graph, program: Program, names: dict[str, str], node_id: str) -> None:
+        """The lines that compute ``node_id``, in the order of the graph."""
         node = graph.nodes[node_id]
         template = _template(node)
         name = names[node_id]
         if node.spec.learnable:
-            layers.extend(_commented(f"self.{name} = {template.format(**node.params)}", node.type))
+            self.layers.extend(
+                _commented(f"self.{name} = {template.format(**node.params)}", node.type)
+            )
             for weight, value in program.weights[node_id].items():
                 key = name if not node.spec.inputs else f"{name}.{weight}"
-                weights[key] = value.to_numpy()
+                self.weights[self.prefix + key] = value.to_numpy()
             call = ", ".join(names[e.source] for e in _inputs(graph, node))
             expression = f"self.{name}({call})" if node.spec.inputs else f"self.{name}"
         else:
             sources = {port: names[e.source] for port, e in graph.edges_into(node_id).items()}
             expression = template.format(**node.params, **sources)
-        forward.extend(_commented(f"{name} = {expression}", node.type))
-    forward.append(f"return {names[program.loss_node]}")
-    data = dataset_for(graph.training, graph.data)
-    functional = "import torch.nn.functional as F\n" if "F." in "".join(forward) else ""
-    return _SCRIPT.format(
-        functional=functional,
-        settings=_settings(graph),
-        layers=_indented(layers or ["pass"], 8),
-        forward=_indented(forward, 8),
-        weights=_indented([f'"{k}": {_array(v)},' for k, v in weights.items()], 4),
-        train_x=_array(data.x),
-        train_y=_array(data.y),
+        self.forward.extend(_commented(f"{name} = {expression}", node.type))
+
+
+def _units(graph: Graph, order: list[str]) -> list[tuple[str | None, list[str]]]:
+    """The order in runs: (None, [a node outside any group]) or (group, its members)."""
+    units: list[tuple[str | None, list[str]]] = []
+    for node_id in order:
+        group = graph.groups.group_of(node_id)
+        if group is not None and units and units[-1][0] == group:
+            units[-1][1].append(node_id)
+        else:
+            units.append((group, [node_id]))
+    return units
+
+
+def _reads(graph: Graph, node_ids: list[str], batch: str) -> bool:
+    """Whether a node among ``node_ids`` hands out the batch's ``batch`` ("x" or "y")."""
+    return any(graph.nodes[n].spec.batch == batch for n in node_ids)
+
+
+def _class_name(group: str, taken: list[str]) -> str:
+    """``Block`` for the group ``block``: CamelCase, then ``Group``, unique among ``taken``."""
+    base = "".join(part.capitalize() for part in group.split("_")) + "Group"
+    name, n = base, 1
+    while any(c.startswith(f"class {name}(") for c in taken):
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
+def _group_class(name: str, group: str, code: _Code, reads: list[str], gives: list[str]) -> str:
+    arguments = "".join(f", {r}: torch.Tensor" for r in reads)
+    result = {0: "None", 1: "torch.Tensor"}.get(len(gives), "tuple[torch.Tensor, ...]")
+    returned = ", ".join(gives) or "None"
+    return (
+        f"class {name}(nn.Module):\n"
+        f'    """The group {group!r}: its nodes, computed as one call."""\n\n'
+        "    def __init__(self) -> None:\n"
+        "        super().__init__()\n"
+        f"{_indented(code.layers or ['pass'], 8)}\n\n"
+        f"    def forward(self{arguments}) -> {result}:\n"
+        f"{_indented([*code.forward, f'return {returned}'], 8)}\n"
     )
 
 
@@ -90,11 +177,11 @@ def _inputs(graph: Graph, node: Node):
 
 
 def _variable_names(graph: Graph) -> dict[str, str]:
-    """Each node's name in the script: its id, with an underscore where Python or torch
-    already uses it."""
+    """Each node's and each group's name in the script: its id, with an underscore where
+    Python or torch already uses it."""
     names: dict[str, str] = {}
-    for node in graph:
-        name = node.id
+    for key in [*graph.nodes, *(g.name for g in graph.groups)]:
+        name = key
         while (
             keyword.iskeyword(name)
             or name in _TAKEN_NAMES
@@ -102,7 +189,7 @@ def _variable_names(graph: Graph) -> dict[str, str]:
             or name in names.values()
         ):
             name += "_"
-        names[node.id] = name
+        names[key] = name
     return names
 
 
@@ -175,7 +262,7 @@ from torch.nn.parallel import DistributedDataParallel
 torch.set_default_dtype(torch.float64)  # visualgrad computes in float64
 
 
-class Model(nn.Module):
+{groups}class Model(nn.Module):
     """The graph: each node with learnable tensors is an attribute named by its id."""
 
     def __init__(self) -> None:

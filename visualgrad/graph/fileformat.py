@@ -28,6 +28,8 @@ An optional ``"data"`` object holds the user's own dataset (``imported_data.to_d
 column names and the arrays as base64 float64), which ``"training": {"dataset": "imported"}``
 trains on. An optional ``"runs"`` list holds the training runs pinned in the window or
 saved by ``visualgrad train --save`` (``runs.to_data``: settings and thinned curves).
+An optional ``"groups"`` list holds the named groups of nodes (``groups.to_data``: name,
+members, position of the group's node).
 
 A graph's description is not part of ``Graph``: ``save`` takes it as an
 argument and ``load_with_description`` returns it beside the graph.
@@ -44,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from . import catalog, imported_data, reroutes, runs, safe_files
+from . import catalog, groups, imported_data, reroutes, runs, safe_files
 from .graph import Edge, Graph, GraphError, TrainingSettings
 
 FORMAT = "visualgrad"
@@ -95,6 +97,8 @@ def to_json(graph: Graph, description: str | None = None) -> str:
         document["data"] = imported_data.to_data(graph.data)
     if graph.runs:
         document["runs"] = [runs.to_data(run) for run in graph.runs]
+    if len(graph.groups):
+        document["groups"] = groups.to_data(graph.groups)
     try:
         return _dump(document, 0) + "\n"
     except (TypeError, ValueError) as error:
@@ -304,7 +308,7 @@ def _migrate(document: Any) -> dict[str, Any]:
 
 def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     required = ("format", "version", "nodes", "edges", "training")
-    _fields(document, "", required, ("description", "data", "runs"))
+    _fields(document, "", required, ("description", "data", "runs", "groups"))
     description = document.get("description")
     if description is not None and not _is_text(description):
         raise _Problem(f"description must be text, got {_show(description)}")
@@ -325,6 +329,11 @@ def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
         try:
             graph.set_runs(runs.from_data(run, i) for i, run in enumerate(saved))
         except runs.RunError as error:
+            raise _Problem(str(error)) from None
+    if "groups" in document:
+        try:
+            graph.groups.set_table(groups.from_data(document["groups"]))
+        except groups.GroupError as error:
             raise _Problem(str(error)) from None
     settings = _training(document["training"])
     try:

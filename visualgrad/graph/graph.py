@@ -172,6 +172,9 @@ class Graph:
         self.data: ImportedData | None = None  # the user's own dataset, if imported
         self.runs: tuple[Run, ...] = ()  # training runs pinned to be saved with the graph
         self._index: _EdgeIndex | None = None  # rebuilt on the first read after an edge edit
+        from .groups import Groups  # groups.py builds on this module
+
+        self.groups = Groups(self)  # named sets of nodes, drawn as one node each
         # where wires bend (the drawing only); an edge's points go with it
         self.reroutes = Reroutes(lambda: self.edges, self.events.reroutes_changed)
 
@@ -303,6 +306,7 @@ class Graph:
             self.disconnect(e)
         del self._nodes[node_id]
         self.events.node_removed.emit(node)
+        self.groups.forget(node_id)
         return node, removed
 
     def restore(

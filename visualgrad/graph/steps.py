@@ -19,6 +19,7 @@ class Step:
     edges: list[Edge]  # the edges a pulse travels along
     text: str  # the chain rule, written out (HTML)
     value: np.ndarray  # what the node's badge shows: its value, or the gradient reaching it
+    group: str | None = None  # the group the step happens in, which stepping over skips
 
 
 def _is_scalar(a: np.ndarray | None) -> bool:
@@ -86,6 +87,7 @@ def build_steps(graph: Graph, trace: Trace, loss_node: str | None) -> tuple[list
                 outgoing,
                 forward_text(graph, event.node, event.value),
                 event.value,
+                event.group,
             )
         )
     forward_count = len(steps)
@@ -98,6 +100,7 @@ def build_steps(graph: Graph, trace: Trace, loss_node: str | None) -> tuple[list
                 f"Backward starts at the loss: dL/dL = 1 at {_name(loss_node)} "
                 f"(L = {number(trace.loss)})",
                 np.ones(()),
+                graph.groups.group_of(loss_node),
             )
         )
     by_target: dict[str, list[BackwardEvent]] = {}
@@ -107,7 +110,8 @@ def build_steps(graph: Graph, trace: Trace, loss_node: str | None) -> tuple[list
     for node_id in reversed(order):
         if node_id in trace.sums:
             s = trace.sums[node_id]
-            steps.append(Step("sum", node_id, [], sum_text(node_id, s.parts, s.total), s.total))
+            text = sum_text(node_id, s.parts, s.total)
+            steps.append(Step("sum", node_id, [], text, s.total, graph.groups.group_of(node_id)))
         for event in by_target.get(node_id, []):
             steps.append(
                 Step(
@@ -116,6 +120,39 @@ def build_steps(graph: Graph, trace: Trace, loss_node: str | None) -> tuple[list
                     [event.edge],
                     backward_text(graph, event),
                     event.gradient,
+                    event.group,
                 )
             )
     return steps, forward_count
+
+
+def span_end(steps: list[Step], index: int, over: bool) -> int:
+    """The last step one press shows from ``index``: itself, or with ``over`` every step
+    of its group that follows it in the same direction (one step for the whole group)."""
+    group = steps[index].group
+    if not over or group is None:
+        return index
+    forward = steps[index].kind == "forward"
+    end = index
+    while (
+        end + 1 < len(steps)
+        and steps[end + 1].group == group
+        and (steps[end + 1].kind == "forward") == forward
+    ):
+        end += 1
+    return end
+
+
+def over_text(steps: list[Step]) -> str:
+    """The chain-rule panel's text for a group stepped over: what it did, then its last step."""
+    first, last = steps[0], steps[-1]
+    if first.kind == "forward":
+        done = ", ".join(dict.fromkeys(s.node for s in steps))
+        head = f"Forward over group {_name(first.group)}: computes {done} in {len(steps)} steps"
+    else:
+        edges = [e for s in steps for e in s.edges]
+        head = (
+            f"Backward over group {_name(first.group)}: the gradient crosses it along "
+            f"{len(edges)} edge{'s' * (len(edges) != 1)} in {len(steps)} steps"
+        )
+    return f"{head}<br>Its last step: {last.text}"
