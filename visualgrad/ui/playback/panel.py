@@ -28,6 +28,7 @@ from ..canvas import CanvasScene, Inspector
 from ..document import Document
 from .flow import EdgeFlow
 from .gradient_scale import Legend
+from .predict import Predictor
 
 BACKEND = "simple"  # playback's small passes need no kernel compilation
 
@@ -36,6 +37,7 @@ class PlaybackPanel(QWidget):
     """The controls and the chain-rule panel; the pass's steps and where it has got to."""
 
     status = Signal(str)
+    stepped = Signal(object)  # each Step as it is shown: what lessons follow
 
     def __init__(self, document: Document, scene: CanvasScene, inspector: Inspector) -> None:
         super().__init__()
@@ -66,8 +68,11 @@ class PlaybackPanel(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
+        self.predictor = Predictor(self)
+        self.predictor.released.connect(self._show)
         layout.addLayout(self._controls())
         layout.addWidget(self._chain_panel(), 1)
+        layout.addWidget(self.predictor.card)
         self._actions = self._menu_actions()
         self._update_buttons()
 
@@ -114,6 +119,8 @@ class PlaybackPanel(QWidget):
         self._add_view_choice(controls)
         controls.addStretch(1)
         controls.addWidget(self.counter)
+        controls.addWidget(self.predictor.toggle)
+        controls.addWidget(self.predictor.forward_box)
         controls.addWidget(self.check_button)
         return controls
 
@@ -214,7 +221,8 @@ class PlaybackPanel(QWidget):
             return
         self.flow.finish()
         while self.position < self.forward_count:
-            self._show(self.position, animate=False)
+            if not self._show(self.position, animate=False):
+                return  # a forward value to predict first
         if self.position < len(self.steps):
             self._show(self.position)
 
@@ -246,7 +254,10 @@ class PlaybackPanel(QWidget):
             self.play_button.setChecked(False)
             self.play_button.setText("Play")
             return
-        self._show(self.position)
+        if not self._show(self.position):
+            self.play_button.setChecked(False)  # paused for a prediction
+            self.play_button.setText("Play")
+            return
         self.play_timer.start(self._duration() + 150)
 
     def stop(self) -> None:
@@ -265,10 +276,14 @@ class PlaybackPanel(QWidget):
         self.inspector.set_values(None, None)
         self.play_button.setText("Play")
         self.value_radio.setChecked(True)
+        self.predictor.reset()
         self._update_buttons()
 
     # ---- showing one step ---------------------------------------------------------------------
-    def _show(self, index: int, animate: bool = True) -> None:
+    def _show(self, index: int, animate: bool = True) -> bool:
+        """Show step ``index``; False where it first waits for a prediction."""
+        if self.predictor.holds(index, animate):
+            return False
         step = self.steps[index]
         self.position = index + 1
         for item in self.scene.node_items.values():
@@ -287,6 +302,8 @@ class PlaybackPanel(QWidget):
         if self.inspector.node_id is not None:
             self.show_selected(self.inspector.node_id)
         self._update_buttons()
+        self.stepped.emit(step)
+        return True
 
     def _counter_text(self) -> str:
         if self.position <= self.forward_count:
