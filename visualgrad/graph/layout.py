@@ -1,43 +1,167 @@
-"""Auto-layout: a layered drawing, left to right, in the order values flow.
+"""Auto-layout: a layered drawing, left to right, in the order values flow, wrapped to fit.
 
-Each node goes in the column of its longest path from a source; within a
-column nodes are ordered by the mean row of their inputs (the barycentre
-heuristic), which keeps most edges from crossing.
+Each node goes in the layer of its longest path from a source; within a layer nodes
+are ordered by the mean row of their inputs (the barycentre heuristic), which keeps
+most edges from crossing. To fit a view of a given aspect ratio, a tall layer may be
+split into several columns, and the columns may wrap into several bands (rows of
+columns, one under the other), whichever arrangement a fit-to-view shows largest.
 """
 
 from __future__ import annotations
 
-from .graph import Graph
+from dataclasses import dataclass
 
-COLUMN = 220.0
-ROW = 130.0
+from .graph import Graph, Node
+
+CARD_WIDTH = 168.0  # a node's card on the canvas (ui/canvas/nodes.py draws it)
+CARD_BASE, CARD_PORT_ROW = 56.0, 18.0  # its height: the base and one row of ports
+COLUMN = 340.0  # from one column to the next: a card, and room for an edge's badge
+ROW_GAP = 48.0  # between two cards of a column
+BAND_GAP = 110.0  # between two bands: room for the wires that wrap round
+MARGIN = 60.0  # what a fit-to-view leaves around the graph (ui/canvas/view.py)
+SWEEPS = 3  # of the barycentre ordering, down then up
+BAND_COST, SPLIT_COST = 0.8, 0.9  # a wrap is worth it when it shows the graph this much larger
 
 
-def layered_positions(graph: Graph) -> dict[str, tuple[float, float]]:
-    """A position for every node: columns by depth, rows by the barycentre of the inputs."""
+def card_height(node: Node) -> float:
+    """The height of ``node``'s card: its header, its parameters and a row per port."""
+    rows = max(len(node.spec.inputs), len(node.spec.outputs), 1)
+    return CARD_BASE + rows * CARD_PORT_ROW
+
+
+@dataclass
+class _Arrangement:
+    """Columns of node ids, and after which columns a new band starts."""
+
+    columns: list[list[str]]
+    breaks: list[int]  # index of the first column of each band
+
+
+def layers(graph: Graph) -> list[list[str]]:
+    """The nodes by depth (a source sits just before its first consumer), each layer
+    ordered by the barycentre of its neighbours, sweeping down and up a few times."""
     order = graph.topological_order()
     depth: dict[str, int] = {}
     for node_id in order:
         parents = [e.source for e in graph.edges_into(node_id).values()]
         depth[node_id] = 1 + max((depth[p] for p in parents), default=-1)
-    # A source that feeds one later column only sits just before its first consumer.
     for node_id in order:
         if not graph.edges_into(node_id):
             consumers = [depth[e.target] for e in graph.edges_from(node_id)]
             if consumers:
                 depth[node_id] = max(depth[node_id], min(consumers) - 1)
-    columns: dict[int, list[str]] = {}
+    by_depth: dict[int, list[str]] = {}
     for node_id in order:
-        columns.setdefault(depth[node_id], []).append(node_id)
-    row: dict[str, float] = {}
-    for column in sorted(columns):
-        members = columns[column]
-        place = {node_id: float(i) for i, node_id in enumerate(members)}
-        for node_id in members:
-            parents = [row[e.source] for e in graph.edges_into(node_id).values() if e.source in row]
-            if parents:
-                place[node_id] = sum(parents) / len(parents)
-        members.sort(key=place.__getitem__)
-        for i, node_id in enumerate(members):
-            row[node_id] = i - (len(members) - 1) / 2
-    return {node_id: (depth[node_id] * COLUMN, row[node_id] * ROW) for node_id in order}
+        by_depth.setdefault(depth[node_id], []).append(node_id)
+    found = [by_depth[d] for d in sorted(by_depth)]
+    # A neighbour's row, shifted by the port the edge meets, so that wires into the top
+    # port come from above.
+    parents = {n: [(e.source, 0.0) for e in graph.edges_into(n).values()] for n in order}
+    children = {
+        n: [(e.target, _port_shift(graph, e.target, e.target_port)) for e in graph.edges_from(n)]
+        for n in order
+    }
+    row = _rows(found)
+    for _ in range(SWEEPS):
+        for neighbours, sweep in ((parents, found), (children, found[::-1])):
+            for layer in sweep:
+                layer.sort(key=lambda n, ns=neighbours: _barycentre(ns[n], row, row[n]))
+                row.update(_rows([layer]))
+    return found
+
+
+def _port_shift(graph: Graph, node_id: str, port: str) -> float:
+    """Where an input port sits on its node, from -0.25 (top) to 0.25 (bottom), in rows."""
+    names = [p.name for p in graph.nodes[node_id].spec.inputs]
+    return 0.5 * (names.index(port) / (len(names) - 1) - 0.5) if len(names) > 1 else 0.0
+
+
+def _rows(found: list[list[str]]) -> dict[str, float]:
+    """Each node's row in its layer, counted from the layer's middle."""
+    return {n: i - (len(layer) - 1) / 2 for layer in found for i, n in enumerate(layer)}
+
+
+def _barycentre(
+    neighbours: list[tuple[str, float]], row: dict[str, float], otherwise: float
+) -> float:
+    """The mean row of ``neighbours`` (node, shift); ``otherwise`` when there are none."""
+    if not neighbours:
+        return otherwise
+    return sum(row[n] + shift for n, shift in neighbours) / len(neighbours)
+
+
+def _split(layer: list[str], most: int) -> list[list[str]]:
+    """A layer as columns of at most ``most`` nodes, the nodes still in order."""
+    count = -(-len(layer) // most)
+    size = -(-len(layer) // count)
+    return [layer[i : i + size] for i in range(0, len(layer), size)]
+
+
+def _bands(count: int, bands: int) -> list[int]:
+    """The first column of each of ``bands`` bands over ``count`` columns, sizes as even
+    as they can be."""
+    return [round(i * count / bands) for i in range(bands)]
+
+
+def layered_positions(graph: Graph, aspect: float | None = None) -> dict[str, tuple[float, float]]:
+    """A position (top-left of the card) for every node, the layers left to right; with
+    ``aspect`` (the view's width over its height), wrapped to be shown largest in such a view."""
+    heights = {n.id: card_height(n) for n in graph}
+    found = layers(graph)
+    if not found:
+        return {}
+    options = [_Arrangement(found, [0])]
+    if aspect is not None:
+        options = []
+        tallest = max(len(layer) for layer in found)
+        for most in sorted({-(-tallest // parts) for parts in range(1, tallest + 1)}, reverse=True):
+            columns = [part for layer in found for part in _split(layer, most)]
+            for bands in range(1, len(columns) + 1):
+                options.append(_Arrangement(columns, _bands(len(columns), bands)))
+    best = max(options, key=lambda a: _zoom(a, heights, aspect, len(found)))
+    return _place(best, heights)
+
+
+def _zoom(
+    arrangement: _Arrangement, heights: dict[str, float], aspect: float | None, layer_count: int
+) -> float:
+    """How large a fit-to-view in a view of ``aspect`` (height 1) shows the arrangement,
+    less a share for each wrap (a band more, a layer split), which makes wires longer."""
+    if aspect is None:
+        return 0.0
+    width, height = _extent(arrangement, heights)
+    zoom = min(aspect / (width + 2 * MARGIN), 1.0 / (height + 2 * MARGIN))
+    splits = len(arrangement.columns) - layer_count
+    return zoom * BAND_COST ** (len(arrangement.breaks) - 1) * SPLIT_COST**splits
+
+
+def _column_height(column: list[str], heights: dict[str, float]) -> float:
+    return sum(heights[n] for n in column) + ROW_GAP * (len(column) - 1)
+
+
+def _band_columns(arrangement: _Arrangement) -> list[list[list[str]]]:
+    ends = [*arrangement.breaks[1:], len(arrangement.columns)]
+    return [arrangement.columns[a:b] for a, b in zip(arrangement.breaks, ends, strict=True)]
+
+
+def _extent(arrangement: _Arrangement, heights: dict[str, float]) -> tuple[float, float]:
+    bands = _band_columns(arrangement)
+    width = max((len(b) - 1) * COLUMN + CARD_WIDTH for b in bands)
+    band_heights = [max(_column_height(c, heights) for c in b) for b in bands]
+    return width, sum(band_heights) + BAND_GAP * (len(bands) - 1)
+
+
+def _place(arrangement: _Arrangement, heights: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Each band's columns side by side, centred on the band's middle; bands one under the
+    other."""
+    positions: dict[str, tuple[float, float]] = {}
+    top = 0.0
+    for band in _band_columns(arrangement):
+        band_height = max(_column_height(c, heights) for c in band)
+        for i, column in enumerate(band):
+            y = top + (band_height - _column_height(column, heights)) / 2
+            for node_id in column:
+                positions[node_id] = (i * COLUMN, round(y))
+                y += heights[node_id] + ROW_GAP
+        top += band_height + BAND_GAP
+    return positions
