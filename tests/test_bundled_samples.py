@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_checkouts_samples_folder_is_the_packaged_one():
     packaged = sorted(p.name for p in (ROOT / "visualgrad" / "samples").glob("*.vgraph"))
     top = sorted(p.name for p in (ROOT / "samples").glob("*.vgraph"))
-    assert top == packaged and len(packaged) == 10
+    assert top == packaged and len(packaged) == 11
     match, mismatch, errors = filecmp.cmpfiles(
         ROOT / "samples", ROOT / "visualgrad" / "samples", packaged, shallow=False
     )
@@ -54,7 +54,7 @@ def test_samples_lists_each_bundled_sample_with_its_summary(capsys):
     assert cli.main(["samples"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines[:-1]] == samples.names()
-    assert lines[0] == "chain_rule          The chain rule by hand"
+    assert lines[0] == "chain_rule           The chain rule by hand"
     assert all(len(line) <= 100 for line in lines)
 
 
