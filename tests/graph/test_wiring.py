@@ -20,6 +20,7 @@ def test_a_tensor_wire_is_offered_every_type_with_a_tensor_input_and_no_source()
 
 def test_an_index_wire_is_offered_what_takes_indices_and_a_dataset_wire_anything():
     assert types_accepting(Port("ids", INDEX)) == [
+        "Pick",
         "Embedding",
         "MSELoss",
         "BCELoss",

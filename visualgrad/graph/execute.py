@@ -189,26 +189,35 @@ class Program:
             raise GraphError("the graph needs exactly one Loss node to start the backward pass")
         return values[self.loss_node]
 
-    def trace(self, batch: Mapping[str, Tensor]) -> Trace:
-        """One forward and backward pass, recorded for the window and the tests."""
+    def trace(
+        self, batch: Mapping[str, Tensor], start: tuple[str, np.ndarray] | None = None
+    ) -> Trace:
+        """One forward and backward pass, recorded for the window and the tests.
+
+        The backward pass starts at the loss, or with ``start`` = (node, dL/d(its output))
+        at that node: a part of a larger graph traced with the gradient the whole sends it.
+        """
         for p in self.parameters():
             p.zero_grad_()
         values, views = self.forward(batch, edge_views=True, sources_require_grad=True)
         for value in values.values():
             if value.requires_grad:
                 value.retain_grad()
-        loss = self.loss(values)
+        loss = self.loss(values) if start is None else values[start[0]]
         if not loss.requires_grad:
             raise GraphError("the loss does not depend on anything that has a gradient")
-        loss.backward()
+        seed = None if start is None else vg.tensor(start[1], backend=self.backend)
+        loss.backward(seed)
         group_of = self.graph.groups.group_of
         forward = [ForwardEvent(n, values[n].to_numpy(), group_of(n)) for n in self.order]
         backward, sums = [], {}
         for node_id in reversed(self.order):
             out = values[node_id]
             upstream = out.grad.to_numpy() if out.grad is not None else np.zeros(out.shape)
-            if node_id == self.loss_node:
+            if node_id == self.loss_node and start is None:
                 upstream = np.ones(out.shape)
+            elif start is not None and node_id == start[0]:
+                upstream = np.asarray(start[1], dtype=float)
             edges_in = self.graph.edges_into(node_id)
             locals_ = self._local_derivatives(node_id, values, edges_in) if edges_in else {}
             for port, edge in edges_in.items():
@@ -225,7 +234,8 @@ class Program:
         weight_gradients = {
             n: {k: _grad(p) for k, p in ws.items()} for n, ws in self.weights.items()
         }
-        return Trace(loss.item(), forward, backward, sums, gradients, weight_gradients)
+        value = loss.item() if start is None else float("nan")  # a part has no loss of its own
+        return Trace(value, forward, backward, sums, gradients, weight_gradients)
 
     def _local_derivatives(self, node_id, values, edges_in) -> dict[str, np.ndarray]:
         """dy/dx for each input port: the node alone, run again with dL/dy = 1."""

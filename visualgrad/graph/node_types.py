@@ -343,9 +343,29 @@ unary(
     description="Largest element, over one dimension or all.",
     forward="y = max_i x_i",
     derivative="dy/dx_i = 1 for the largest x_i (shared on ties), else 0",
-    apply=lambda x, p: x.max(p["dim"], p["keepdim"]),
+    apply=lambda x, p: x.amax(p["dim"], p["keepdim"]),
     params=REDUCE_PARAMS,
     torch="torch.amax({x}, dim={dim}, keepdim={keepdim})",
+)
+
+
+def _pick(c: NodeContext):
+    x, index = c.inputs["x"], c.inputs["index"]
+    if x.dims != 2 or index.shape != (x.shape[0],):
+        raise ValueError(f"expects x (N, C) and index (N,), got {x.shape} and {index.shape}")
+    return (x * F.one_hot(index, x.shape[1], backend=x.backend)).sum(1)
+
+
+node(
+    "Pick",
+    category=REDUCTIONS,
+    description="One element of each row: the one its index (a class label) names.",
+    inputs=(Port("x"), Port("index", ANY)),
+    outputs=Y,
+    forward="y_i = x[i, t_i]",
+    derivative="dy_i/dx_ij = 1 where j = t_i, else 0",
+    compute=_pick,
+    torch="{x}.gather(1, {index}.long().unsqueeze(1)).squeeze(1)",
 )
 
 # ---- shapes ---------------------------------------------------------------------------------
