@@ -54,14 +54,16 @@ class GraphEvents:
         self.data_changed = Signal("data_changed")  # the new ImportedData, or None
         self.reroutes_changed = Signal("reroutes_changed")  # the Edge whose points changed
         self.runs_changed = Signal("runs_changed")  # the saved runs, a tuple of Run
+        self.lesson_changed = Signal("lesson_changed")  # the new Lesson, or None
 
     def __iter__(self) -> Iterator[Signal]:
         return iter(vars(self).values())
 
     def structural(self) -> tuple[Signal, ...]:
         """The changes after which a computed shape or pass may differ: all but a move of a
-        node or of a wire's reroute points."""
-        return tuple(s for s in self if s not in (self.node_moved, self.reroutes_changed))
+        node or of a wire's reroute points, and the lesson's text."""
+        drawing = (self.node_moved, self.reroutes_changed, self.lesson_changed)
+        return tuple(s for s in self if s not in drawing)
 
 
 class Connections:

@@ -29,7 +29,8 @@ column names and the arrays as base64 float64), which ``"training": {"dataset": 
 trains on. An optional ``"runs"`` list holds the training runs pinned in the window or
 saved by ``visualgrad train --save`` (``runs.to_data``: settings and thinned curves).
 An optional ``"groups"`` list holds the named groups of nodes (``groups.to_data``: name,
-members, position of the group's node).
+members, position of the group's node). An optional ``"lesson"`` object holds a guided
+lesson (``lessons.to_data``: its steps' texts, highlights and the actions they wait for).
 
 A graph's description is not part of ``Graph``: ``save`` takes it as an
 argument and ``load_with_description`` returns it beside the graph.
@@ -46,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from . import catalog, groups, imported_data, reroutes, runs, safe_files
+from . import catalog, groups, imported_data, lessons, reroutes, runs, safe_files
 from .graph import Edge, Graph, GraphError, TrainingSettings
 
 FORMAT = "visualgrad"
@@ -99,6 +100,12 @@ def to_json(graph: Graph, description: str | None = None) -> str:
         document["runs"] = [runs.to_data(run) for run in graph.runs]
     if len(graph.groups):
         document["groups"] = groups.to_data(graph.groups)
+    if graph.lesson is not None:
+        try:
+            lessons.check_references(graph.lesson, graph)
+        except lessons.LessonError as error:
+            raise FileFormatError(str(error)) from None
+        document["lesson"] = lessons.to_data(graph.lesson)
     try:
         return _dump(document, 0) + "\n"
     except (TypeError, ValueError) as error:
@@ -308,7 +315,7 @@ def _migrate(document: Any) -> dict[str, Any]:
 
 def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     required = ("format", "version", "nodes", "edges", "training")
-    _fields(document, "", required, ("description", "data", "runs", "groups"))
+    _fields(document, "", required, ("description", "data", "runs", "groups", "lesson"))
     description = document.get("description")
     if description is not None and not _is_text(description):
         raise _Problem(f"description must be text, got {_show(description)}")
@@ -335,6 +342,13 @@ def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
             graph.groups.set_table(groups.from_data(document["groups"]))
         except groups.GroupError as error:
             raise _Problem(str(error)) from None
+    if "lesson" in document:
+        try:
+            lesson = lessons.from_data(document["lesson"])
+            lessons.check_references(lesson, graph)
+        except lessons.LessonError as error:
+            raise _Problem(str(error)) from None
+        graph.set_lesson(lesson)
     settings = _training(document["training"])
     try:
         graph.set_training(**settings)

@@ -23,6 +23,7 @@ from .imported_data import IMPORTED, ImportedData
 from .reroutes import Reroutes
 
 if TYPE_CHECKING:
+    from .lessons import Lesson
     from .runs import Run
 
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
@@ -171,6 +172,7 @@ class Graph:
         self.events = GraphEvents()
         self.data: ImportedData | None = None  # the user's own dataset, if imported
         self.runs: tuple[Run, ...] = ()  # training runs pinned to be saved with the graph
+        self.lesson: Lesson | None = None  # the guided lesson the project carries, if any
         self._index: _EdgeIndex | None = None  # rebuilt on the first read after an edge edit
         from .groups import Groups  # groups.py builds on this module
 
@@ -439,6 +441,12 @@ class Graph:
             raise GraphError(f"a project keeps at most {MAX_SAVED_RUNS} runs, got {len(runs)}")
         previous, self.runs = self.runs, runs
         self.events.runs_changed.emit(runs)
+        return previous
+
+    def set_lesson(self, lesson: Lesson | None) -> Lesson | None:
+        """Carry ``lesson`` (None: no lesson); returns the old one."""
+        previous, self.lesson = self.lesson, lesson
+        self.events.lesson_changed.emit(lesson)
         return previous
 
     def set_data(self, data: ImportedData | None) -> ImportedData | None:
