@@ -139,3 +139,37 @@ class SetTraining(QUndoCommand):
 
     def undo(self) -> None:
         self.graph.set_training(**self.previous)
+
+
+class SetData(QUndoCommand):
+    """Keep new data as the graph's own dataset (an import, a drawn point), and train on it."""
+
+    def __init__(self, graph: Graph, data: Any, text: str, train_on_it: bool = True) -> None:
+        super().__init__(text)
+        self.graph, self.data, self.previous = graph, data, graph.data
+        self.dataset = graph.training.dataset
+        self.train_on_it = train_on_it
+
+    def redo(self) -> None:
+        self.graph.set_data(self.data)
+        if self.train_on_it and self.graph.training.dataset != "imported":
+            self.graph.set_training(dataset="imported")
+
+    def undo(self) -> None:
+        if self.graph.training.dataset != self.dataset:
+            self.graph.set_training(dataset=self.dataset)
+        self.graph.set_data(self.previous)
+
+
+class SetRuns(QUndoCommand):
+    """Pin a run to the project, or take one off: the runs the file keeps."""
+
+    def __init__(self, graph: Graph, runs: tuple, text: str) -> None:
+        super().__init__(text)
+        self.graph, self.runs, self.previous = graph, tuple(runs), graph.runs
+
+    def redo(self) -> None:
+        self.graph.set_runs(self.runs)
+
+    def undo(self) -> None:
+        self.graph.set_runs(self.previous)

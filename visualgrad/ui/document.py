@@ -18,8 +18,19 @@ from PySide6.QtGui import QUndoStack
 
 from ..graph import fileformat
 from ..graph.graph import Edge, Graph, GraphError, Node, check_weights, fresh_id
+from ..graph.imported_data import IMPORTED, ImportedData
 from ..graph.layout import layered_positions
-from .commands import AddNodes, Connect, MoveNodes, RemoveNodes, SetParams, SetTraining
+from ..graph.runs import MAX_SAVED_RUNS, Run
+from .commands import (
+    AddNodes,
+    Connect,
+    MoveNodes,
+    RemoveNodes,
+    SetData,
+    SetParams,
+    SetRuns,
+    SetTraining,
+)
 
 
 class Document(QObject):
@@ -168,11 +179,30 @@ class Document(QObject):
         changed = {k: v for k, v in settings.items() if getattr(current, k) != v}
         try:
             dataclasses.replace(current, **changed).check()
+            if changed.get("dataset") == IMPORTED and self.graph.data is None:
+                raise ValueError("training: there is no imported data yet: File > Import data...")
         except ValueError as error:
             self._refuse(error)
             return False
         if changed:
             self.undo_stack.push(SetTraining(self.graph, changed))
+        return True
+
+    def set_data(self, data: ImportedData, text: str) -> bool:
+        """Keep ``data`` as the graph's own dataset and train on it: one undo step."""
+        if not self.editable():
+            return False
+        self.undo_stack.push(SetData(self.graph, data, text))
+        return True
+
+    def set_runs(self, runs: tuple[Run, ...], text: str) -> bool:
+        """Change the runs saved with the project (pin or unpin one): one undo step."""
+        if not self.editable():
+            return False
+        if len(runs) > MAX_SAVED_RUNS:
+            self.status.emit(f"a project keeps at most {MAX_SAVED_RUNS} runs: unpin one first")
+            return False
+        self.undo_stack.push(SetRuns(self.graph, runs, text))
         return True
 
     def insert_on_edge(self, node_id: str, edge: Edge) -> bool:

@@ -23,8 +23,10 @@ from .app import app_icon
 from .canvas import CanvasScene, CanvasView, Inspector, Palette, dropped_file
 from .document import Document
 from .files import FileActions, settings
+from .files.import_data import import_dialog
 from .playback import PlaybackPanel
 from .training import TrainingPanel
+from .training.runs_panel import RunsPanel
 
 LAYOUT_VERSION = 2  # of the docks' arrangement: a saved state of another is not restored
 TRAINING_LOCK = "Training is running: stop it to edit the graph"  # why an edit is refused
@@ -50,6 +52,8 @@ class MainWindow(QMainWindow):
         self.palette = Palette(self.theme)
         self.inspector = Inspector(self.document, self.theme)
         self.training = TrainingPanel(self.document, self.theme)
+        self.runs = RunsPanel(self.document, self.training)
+        self.runs.set_theme(self.theme)
         self.playback = PlaybackPanel(self.document, self.scene, self.inspector)
         self.history = QUndoView(self.document.undo_stack)
         self.history.setObjectName("history")
@@ -112,11 +116,13 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock(
             "History", "historyDock", self.history, Qt.RightDockWidgetArea
         )
+        self.runs_dock = self._dock("Runs", "runsDock", self.runs, Qt.BottomDockWidgetArea)
         self.playback_dock = self._dock(
             "Step through", "playbackDock", self.playback, Qt.BottomDockWidgetArea
         )
         self.tabifyDockWidget(self.inspector_dock, self.history_dock)
         self.tabifyDockWidget(self.playback_dock, self.training_dock)
+        self.tabifyDockWidget(self.training_dock, self.runs_dock)
         self.inspector_dock.raise_()
         self.playback_dock.raise_()
         self.resizeDocks([self.palette_dock], [190], Qt.Horizontal)
@@ -142,6 +148,12 @@ class MainWindow(QMainWindow):
         )
         self.save_action = a("&Save", f.save, K.Save, "Save the project")
         self.save_as_action = a("Save &As...", f.save_as, K.SaveAs, "Save under a new name")
+        self.import_data_action = a(
+            "&Import data...",
+            lambda: import_dialog(self.document, self),
+            "Ctrl+I",
+            "Train on your own data: a CSV, or an .npy/.npz with x and y",
+        )
         self.png_action = a("Image (&PNG)...", lambda: f.export_image("png"))
         self.svg_action = a("Image (S&VG)...", lambda: f.export_image("svg"))
         self.torch_action = a(
@@ -187,6 +199,7 @@ class MainWindow(QMainWindow):
             self.new_action,
             self.open_action,
             self.sample_action,
+            self.import_data_action,
         ]
 
     def _menus(self) -> None:
@@ -198,6 +211,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.save_as_action)
+        file_menu.addAction(self.import_data_action)
         export = file_menu.addMenu("&Export")
         export.addAction(self.png_action)
         export.addAction(self.svg_action)
@@ -227,6 +241,7 @@ class MainWindow(QMainWindow):
             self.palette_dock,
             self.inspector_dock,
             self.training_dock,
+            self.runs_dock,
             self.history_dock,
             self.playback_dock,
         ):
@@ -355,6 +370,7 @@ class MainWindow(QMainWindow):
         self.scene.set_theme(self.theme)
         self.inspector.set_theme(self.theme)
         self.training.set_theme(self.theme)
+        self.runs.set_theme(self.theme)
         self.store.setValue("theme", name)
         self.theme_actions[name].setChecked(True)
 

@@ -101,6 +101,15 @@ class LossPlot(QWidget):
         """Steps received; the next redraw shows them."""
         return self._steps.size
 
+    def epoch_count(self) -> int:
+        """Finished epochs received, over all runs."""
+        return self._epochs.size
+
+    def epoch_rows(self, since: int) -> np.ndarray:
+        """The finished epochs after the first ``since`` (rows: step, mean loss, accuracy,
+        validation accuracy), a copy."""
+        return np.array([self._epochs[row][since:] for row in range(4)])
+
     def last_smoothed(self) -> float | None:
         return float(self._steps[2][-1]) if self._steps.size else None
 

@@ -37,6 +37,7 @@ from ...graph.train import Progress
 from ..document import Document
 from ..theme import LIGHT, Theme
 from .boundary_plot import BoundaryPlot, shows_boundary
+from .draw_points import PointDrawer, own_data_item
 from .loss_plot import LossPlot
 from .run import TrainingRun, Worker
 
@@ -72,6 +73,9 @@ class TrainingPanel(QWidget):
         self._next_redraw = self._drawing_since = 0.0
         self.plots = LossPlot(self)
         self.boundary_plot = BoundaryPlot(self)
+        self.drawer = PointDrawer(
+            self.boundary_plot, document, lambda: (self.graph.data, self._boundary_data)
+        )
         self.boundary_plot.setMinimumSize(220, 200)
         self._lay_out(self._settings_form(), self._buttons(), self._readout())
         self.set_theme(theme)
@@ -180,8 +184,10 @@ class TrainingPanel(QWidget):
         self.stop()
         if self.graph is not None:
             self.graph.events.training_changed.disconnect(self._settings_changed)
+            self.graph.events.data_changed.disconnect(self._settings_changed)
         self.graph = graph
         graph.events.training_changed.connect(self._settings_changed)
+        graph.events.data_changed.connect(self._settings_changed)
         self._progress = self._boundary_image = None
         self.plots.clear()
         self.progress_bar.setValue(0)
@@ -199,6 +205,7 @@ class TrainingPanel(QWidget):
         s = self.graph.training
         self._refreshing = True
         try:
+            own_data_item(self._dataset, self.graph.data)
             self._dataset.setCurrentText(s.dataset)
             self._optimizer.setCurrentText(s.optimizer)
             self._learning_rate.setText(f"{s.learning_rate:g}")
@@ -209,7 +216,7 @@ class TrainingPanel(QWidget):
             self._refreshing = False
         self._momentum.setEnabled(s.optimizer == "sgd")
         try:
-            data = dataset_for(s)
+            data = dataset_for(s, self.graph.data)
         except ValueError:  # these settings make no dataset; training will say why
             data = None
         if data is not None and not shows_boundary(data):
@@ -219,6 +226,7 @@ class TrainingPanel(QWidget):
             self.boundary_plot.setVisible(data is not None)
             if data is not None:
                 self.boundary_plot.set_data(data)
+                self.drawer.set_classes(data.num_classes or 2)
 
     def _edit(self, name: str, value: object) -> None:
         """One document edit per changed setting; an invalid value says why, changing nothing."""
