@@ -55,14 +55,20 @@ class GraphEvents:
         self.reroutes_changed = Signal("reroutes_changed")  # the Edge whose points changed
         self.runs_changed = Signal("runs_changed")  # the saved runs, a tuple of Run
         self.lesson_changed = Signal("lesson_changed")  # the new Lesson, or None
+        self.annotations_changed = Signal("annotations_changed")  # a frame's or note's id
 
     def __iter__(self) -> Iterator[Signal]:
         return iter(vars(self).values())
 
     def structural(self) -> tuple[Signal, ...]:
         """The changes after which a computed shape or pass may differ: all but a move of a
-        node or of a wire's reroute points, and the lesson's text."""
-        drawing = (self.node_moved, self.reroutes_changed, self.lesson_changed)
+        node or of a wire's reroute points, the lesson's text, and the frames and notes."""
+        drawing = (
+            self.node_moved,
+            self.reroutes_changed,
+            self.lesson_changed,
+            self.annotations_changed,
+        )
         return tuple(s for s in self if s not in drawing)
 
 

@@ -31,6 +31,8 @@ saved by ``visualgrad train --save`` (``runs.to_data``: settings and thinned cur
 An optional ``"groups"`` list holds the named groups of nodes (``groups.to_data``: name,
 members, position of the group's node). An optional ``"lesson"`` object holds a guided
 lesson (``lessons.to_data``: its steps' texts, highlights and the actions they wait for).
+Optional ``"frames"`` and ``"notes"`` lists hold the canvas's titled backdrops and text
+boxes (``annotations.to_sections``: id, title, colour and rectangle; id, text, position).
 
 A graph's description is not part of ``Graph``: ``save`` takes it as an
 argument and ``load_with_description`` returns it beside the graph.
@@ -47,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from . import catalog, groups, imported_data, lessons, reroutes, runs, safe_files
+from . import annotations, catalog, groups, imported_data, lessons, reroutes, runs, safe_files
 from .graph import Edge, Graph, GraphError, TrainingSettings
 
 FORMAT = "visualgrad"
@@ -106,6 +108,7 @@ def to_json(graph: Graph, description: str | None = None) -> str:
         except lessons.LessonError as error:
             raise FileFormatError(str(error)) from None
         document["lesson"] = lessons.to_data(graph.lesson)
+    document.update(annotations.to_sections(graph.annotations))
     try:
         return _dump(document, 0) + "\n"
     except (TypeError, ValueError) as error:
@@ -315,7 +318,8 @@ def _migrate(document: Any) -> dict[str, Any]:
 
 def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     required = ("format", "version", "nodes", "edges", "training")
-    _fields(document, "", required, ("description", "data", "runs", "groups", "lesson"))
+    optional = ("description", "data", "runs", "groups", "lesson", "frames", "notes")
+    _fields(document, "", required, optional)
     description = document.get("description")
     if description is not None and not _is_text(description):
         raise _Problem(f"description must be text, got {_show(description)}")
@@ -349,6 +353,11 @@ def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
         except lessons.LessonError as error:
             raise _Problem(str(error)) from None
         graph.set_lesson(lesson)
+    try:
+        found = annotations.from_sections(document.get("frames"), document.get("notes"))
+    except annotations.AnnotationError as error:
+        raise _Problem(str(error)) from None
+    annotations.restore(graph.annotations, found)
     settings = _training(document["training"])
     try:
         graph.set_training(**settings)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import catalog
+from .annotations import Annotations
 from .events import GraphEvents
 from .imported_data import IMPORTED, ImportedData
 from .reroutes import Reroutes
@@ -179,6 +180,7 @@ class Graph:
         self.groups = Groups(self)  # named sets of nodes, drawn as one node each
         # where wires bend (the drawing only); an edge's points go with it
         self.reroutes = Reroutes(lambda: self.edges, self.events.reroutes_changed)
+        self.annotations = Annotations(self.events.annotations_changed)  # frames and notes
 
     # ---- reading ----------------------------------------------------------------------
     @property
