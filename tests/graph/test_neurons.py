@@ -7,6 +7,7 @@ from visualgrad.graph.data import dataset_for
 from visualgrad.graph.execute import Program
 from visualgrad.graph.neurons import (
     GRID,
+    LINKS,
     describe_unit,
     neurons,
     plane_extent,
@@ -94,3 +95,16 @@ def test_links_into_a_linear_carry_its_weights_and_an_activation_passes_units_on
     i, j, w = unit_links(graph, "hidden", "relu", found)
     assert w is None and list(i) == list(j) == [0, 1, 2, 3, 4]
     assert unit_links(graph, "x", "hidden", found) is None
+
+
+def test_of_a_large_weight_matrix_only_the_largest_weights_are_drawn():
+    graph = fileformat.load(SAMPLES / "spiral.vgraph")
+    data = dataset_for(graph.training)
+    program = Program(graph, "simple")
+    found = neurons(program, plane_grid(*plane_extent(data.x), 4), data.y, ["relu1", "hidden2"])
+    i, j, w = unit_links(graph, "relu1", "hidden2", found)
+    weight = found.weights["hidden2"]["weight"]
+    assert len(w) == LINKS < weight.size
+    smallest_kept = np.abs(w).min()
+    assert (np.abs(weight) > smallest_kept).sum() < LINKS
+    np.testing.assert_array_equal(w, weight[j, i])

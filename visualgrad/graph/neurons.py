@@ -24,6 +24,7 @@ from .summaries import number
 GRID = 24  # points along each axis of a unit's heatmap: coarse, so it is cheap to compute
 MARGIN = 0.1  # share of the data's extent added on each side of the plane
 LISTED = 8  # a unit's incoming weights its description lists (the largest by magnitude)
+LINKS = 256  # per-unit lines drawn between two layers at most: the largest weights
 ACTIVATIONS = "Activations"
 
 
@@ -132,8 +133,9 @@ def unit_links(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
     """The per-unit connections drawn between two layers an edge joins, as arrays
     (i, j, w): from source unit i to target unit j, with w the weight W[j, i] into a
-    Linear target, or w None where an activation passes each unit i on to unit i.
-    None where the two are not both shown or do not fit."""
+    Linear target, or w None where an activation passes each unit i on to unit i. Of a
+    larger weight matrix only the LINKS largest by magnitude are kept: thousands of lines
+    would hide one another. None where the two are not both shown or do not fit."""
     grids = neurons.grids
     if source not in grids or target not in grids:
         return None
@@ -142,7 +144,11 @@ def unit_links(
         if weight is None or weight.shape != (len(grids[target]), len(grids[source])):
             return None
         j, i = np.indices(weight.shape)
-        return i.ravel(), j.ravel(), weight.ravel()
+        i, j, w = i.ravel(), j.ravel(), weight.ravel()
+        if len(w) > LINKS:
+            kept = np.sort(np.argsort(-np.abs(w), kind="stable")[:LINKS])
+            i, j, w = i[kept], j[kept], w[kept]
+        return i, j, w
     if len(grids[source]) != len(grids[target]):
         return None
     units = np.arange(len(grids[source]))

@@ -8,7 +8,7 @@ other core. This module imports no Qt; the child loads it alone.
 The child serves one run after another. It keeps every step's loss and, at most
 20 times a second, sends what is new as one Batch; between two steps (in the
 trainer's callback, so there is no race) it also predicts the decision boundary
-now and then. At the end it sends the learned weights, or the error that stopped
+now and then, and with it the units of the nodes the window shows (``Watch``). At the end it sends the learned weights, or the error that stopped
 it. Each batch also carries the gradient health measured since the last (at most once
 per PUBLISH_INTERVAL) and the parameter snapshots taken every ``snapshot_every`` steps.
 """
@@ -29,6 +29,7 @@ from . import fileformat
 from .data import as_batch, dataset_for
 from .execute import NodeError
 from .health import Health, HealthMonitor
+from .neurons import Neurons, neurons, plane_grid
 from .snapshots import Snapshot, program_weights
 from .train import Progress, Trainer
 
@@ -60,6 +61,28 @@ class Flag:
         return bool(self._value.value)
 
 
+class Watch:
+    """Which nodes the window shows the units of, by their place in the graph's ``nodes``.
+
+    Shared bytes, like Flag: the window changes them while a run goes on, and the child
+    computes the units of the nodes marked, at the rate it predicts the boundary.
+    """
+
+    SIZE = 512  # nodes beyond this place are never watched
+
+    def __init__(self, context) -> None:
+        self._marks = context.RawArray(ctypes.c_bool, self.SIZE)
+
+    def set(self, places: list[int]) -> None:
+        """Mark the nodes at ``places`` (and no others)."""
+        wanted = {p for p in places if 0 <= p < self.SIZE}
+        for place in range(self.SIZE):
+            self._marks[place] = place in wanted
+
+    def places(self) -> list[int]:
+        return [place for place in range(self.SIZE) if self._marks[place]]
+
+
 @dataclasses.dataclass
 class Batch:
     """What a run hands the window at once."""
@@ -70,6 +93,7 @@ class Batch:
     boundary: np.ndarray | None  # a prediction_image, when one was made
     health: list[Health] = dataclasses.field(default_factory=list)
     snapshots: list[Snapshot] = dataclasses.field(default_factory=list)
+    neurons: Neurons | None = None  # the watched nodes' units, when they were computed
 
 
 @dataclasses.dataclass
@@ -99,8 +123,10 @@ def prediction_image(output: np.ndarray, kind: str) -> np.ndarray:
 class _Reporter:
     """The trainer's callback in the child: collects, predicts, sends."""
 
-    def __init__(self, start: Start, connection, stop: Flag, pause: Flag) -> None:
-        self.connection, self.stop, self.pause = connection, stop, pause
+    def __init__(
+        self, start: Start, connection, stop: Flag, pause: Flag, watch: Watch | None = None
+    ) -> None:
+        self.connection, self.stop, self.pause, self.watch = connection, stop, pause, watch
         self.graph = fileformat.from_json(start.project, "the training project")
         self.trainer = Trainer(self.graph, None, self)
         self.trainer.health = HealthMonitor(self.trainer.program, interval=PUBLISH_INTERVAL)
@@ -115,6 +141,10 @@ class _Reporter:
         self.epochs: list[tuple[float, float, float, float]] = []
         self.epochs_done = 0
         self.boundary: np.ndarray | None = None
+        # The units' plane: a coarse grid over the boundary plot's extent.
+        grid = start.grid
+        self.plane = None if grid is None else plane_grid(grid.min(axis=0), grid.max(axis=0))
+        self.neurons: Neurons | None = None
         self.progress: Progress | None = None
         self.published = time.perf_counter()
         self.next_prediction = -math.inf
@@ -152,8 +182,10 @@ class _Reporter:
             )
         )
         start = time.perf_counter()
-        if self.grid is not None and start >= self.next_prediction:
-            self.boundary = self.predict()
+        if self.plane is not None and start >= self.next_prediction:
+            if self.grid is not None:
+                self.boundary = self.predict()
+            self.neurons = self.watched_neurons()
             spent = time.perf_counter() - start
             self.next_prediction = start + max(BOUNDARY_INTERVAL, spent / PREDICTION_SHARE)
 
@@ -166,6 +198,17 @@ class _Reporter:
         with vg.no_grad():
             values, _ = program.forward(as_batch(self.grid, targets, program.backend))
         return prediction_image(values[node_id].to_numpy(), kind)
+
+    def watched_neurons(self) -> Neurons | None:
+        """The units of the nodes the window shows, on the plane; None when it shows none."""
+        if self.watch is None or self.plane is None:
+            return None
+        ids = list(self.graph.nodes)
+        watched = [ids[p] for p in self.watch.places() if p < len(ids)]
+        if not watched:
+            return None
+        y = dataset_for(self.trainer.settings, self.graph.data).y
+        return neurons(self.trainer.program, self.plane, y, watched)
 
     def publish(self) -> None:
         losses = np.array(self.losses, dtype=np.float64)
@@ -180,10 +223,15 @@ class _Reporter:
             np.array(self.epochs, dtype=np.float64).reshape(-1, 4).T,
             None if progress is None else dataclasses.replace(progress, epoch_losses=[]),
             self.boundary,
-            self.trainer.health.take(),
+            [
+                dataclasses.replace(h, step=h.step + self.first_step)
+                for h in self.trainer.health.take()
+            ],
             self.snapshots,
+            self.neurons,
         )
         self.smoothed, self.losses, self.epochs, self.boundary = ema, [], [], None
+        self.neurons = None
         self.snapshots = []
         self.published = time.perf_counter()
         self.connection.send(("batch", batch))
@@ -193,14 +241,17 @@ def weights_of(graph) -> dict[str, dict[str, np.ndarray]]:
     return {n.id: n.weights for n in graph if n.weights is not None}
 
 
-def train_in_child(start: Start, connection, stop: Flag, pause: Flag) -> None:
+def train_in_child(
+    start: Start, connection, stop: Flag, pause: Flag, watch: Watch | None = None
+) -> None:
     """One run: train, then send ("done", result, weights) or ("error", node id, message)."""
     message: tuple[Any, ...]
     try:
-        reporter = _Reporter(start, connection, stop, pause)
+        reporter = _Reporter(start, connection, stop, pause, watch)
         result = reporter.trainer.run()
         if reporter.grid is not None:
             reporter.boundary = reporter.predict()
+        reporter.neurons = reporter.watched_neurons()
         reporter.publish()
         message = ("done", result, weights_of(reporter.graph))
     except NodeError as error:
@@ -218,7 +269,7 @@ def warm_up() -> None:
     ((x @ x).relu() * 2.0 + 1.0).sum().backward()
 
 
-def serve(connection, stop: Flag, pause: Flag) -> None:
+def serve(connection, stop: Flag, pause: Flag, watch: Watch | None = None) -> None:
     """The child's life: one run for each Start it receives, until it receives None or the
     window has gone (its end of the pipe closed, whether it quit or was killed)."""
     with contextlib.suppress(Exception):  # only a head start: a run reports its own failure
@@ -228,6 +279,6 @@ def serve(connection, stop: Flag, pause: Flag) -> None:
             start = connection.recv()
             if start is None:
                 return
-            train_in_child(start, connection, stop, pause)
+            train_in_child(start, connection, stop, pause, watch)
         except (EOFError, OSError):
             return

@@ -7,9 +7,21 @@ Imports graph/ and the top of ui/ (document, commands, theme).
 Siblings it may import: none.
 """
 
+from .context_menus import ContextMenus
 from .inspector import Inspector
+from .neuron_view import NeuronView
 from .palette import Palette
 from .scene import CanvasScene
 from .view import CanvasView, dropped_file
+from .wires import GESTURES
 
-__all__ = ["CanvasScene", "CanvasView", "Inspector", "Palette", "dropped_file"]
+__all__ = [
+    "GESTURES",
+    "CanvasScene",
+    "CanvasView",
+    "ContextMenus",
+    "Inspector",
+    "NeuronView",
+    "Palette",
+    "dropped_file",
+]

@@ -25,6 +25,7 @@ from ...graph.summaries import describe_array
 from ..document import Document
 from ..theme import LIGHT, Theme
 from .heatmap import Heatmap
+from .neuron_strip import NeuronStrip
 
 
 class Inspector(QScrollArea):
@@ -65,8 +66,10 @@ class Inspector(QScrollArea):
         self.values.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.value_map, self.grad_map = Heatmap(), Heatmap()
         self.value_caption, self.grad_caption = QLabel("value"), QLabel("gradient dL/d(output)")
+        self.neuron_strip = NeuronStrip()  # a layer's units, filled by the NeuronView
         for w in (self.title, self.about, self.formulas, self.form_box, self.shape, self.error):
             self.layout_.addWidget(w)
+        self.layout_.addWidget(self.neuron_strip)
         for w in (
             self.values,
             self.value_caption,
@@ -92,6 +95,7 @@ class Inspector(QScrollArea):
         self.error.clear()
         node = self.document.graph.nodes.get(node_id) if node_id else None
         self.set_values(None, None)
+        self.neuron_strip.show_units(None, None, [])
         if node is None:
             self.title.setText("Nothing selected")
             self.about.setText("Select a node on the canvas to see and change its settings.")

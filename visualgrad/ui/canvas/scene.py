@@ -15,10 +15,13 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 from ...graph import events
 from ...graph.graph import Edge, Graph, GraphError, Node
 from ...graph.shapes import ShapeReport, infer_shapes, show
+from .. import canvas_edits
 from ..document import Document
 from ..theme import LIGHT, Theme
 from .edges import EdgeItem, curve
 from .nodes import NodeItem, PortItem
+from .scope import Scope
+from .wires import WireGestures
 
 SNAP = 24.0  # a dragged connection snaps to a compatible port this close (scene units)
 
@@ -37,12 +40,17 @@ class CanvasScene(QGraphicsScene):
         self.edge_items: dict[Edge, EdgeItem] = {}
         self._drag_from: PortItem | None = None
         self._drag_line: QGraphicsPathItem | None = None
+        self._pulled: Edge | None = None  # a wire pulled off its input, while dragged
+        self.wires = WireGestures(self)
         self._press_positions: dict[str, tuple[float, float]] = {}
+        self.snap_grid: float | None = None  # dragged nodes land on this grid (Edit > Arrange)
+        self.shapes: dict = {}  # node id -> output shape, as last inferred
         self._shape_timer = QTimer(self)
         self._shape_timer.setSingleShot(True)
         self._shape_timer.setInterval(40)
         self._shape_timer.timeout.connect(self.refresh_shapes)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        self.scope = Scope(self)  # the level shown: the top, an open group, an expansion
         document.graph_replaced.connect(self.set_graph)
         document.locked_changed.connect(self._set_locked)
         self.set_graph(document.graph)
@@ -51,11 +59,13 @@ class CanvasScene(QGraphicsScene):
     def set_graph(self, graph: Graph) -> None:
         self.detach()
         self.clear()
+        self.wires.reset()
         self.node_items.clear()
         self.edge_items.clear()
         self.graph = graph
         for node in graph:
             self._add_node_item(node)
+        self.scope.add_items(graph)
         for edge in graph.edges:
             self._add_edge_item(edge)
         self._listen(graph)
@@ -76,27 +86,40 @@ class CanvasScene(QGraphicsScene):
         connect(e.params_changed, self._refresh_node_item)
         connect(e.edge_added, self._add_edge_item)
         connect(e.edge_removed, self._remove_edge_item)
+        connect(e.reroutes_changed, self._reroute_edge_item)
         for signal in e.structural():
             connect(signal, self._structure_changed)
 
-    def _add_node_item(self, node: Node) -> NodeItem:
+    def _add_node_item(self, node: Node) -> NodeItem | None:
+        if not self.scope.shows(node.id):  # inside a closed group, or outside the open one
+            self.scope.reveal(node.id)
+            return None
         item = self.node_items[node.id] = NodeItem(node, self.theme)
         self.addItem(item)
         return item
 
-    def _add_edge_item(self, edge: Edge) -> EdgeItem:
-        source = self.node_items[edge.source].outputs[edge.source_port]
-        target = self.node_items[edge.target].inputs[edge.target_port]
+    def _add_edge_item(self, edge: Edge) -> EdgeItem | None:
+        ends = self.scope.ends(edge)  # a node's port, a closed group's, or hidden
+        if ends is None or edge in self.edge_items:
+            return None
+        source, target = ends
         item = self.edge_items[edge] = EdgeItem(edge, source, target, self.theme)
         self.addItem(item)
+        if self.graph.reroutes.points(edge):
+            item.set_points(self.graph.reroutes.points(edge))
         return item
 
+    def _reroute_edge_item(self, edge: Edge) -> None:
+        if edge in self.edge_items:
+            self.edge_items[edge].set_points(self.graph.reroutes.points(edge))
+
     def _remove_node_item(self, node: Node) -> None:
-        self.removeItem(self.node_items.pop(node.id))
+        if node.id in self.node_items:
+            self.removeItem(self.node_items.pop(node.id))
 
     def _move_node_item(self, node: Node) -> None:
-        item = self.node_items[node.id]
-        if (item.x(), item.y()) != node.position:
+        item = self.node_items.get(node.id)
+        if item is not None and (item.x(), item.y()) != node.position:
             item.setPos(*node.position)
             item.adjust_edges()
 
@@ -104,7 +127,9 @@ class CanvasScene(QGraphicsScene):
         self.node_items[node.id].refresh()
 
     def _remove_edge_item(self, edge: Edge) -> None:
-        item = self.edge_items.pop(edge)
+        item = self.edge_items.pop(edge, None)
+        if item is None:
+            return
         item.detach()
         self.removeItem(item)
 
@@ -127,6 +152,7 @@ class CanvasScene(QGraphicsScene):
         except Exception as error:
             message = f"the shapes cannot be worked out: {type(error).__name__}: {error}"
             report = ShapeReport(errors=dict.fromkeys(self.graph.nodes, message))
+        self.shapes = report.shapes
         general = report.errors.get("training")
         for node_id, item in self.node_items.items():
             shape = report.shapes.get(node_id)
@@ -157,9 +183,11 @@ class CanvasScene(QGraphicsScene):
 
     # ---- what is selected ------------------------------------------------------------------
     def selected_node_ids(self) -> list[str]:
-        return [i.node.id for i in self.selectedItems() if isinstance(i, NodeItem)]
+        return self.scope.selected_node_ids()  # with the members of each selected group
 
     def selected_edges(self) -> list[Edge]:
+        if self.scope.read_only:
+            return []
         return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
 
     def select_nodes(self, node_ids: list[str]) -> None:
@@ -170,7 +198,7 @@ class CanvasScene(QGraphicsScene):
 
     def items_rect(self) -> QRectF:
         rect = QRectF()
-        for item in self.node_items.values():
+        for item in self.scope.lit_items():
             rect = rect.united(item.sceneBoundingRect())
         return rect
 
@@ -201,6 +229,12 @@ class CanvasScene(QGraphicsScene):
         return None
 
     def mousePressEvent(self, event) -> None:
+        if self.scope.read_only:  # an expansion: select and look, no gesture edits
+            QGraphicsScene.mousePressEvent(self, event)
+            return
+        if self.wires.press(event):
+            event.accept()
+            return
         port = self._port_at(event.scenePos()) if event.button() == Qt.LeftButton else None
         if port is not None and not self.document.locked:
             self._start_connection(port)
@@ -212,6 +246,11 @@ class CanvasScene(QGraphicsScene):
         }
 
     def _start_connection(self, port: PortItem) -> None:
+        pulled = None if port.is_output else self.graph.edges_into(port.node_id).get(port.name)
+        if pulled is not None:  # pulled off its input, the wire hangs from its source
+            self._pulled = pulled
+            self.edge_items[pulled].hide()
+            port = self.node_items[pulled.source].outputs[pulled.source_port]
         self._drag_from = port
         self._drag_line = QGraphicsPathItem()
         self._drag_line.setPen(QPen(self.theme.selection, 2, Qt.DashLine))
@@ -222,6 +261,8 @@ class CanvasScene(QGraphicsScene):
                 if other is not port:
                     other.state = "compatible" if self._fits(other) is None else "dimmed"
                     other.update()
+        if pulled is not None:  # it may go back where it was
+            self.node_items[pulled.target].inputs[pulled.target_port].state = "compatible"
 
     def _snap(self, pos: QPointF) -> PortItem | None:
         best, best_distance = None, SNAP
@@ -234,6 +275,8 @@ class CanvasScene(QGraphicsScene):
         return best
 
     def mouseMoveEvent(self, event) -> None:
+        if self.wires.move(event):
+            return
         if self._drag_from is None:
             super().mouseMoveEvent(event)
             return
@@ -245,7 +288,17 @@ class CanvasScene(QGraphicsScene):
         path = curve(start, end) if self._drag_from.is_output else curve(end, start)
         self._drag_line.setPath(path)
 
+    def mouseDoubleClickEvent(self, event) -> None:
+        if not self.scope.double_click(event.scenePos()):  # a group or a layer opens
+            super().mouseDoubleClickEvent(event)
+
     def mouseReleaseEvent(self, event) -> None:
+        if self.scope.read_only:
+            QGraphicsScene.mouseReleaseEvent(self, event)
+            return
+        if self.wires.release(event):
+            event.accept()
+            return
         if self._drag_from is not None:
             self._finish_connection(event.scenePos())
             event.accept()
@@ -277,10 +330,30 @@ class CanvasScene(QGraphicsScene):
             for port in (*node_item.inputs.values(), *node_item.outputs.values()):
                 port.state = "normal"
                 port.update()
-        if why is not None:
+        pulled, self._pulled = self._pulled, None
+        if pulled is not None:
+            self._drop_pulled(pulled, target, why, edge)
+        elif why is not None:
             self.document.status.emit(f"Cannot connect: {why}")
         elif edge is not None:
             self.document.add_edge(edge)
+        elif target is None and start.is_output and not self._node_at(pos):
+            self.wires.dropped(start, pos)
+
+    def _drop_pulled(self, pulled: Edge, port: PortItem | None, why: str | None, edge) -> None:
+        """A wire pulled off its input goes to ``port``, or away when dropped off any port."""
+        self.edge_items[pulled].show()
+        if port is None:
+            canvas_edits.reconnect(self.document, pulled, None)
+        elif edge is not None and edge.target == pulled.target and port.name == pulled.target_port:
+            return  # put back where it was
+        elif why is not None:
+            self.document.status.emit(f"Cannot connect: {why}")
+        elif edge is not None:
+            canvas_edits.reconnect(self.document, pulled, edge)
+
+    def _node_at(self, pos: QPointF) -> NodeItem | None:
+        return next((i for i in self.items(pos) if isinstance(i, NodeItem)), None)
 
     def insert_if_on_edge(self, node_id: str) -> None:
         """A lone node dropped onto an edge goes into it."""

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,6 +38,7 @@ from ..document import Document
 from ..theme import LIGHT, Theme
 from .boundary_plot import BoundaryPlot, shows_boundary
 from .draw_points import PointDrawer, own_data_item
+from .health_plot import HealthPlot
 from .loss_plot import LossPlot
 from .run import TrainingRun, Worker
 
@@ -53,6 +54,7 @@ class TrainingPanel(QWidget):
     status = Signal(str)  # a message for the status bar
     failed = Signal(str, str)  # the node to blame ("" when none) and the message
     weights_changed = Signal()  # a run stored learned weights in the graph's nodes
+    neurons_arrived = Signal(object)  # the watched nodes' units (a graph.neurons.Neurons)
     _handed_over = Signal(object)  # a TrainingRun with batches to take (from its worker)
 
     def __init__(
@@ -68,11 +70,14 @@ class TrainingPanel(QWidget):
         self._handed_over.connect(self._drain, Qt.QueuedConnection)
         self._progress: Progress | None = None  # the latest, not drawn yet
         self._boundary_image: tuple[np.ndarray, str] | None = None  # the latest, not drawn yet
+        self._neurons = None  # the latest units, not drawn yet
+        self._watched: list[str] = []  # the nodes whose units the window shows
         self._redraw_timer = QTimer(self, singleShot=True)
         self._redraw_timer.timeout.connect(self._redraw)
         self._next_redraw = self._drawing_since = 0.0
         self.plots = LossPlot(self)
         self.boundary_plot = BoundaryPlot(self)
+        self.health_plot = HealthPlot(self)
         self.drawer = PointDrawer(
             self.boundary_plot, document, lambda: (self.graph.data, self._boundary_data)
         )
@@ -87,7 +92,7 @@ class TrainingPanel(QWidget):
     def _settings_form(self) -> QWidget:
         """The training settings, each edited as one undo command."""
         self._form = QWidget(self)
-        form = QFormLayout(self._form)
+        form = QGridLayout(self._form)
         form.setContentsMargins(0, 0, 0, 0)
         self._dataset = QComboBox(objectName="datasetBox")
         self._dataset.addItems(list(datasets.DATASETS))
@@ -103,16 +108,32 @@ class TrainingPanel(QWidget):
         self._momentum.setRange(low, high)
         self._momentum.setKeyboardTracking(False)
         self._momentum.valueChanged.connect(lambda value: self._edit("momentum", value))
+        self._dtype = QComboBox(objectName="dtypeBox")
+        self._dtype.addItems(list(TrainingSettings.DTYPES))
+        self._dtype.setToolTip("float32: half the memory and faster; float64: more precise")
+        self._dtype.currentTextChanged.connect(lambda name: self._edit("dtype", name))
         self._whole = {
             name: self._whole_number_box(name) for name in ("dataset_size", "batch_size", "epochs")
         }
-        form.addRow("Dataset", self._dataset)
-        form.addRow("Dataset size", self._whole["dataset_size"])
-        form.addRow("Optimizer", self._optimizer)
-        form.addRow("Learning rate", self._learning_rate)
-        form.addRow("Momentum", self._momentum)
-        form.addRow("Batch size", self._whole["batch_size"])
-        form.addRow("Epochs", self._whole["epochs"])
+        rows = [
+            ("Dataset", self._dataset),
+            ("Dataset size", self._whole["dataset_size"]),
+            ("Optimizer", self._optimizer),
+            ("Learning rate", self._learning_rate),
+            ("Momentum", self._momentum),
+            ("Batch size", self._whole["batch_size"]),
+            ("Epochs", self._whole["epochs"]),
+            ("Precision", self._dtype),
+        ]
+        # Two columns of settings: the panel sits under the canvas, which wants the height.
+        half = (len(rows) + 1) // 2
+        for i, (text, field) in enumerate(rows):
+            label = QLabel(text)
+            label.setBuddy(field)
+            form.addWidget(label, i % half, 2 * (i // half))
+            form.addWidget(field, i % half, 2 * (i // half) + 1)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
         return self._form
 
     def _buttons(self) -> QHBoxLayout:
@@ -156,11 +177,12 @@ class TrainingPanel(QWidget):
         controls.addStretch(1)
         side = QWidget(self)
         side.setLayout(controls)
-        side.setFixedWidth(300)
+        side.setFixedWidth(max(440, side.sizeHint().width()))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(side)
         layout.addWidget(self.plots, 3)
+        layout.addWidget(self.health_plot, 2)
         layout.addWidget(self.boundary_plot, 2)
 
     def _whole_number_box(self, name: str) -> QSpinBox:
@@ -174,7 +196,8 @@ class TrainingPanel(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.error_label.setStyleSheet(f"color: {theme.error.name()}")
-        for plot in (self.plots.loss, self.plots.accuracy, self.boundary_plot):
+        plots = (self.plots.loss, self.plots.accuracy, self.boundary_plot, self.health_plot.plot)
+        for plot in plots:
             plot.setBackground(theme.plot)
 
     # ---- the document -----------------------------------------------------------------
@@ -190,6 +213,7 @@ class TrainingPanel(QWidget):
         graph.events.data_changed.connect(self._settings_changed)
         self._progress = self._boundary_image = None
         self.plots.clear()
+        self.health_plot.clear(graph)
         self.progress_bar.setValue(0)
         self.metrics.clear()
         self._complain("")
@@ -210,6 +234,7 @@ class TrainingPanel(QWidget):
             self._optimizer.setCurrentText(s.optimizer)
             self._learning_rate.setText(f"{s.learning_rate:g}")
             self._momentum.setValue(s.momentum)
+            self._dtype.setCurrentText(s.dtype)
             for name, box in self._whole.items():
                 box.setValue(getattr(s, name))
         finally:
@@ -297,7 +322,15 @@ class TrainingPanel(QWidget):
             self._process = None
         if self._process is None:
             self._process = Worker()
+        self.watch(self._watched)
         return self._process
+
+    def watch(self, node_ids: list[str]) -> None:
+        """Have training send the units of ``node_ids`` (the nodes the window shows)."""
+        self._watched = list(node_ids)
+        if self._process is not None and self.graph is not None:
+            places = list(self.graph.nodes)
+            self._process.watch.set([places.index(n) for n in node_ids if n in self.graph.nodes])
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -347,9 +380,11 @@ class TrainingPanel(QWidget):
         batches, done = run.take()
         for batch in batches:
             self.plots.append(batch.losses, batch.epochs)
+            self.health_plot.append(batch.health)
             self._progress = batch.progress or self._progress
             if batch.boundary is not None:
                 self._boundary_image = (batch.boundary, run.prediction_kind)
+            self._neurons = batch.neurons or self._neurons
         if done and run is self._run:
             self._redraw()
             self._finish(run)
@@ -362,12 +397,16 @@ class TrainingPanel(QWidget):
         one (drawing, painting and the rest) is at most DRAWING_SHARE of the time."""
         self._redraw_timer.stop()
         self.plots.redraw()
+        self.health_plot.redraw()
         if self._progress is not None:
             self._show_progress(self._progress)
             self._progress = None
         if self._boundary_image is not None:
             self.boundary_plot.show_prediction(*self._boundary_image)
             self._boundary_image = None
+        if self._neurons is not None:
+            self.neurons_arrived.emit(self._neurons)
+            self._neurons = None
         now, busy = time.perf_counter(), time.thread_time()
         low, high = REDRAW_INTERVAL
         wait = (busy - self._drawing_since) / DRAWING_SHARE

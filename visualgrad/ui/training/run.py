@@ -22,7 +22,7 @@ import numpy as np
 from ...graph import fileformat
 from ...graph.graph import Graph
 from ...graph.train import Result, Trainer
-from ...graph.training_worker import Batch, Flag, Start, serve
+from ...graph.training_worker import Batch, Flag, Start, Watch, serve
 
 # A fresh interpreter, not a fork: forking a process that runs Qt's threads is unsafe.
 CONTEXT = multiprocessing.get_context("spawn")
@@ -33,10 +33,11 @@ class Worker:
 
     def __init__(self) -> None:
         self.stop, self.pause = Flag(CONTEXT), Flag(CONTEXT)
+        self.watch = Watch(CONTEXT)  # the nodes whose units the window shows
         self.connection, child_end = CONTEXT.Pipe()
         self.process = CONTEXT.Process(
             target=serve,
-            args=(child_end, self.stop, self.pause),
+            args=(child_end, self.stop, self.pause, self.watch),
             name="visualgrad training",
             daemon=True,
         )

@@ -1,0 +1,186 @@
+"""Which layers' units the window shows, and showing them: the selected layer's strip in
+the inspector, the layers folded out on the canvas, the per-unit edges between them.
+
+The grids come from graph.neurons: computed here from the document's weights when no
+training runs (one small pass on the simple backend), and from the training process
+while one does (``show_neurons``, at the rate of the decision boundary). ``watch`` is
+told which nodes are shown, so training computes only theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QObject
+
+from ...graph.data import dataset_for
+from ...graph.execute import Program
+from ...graph.neurons import (
+    Neurons,
+    describe_unit,
+    neurons,
+    on_plane,
+    plane_extent,
+    plane_grid,
+    unit_links,
+    unit_nodes,
+)
+from .inspector import Inspector
+from .neuron_fold import FoldToggle, NeuronFold, UnitLinks
+from .scene import CanvasScene
+
+
+class NeuronView(QObject):
+    """The units shown, kept in step with the graph, the selection and training."""
+
+    def __init__(
+        self, scene: CanvasScene, inspector: Inspector, watch: Callable[[list[str]], None]
+    ) -> None:
+        super().__init__(scene)
+        self.scene, self.inspector, self.watch = scene, inspector, watch
+        self.layers: list[str] = []  # the graph's layers of units
+        self.expanded: set[str] = set()
+        self.training = False
+        self.neurons = Neurons()  # the latest grids and weights of the layers shown
+        self.toggles: dict[str, FoldToggle] = {}
+        self.folds: dict[str, NeuronFold] = {}
+        self.links: dict[tuple[str, str], UnitLinks] = {}
+        self._graph = None
+        scene.shapes_refreshed.connect(self._graph_changed)
+
+    # ---- what is shown -------------------------------------------------------------------
+    def shown(self) -> list[str]:
+        """The layers folded out, and the one the inspector shows."""
+        return [n for n in self.layers if n in self.expanded or n == self.inspector.node_id]
+
+    def toggle(self, node_id: str) -> None:
+        """Fold a layer's units out under its node, or back in."""
+        if node_id in self.expanded:
+            self.expanded.discard(node_id)
+        elif node_id in self.layers:
+            self.expanded.add(node_id)
+        self.refresh()
+
+    def show_selected(self) -> None:
+        """The inspector shows another node: give it its units' strip if it is a layer."""
+        self.refresh()
+
+    def set_training(self, training: bool) -> None:
+        self.training = training
+        if not training:
+            self.refresh()
+
+    def show_neurons(self, found: Neurons) -> None:
+        """Grids sent by the training process: draw them where they are shown."""
+        self.neurons.grids.update(found.grids)
+        self.neurons.weights.update(found.weights)
+        self._draw(relayout=False)
+
+    # ---- following the graph ---------------------------------------------------------------
+    def _graph_changed(self) -> None:
+        graph = self.scene.graph
+        if graph is not self._graph:  # a new document: the scene dropped every item
+            self._graph, self.expanded = graph, set()
+            self.toggles, self.folds, self.links = {}, {}, {}
+        self.layers = unit_nodes(graph, self.scene.shapes) if self._plane() is not None else []
+        self.expanded &= set(self.layers)
+        for node_id in list(self.toggles):
+            item = self.toggles[node_id]
+            if node_id not in self.layers or node_id not in self.scene.node_items:
+                _remove(item)
+                del self.toggles[node_id]
+        for node_id in self.layers:
+            node_item = self.scene.node_items[node_id]
+            toggle = self.toggles.get(node_id)
+            if toggle is None or toggle.node_item is not node_item:
+                self.toggles[node_id] = FoldToggle(node_item, self.toggle)
+        self.refresh()
+
+    def _plane(self):
+        graph = self.scene.graph
+        try:
+            data = dataset_for(graph.training, graph.data)
+        except ValueError:
+            return None
+        return plane_grid(*plane_extent(data.x)) if on_plane(data.x) else None
+
+    def refresh(self) -> None:
+        """Recompute the shown layers' units from the document (unless training sends them)
+        and redraw the strip, the folds and their links."""
+        shown = self.shown()
+        self.watch(shown)
+        if not self.training:
+            self.neurons = Neurons()
+            points = self._plane()
+            if shown and points is not None:
+                graph = self.scene.graph
+                try:
+                    program = Program(graph, "simple")
+                    y = dataset_for(graph.training, graph.data).y
+                    self.neurons = neurons(program, points, y, shown)
+                except (ValueError, TypeError):
+                    pass  # a graph that cannot compute shows no units; its badge says why
+        self._draw(relayout=True)
+
+    # ---- drawing -------------------------------------------------------------------------------
+    def _tips(self, node_id: str) -> list[str]:
+        weights = self.neurons.weights.get(node_id)
+        grids = self.neurons.grids[node_id]
+        graph = self.scene.graph
+        return [describe_unit(graph, node_id, u, weights) for u in range(len(grids))]
+
+    def _draw(self, relayout: bool) -> None:
+        grids = self.neurons.grids
+        for node_id, toggle in self.toggles.items():
+            toggle.set_open(node_id in self.expanded)
+        selected = self.inspector.node_id if self.inspector.node_id in grids else None
+        strip = self.inspector.neuron_strip
+        if selected is None:
+            if relayout:
+                strip.show_units(None, None, [])
+        elif relayout or len(strip.tiles) != len(grids[selected]):
+            strip.show_units(selected, grids[selected], self._tips(selected))
+        else:
+            strip.update_units(grids[selected], self._tips(selected))
+        self._draw_folds()
+
+    def _draw_folds(self) -> None:
+        grids, items = self.neurons.grids, self.scene.node_items
+        wanted = {n for n in self.expanded if n in grids and n in items}
+        for node_id in list(self.folds):
+            fold = self.folds[node_id]
+            if node_id not in wanted or fold.node_item is not items.get(node_id):
+                fold.links.clear()
+                _remove(fold)
+                del self.folds[node_id]
+        for node_id in wanted:
+            if node_id not in self.folds:
+                self.folds[node_id] = NeuronFold(items[node_id])
+            self.folds[node_id].set_units(grids[node_id], self._tips(node_id))
+        pairs = {
+            (e.source, e.target)
+            for e in self.scene.graph.edges
+            if e.source in self.folds and e.target in self.folds
+        }
+        for pair, item in list(self.links.items()):
+            folds = (self.folds.get(pair[0]), self.folds.get(pair[1]))
+            if pair not in pairs or (item.source, item.target) != folds:
+                del self.links[pair]
+                if shiboken6.isValid(item):
+                    item.detach()
+        for pair in pairs:
+            links = unit_links(self.scene.graph, *pair, self.neurons)
+            if links is None:
+                continue
+            item = self.links.get(pair)
+            if item is None:
+                item = self.links[pair] = UnitLinks(self.folds[pair[0]], self.folds[pair[1]])
+                self.scene.addItem(item)
+            item.set_links(links)
+
+
+def _remove(item) -> None:
+    """Take an item off the scene, unless it went with its node already."""
+    if shiboken6.isValid(item) and item.scene() is not None:
+        item.scene().removeItem(item)
