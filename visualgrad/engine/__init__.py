@@ -5,6 +5,9 @@ x = vg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
 y = ((x @ x).relu() * 2 - 1).sum()
 y.backward()
 x.grad.to_numpy()
+
+Tensors are float64 unless made with dtype="float32" (or vg.float32), or converted with
+``.float()``; an op on both computes in float64, as torch's.
 """
 
 from . import backends, datasets, nn, optim
@@ -27,6 +30,8 @@ from .tensor import (
     zeros,
     zeros_like,
 )
+from .tensor_data import FLOAT32 as float32
+from .tensor_data import FLOAT64 as float64
 
 __all__ = [
     "Function",
@@ -35,6 +40,8 @@ __all__ = [
     "backends",
     "datasets",
     "eye",
+    "float32",
+    "float64",
     "full",
     "full_like",
     "is_grad_enabled",

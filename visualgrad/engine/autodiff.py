@@ -177,7 +177,9 @@ def topological_order(root: Variable) -> list[Variable]:
 def backpropagate(root: Variable, grad: Any) -> None:
     """Send ``grad`` (d out / d root) back through the graph into every leaf's ``.grad``.
 
-    A leaf keeps the gradient tensor it is handed unless its storage is the caller's
+    Each gradient is in its input's dtype (an op on float32 and float64 computes in
+    float64; the float32 input's gradient is float32, as in torch). A leaf keeps the
+    gradient tensor it is handed unless its storage is the caller's
     ``grad``, already another leaf's, or came from a Function whose gradients are not
     known to be fresh (``Function.fresh_gradients``): then it gets a copy.
     """
@@ -201,6 +203,8 @@ def backpropagate(root: Variable, grad: Any) -> None:
             for value, g_in in zip(history.inputs, grads):
                 if g_in is None or not (isinstance(value, Variable) and value.requires_grad):
                     continue
+                if g_in._data.storage.dtype is not value._data.storage.dtype:
+                    g_in = g_in.to(value._data.storage.dtype)  # each gradient in its input's dtype
                 key = id(value)
                 pending[key] = g_in if key not in pending else pending[key] + g_in
 

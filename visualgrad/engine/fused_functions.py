@@ -58,7 +58,7 @@ class Softmax(EngineFunction):
     def forward(ctx: Context, a: Tensor, dim: int, log: bool) -> Tensor:
         order = None if dim == a.dims - 1 else [d for d in range(a.dims) if d != dim] + [dim]
         moved = _to_last(a, order)
-        out = _new(moved.shape, a.backend)
+        out = _new(moved.shape, a.backend, dtype=moved.dtype)
         if out.size:
             a.backend.softmax(_rows(moved), _rows(out), log)
         ctx.save_for_backward(_detached(out), order, log)  # out itself would make a cycle
@@ -68,7 +68,7 @@ class Softmax(EngineFunction):
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
         y, order, log = ctx.saved_values
         g = _to_last(grad, order)
-        out = _new(y.shape, y.backend)
+        out = _new(y.shape, y.backend, dtype=y.dtype)
         if out.size:
             y.backend.softmax_backward(_rows(y), _rows(g), _rows(out), log)
         return _from_last(out, order), None, None
@@ -107,19 +107,19 @@ class NLLLoss(EngineFunction):
     ) -> Tensor:
         logp = contiguous_(a)
         if from_logits:
-            scores, logp = logp, _new(a.shape, a.backend)
+            scores, logp = logp, _new(a.shape, a.backend, dtype=a.dtype)
             if logp.size:
                 a.backend.softmax(scores._data, logp._data, True)
-        losses = _new((a.shape[0],), a.backend)
+        losses = _new((a.shape[0],), a.backend, dtype=a.dtype)
         if losses.size:
             a.backend.nll(logp._data, target._data, losses._data)
-        ctx.save_for_backward(logp if from_logits else None, target, reduction, a.shape)
+        ctx.save_for_backward(logp if from_logits else None, target, reduction, a.shape, a.dtype)
         return _reduced(losses, reduction)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None]:
-        logp, target, reduction, shape = ctx.saved_values
-        out = _new(shape, grad.backend)
+        logp, target, reduction, shape, dtype = ctx.saved_values
+        out = _new(shape, grad.backend, dtype=dtype)
         if out.size:
             g = _per_row(grad, shape[0], reduction)
             grad.backend.nll_backward(
@@ -240,7 +240,7 @@ class Embedding(EngineFunction):
     def forward(ctx: Context, weight: Tensor, index: Tensor) -> Tensor:
         width = weight.shape[1]
         flat = Tensor(_as_rows(index, 1)._data.view((index.size,)), index.backend)
-        out = _new((index.size, width), weight.backend)
+        out = _new((index.size, width), weight.backend, dtype=weight.dtype)
         if out.size:
             weight.backend.embedding(weight._data, flat._data, out._data)
         ctx.save_for_backward(flat, weight.shape)
@@ -249,7 +249,7 @@ class Embedding(EngineFunction):
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
         flat, shape = ctx.saved_values
-        out = _new(shape, grad.backend, zeroed=True)
+        out = _new(shape, grad.backend, zeroed=True, dtype=grad.dtype)
         if grad.size:
             rows = _as_rows(grad, shape[1])
             grad.backend.embedding_backward(rows._data, flat._data, out._data)
@@ -270,9 +270,10 @@ class MaxPool2d(EngineFunction):
         n, c, h, w = a.shape
         oh, ow = windows_out((h, w), kernel, stride, (0, 0))
         planes = Tensor(contiguous_(a)._data.view((n * c, 1, h, w)), a.backend)
-        cols = _new((n * c, kernel[0] * kernel[1], oh * ow), a.backend)
+        cols = _new((n * c, kernel[0] * kernel[1], oh * ow), a.backend, dtype=a.dtype)
         a.backend.unfold(planes._data, kernel, stride, (0, 0), cols._data)
-        out, index = _new((n * c, oh * ow), a.backend), _new((n * c, oh * ow), a.backend)
+        out = _new((n * c, oh * ow), a.backend, dtype=a.dtype)
+        index = _new((n * c, oh * ow), a.backend)  # whole floats, in float64 whatever a's dtype
         a.backend.window_max(cols._data, out._data, index._data)
         ctx.save_for_backward(index, a.shape, kernel, stride)
         return Tensor(out._data.view((n, c, oh, ow)), a.backend)
@@ -281,9 +282,10 @@ class MaxPool2d(EngineFunction):
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
         index, (n, c, h, w), kernel, stride = ctx.saved_values
         g = _as_rows(grad, index.shape[1])
-        cols = _new((n * c, kernel[0] * kernel[1], index.shape[1]), grad.backend, zeroed=True)
+        shape = (n * c, kernel[0] * kernel[1], index.shape[1])
+        cols = _new(shape, grad.backend, zeroed=True, dtype=grad.dtype)
         grad.backend.window_max_backward(g._data, index._data, cols._data)
-        out = _new((n * c, 1, h, w), grad.backend, zeroed=True)
+        out = _new((n * c, 1, h, w), grad.backend, zeroed=True, dtype=grad.dtype)
         grad.backend.fold(cols._data, kernel, stride, (0, 0), out._data)
         return Tensor(out._data.view((n, c, h, w)), grad.backend), None, None
 
@@ -303,7 +305,7 @@ class Conv2d(EngineFunction):
         n, c, h, w = x.shape
         o, _, kh, kw = weight.shape
         oh, ow = windows_out((h, w), (kh, kw), stride, padding)
-        cols = _new((n, c * kh * kw, oh * ow), x.backend)
+        cols = _new((n, c * kh * kw, oh * ow), x.backend, dtype=x.dtype)
         x.backend.unfold(x._data, (kh, kw), stride, padding, cols._data)
         matrix = Tensor(_as_rows(weight, c * kh * kw)._data.view((1, o, c * kh * kw)), x.backend)
         out = matmul_(matrix, cols)
@@ -326,6 +328,6 @@ class Conv2d(EngineFunction):
             grad_b = Tensor(reduce_("sum", reduce_("sum", g, 0), 2)._data.view((o,)), grad.backend)
         if needs_x:
             grad_cols = matmul_(_transposed(matrix), g)
-            grad_x = _new(x_shape, grad.backend, zeroed=True)
+            grad_x = _new(x_shape, grad.backend, zeroed=True, dtype=grad_cols.dtype)
             grad.backend.fold(grad_cols._data, w_shape[2:], stride, padding, grad_x._data)
         return grad_x, grad_w, grad_b, None, None

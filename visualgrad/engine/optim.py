@@ -1,7 +1,8 @@
 """Optimizers with torch's update rules: ``SGD`` (momentum, weight decay) and ``Adam``.
 
 Each step is one backend kernel per parameter (``sgd_step``, ``adam_step``), updating
-the parameter and its state in place: no temporaries, no autodiff bookkeeping.
+the parameter and its state in place: no temporaries, no autodiff bookkeeping. The
+state (momentum, Adam's moments) is kept in the parameter's dtype.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from collections.abc import Iterable
 
 from .nn.module import Parameter
 from .tensor import Tensor
-from .tensor_functions import _new, contiguous_, map_, zip_
+from .tensor_functions import _new, cast_, contiguous_, map_, zip_
 
 
 def _zeros_like(t: Tensor) -> Tensor:
-    return _new(t.shape, t.backend, zeroed=True)
+    """Zeros shaped like ``t`` and in its dtype: optimizer state is kept in the parameter's."""
+    return _new(t.shape, t.backend, zeroed=True, dtype=t.dtype)
 
 
 class Optimizer:
@@ -42,11 +44,12 @@ class Optimizer:
         """Update every parameter that has a gradient, in place."""
         for p in self.params:
             if p.grad is not None:
+                grad = contiguous_(p.grad) if p.grad.dtype == p.dtype else cast_(p.grad, p.dtype)
                 if p.is_contiguous():
-                    self._update(p, p, contiguous_(p.grad))
+                    self._update(p, p, grad)
                 else:  # updated in a contiguous copy, then written back through p's strides
                     whole = map_("id", p)
-                    self._update(p, whole, contiguous_(p.grad))
+                    self._update(p, whole, grad)
                     p.backend.map("id", whole._data, p._data)
 
     def _update(self, p: Tensor, values: Tensor, grad: Tensor) -> None:

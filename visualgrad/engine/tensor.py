@@ -14,14 +14,14 @@ import numpy as np
 
 from . import backends as _backends
 from .autodiff import Variable, backpropagate, is_grad_enabled
-from .tensor_data import Shape, TensorData, resolve_shape, shape_broadcast
+from .tensor_data import DTYPES, Shape, TensorData, as_dtype, resolve_shape, shape_broadcast
 
 Dims = int | Sequence[int] | None
-_constants: dict[tuple[str, float, float], Tensor] = {}
+_constants: dict[tuple[str, float, float, np.dtype], Tensor] = {}
 
 
-def _as_float_array(data: Any, op: str = "tensor") -> np.ndarray:
-    """``data`` as a float64 array; TypeError for anything that is not real numbers."""
+def _as_float_array(data: Any, op: str = "tensor", dtype: np.dtype = DTYPES["float64"]):
+    """``data`` as an array of ``dtype``; TypeError for anything that is not real numbers."""
     try:
         array = np.asarray(data)
     except ValueError as error:  # ragged nested lists
@@ -30,11 +30,11 @@ def _as_float_array(data: Any, op: str = "tensor") -> np.ndarray:
         raise ValueError(f"{op}: data is not a rectangular array of numbers")
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{op}: expected real numbers, got values of dtype {array.dtype}")
-    return array.astype(np.float64)
+    return array.astype(dtype)
 
 
 class Tensor(Variable):
-    """An n-dimensional array of float64 that records how it was computed."""
+    """An n-dimensional array of float64 (or float32) that records how it was computed."""
 
     __slots__ = ("_data", "backend")
     __array_priority__ = 1000  # numpy defers to our reflected operators
@@ -60,6 +60,11 @@ class Tensor(Variable):
     @property
     def dims(self) -> int:
         return self._data.dims
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The element type: ``np.dtype("float64")`` (the default) or ``np.dtype("float32")``."""
+        return self._data.storage.dtype
 
     def is_contiguous(self) -> bool:
         return self._data.is_contiguous()
@@ -93,6 +98,8 @@ class Tensor(Variable):
     def __repr__(self) -> str:
         body = np.array2string(self.to_numpy(), separator=", ", prefix="tensor(")
         grad = ", requires_grad=True" if self.requires_grad else ""
+        if self.dtype != DTYPES["float64"]:
+            grad = f", dtype={self.dtype.name}" + grad
         backend = (
             "" if self.backend.name == _backends.default() else f", backend={self.backend.name!r}"
         )
@@ -113,12 +120,14 @@ class Tensor(Variable):
                     f"backward: a tensor of shape {self.shape} is not a scalar; "
                     "pass a gradient of the same shape"
                 )
-            grad = ones(*self.shape, backend=self.backend)
+            grad = ones(*self.shape, backend=self.backend, dtype=self.dtype)
         grad = self._operand(grad)
         if grad.shape != self.shape:
             raise ValueError(
                 f"backward: gradient of shape {grad.shape} for a tensor of shape {self.shape}"
             )
+        if grad.dtype != self.dtype:
+            grad = F.cast_(grad, self.dtype)
         backpropagate(self, grad.detach())
 
     def retain_grad(self) -> Tensor:
@@ -162,7 +171,9 @@ class Tensor(Variable):
                 "add_: a tensor that requires grad can only change in place under no_grad()"
             )
         other = self._operand(other)
-        if other._data.storage is self._data.storage:
+        if other.dtype != self.dtype:
+            other = F.cast_(other, self.dtype)
+        elif other._data.storage is self._data.storage:
             other = other.contiguous_copy()  # the kernel must not read what it overwrites
         if shape_broadcast(self.shape, other.shape, "add_") != self.shape:
             raise ValueError(
@@ -173,14 +184,17 @@ class Tensor(Variable):
         return self
 
     # ---- making tensors alongside this one --------------------------------
-    def _constant(self, value: float) -> Tensor:
-        """A 0-d tensor of ``value`` on this backend, shared: nothing writes into constants."""
-        key = (self.backend.name, value, math.copysign(1.0, value))
+    def _constant(self, value: float, dtype: np.dtype | None = None) -> Tensor:
+        """A 0-d tensor of ``value`` on this backend, of this tensor's dtype unless another is
+        given (a Python number does not promote, as in torch); shared: nothing writes into
+        constants."""
+        dtype = self.dtype if dtype is None else dtype
+        key = (self.backend.name, value, math.copysign(1.0, value), dtype)
         constant = _constants.get(key)
         if constant is None:
             if len(_constants) >= 64:  # optimizers make a new constant every step
                 _constants.clear()
-            storage = self.backend.from_numpy(np.array([value]))
+            storage = self.backend.from_numpy(np.array([value]), dtype)
             constant = Tensor(TensorData.contiguous_over(storage, ()), self.backend)
             _constants[key] = constant
         return constant
@@ -190,14 +204,26 @@ class Tensor(Variable):
             return other
         if isinstance(other, (int, float, np.number)):
             return self._constant(float(other))
-        return tensor(other, backend=self.backend)
+        return tensor(other, backend=self.backend, dtype=self.dtype)
 
-    def to(self, backend: str) -> Tensor:
-        """The same values on another backend (differentiable)."""
-        target = _backends.get(backend)
-        if target is self.backend:
-            return self
-        return F.ToBackend.apply(self, target)
+    def to(self, target: Any) -> Tensor:
+        """The same values on another backend, or in another dtype ("float32", "float64" or
+        a numpy dtype), as torch's ``.to``; differentiable, and ``self`` where nothing changes."""
+        if isinstance(target, str) and target not in DTYPES:
+            chosen = _backends.get(target)
+            return self if chosen is self.backend else F.ToBackend.apply(self, chosen)
+        if isinstance(target, _backends.Backend):
+            return self if target is self.backend else F.ToBackend.apply(self, target)
+        dtype = as_dtype(target)
+        return self if dtype == self.dtype else F.Cast.apply(self, dtype)
+
+    def float(self) -> Tensor:
+        """The values as float32 (``self`` if they are already), as torch's ``.float()``."""
+        return self.to(DTYPES["float32"])
+
+    def double(self) -> Tensor:
+        """The values as float64 (``self`` if they are already), as torch's ``.double()``."""
+        return self.to(DTYPES["float64"])
 
     def contiguous(self) -> Tensor:
         return self if self.is_contiguous() else F.Copy.apply(self)
@@ -440,14 +466,22 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
 
 
 # ---- creation -------------------------------------------------------------------
-def tensor(data: Any, requires_grad: bool = False, backend: str | None = None) -> Tensor:
-    """A new leaf tensor holding a float64 copy of ``data`` (numbers, lists, arrays)."""
+# Every creation function takes ``dtype``: "float32", "float64" or a numpy dtype; None is
+# float64, the default (a tensor passed to ``tensor`` and the *_like functions keep theirs).
+def tensor(
+    data: Any, requires_grad: bool = False, backend: str | None = None, dtype: Any = None
+) -> Tensor:
+    """A new leaf tensor holding a copy of ``data`` (numbers, lists, arrays, a Tensor)."""
     if isinstance(data, Tensor):
+        dtype = data.dtype if dtype is None else dtype
         data = data.to_numpy()
-    array = _as_float_array(data)
+    dtype = as_dtype(dtype)
+    array = _as_float_array(data, dtype=dtype)
     chosen = _backends.get(backend)
     return Tensor(
-        TensorData.contiguous_over(chosen.from_numpy(array), array.shape), chosen, requires_grad
+        TensorData.contiguous_over(chosen.from_numpy(array, dtype), array.shape),
+        chosen,
+        requires_grad,
     )
 
 
@@ -459,28 +493,42 @@ def _shape(shape: tuple) -> tuple[int, ...]:
     return tuple(int(n) for n in shape)
 
 
-def zeros(*shape: int, requires_grad: bool = False, backend: str | None = None) -> Tensor:
-    return tensor(np.zeros(_shape(shape)), requires_grad, backend)
+def zeros(
+    *shape: int, requires_grad: bool = False, backend: str | None = None, dtype: Any = None
+) -> Tensor:
+    return tensor(np.zeros(_shape(shape)), requires_grad, backend, dtype)
 
 
-def ones(*shape: int, requires_grad: bool = False, backend: str | None = None) -> Tensor:
-    return tensor(np.ones(_shape(shape)), requires_grad, backend)
+def ones(
+    *shape: int, requires_grad: bool = False, backend: str | None = None, dtype: Any = None
+) -> Tensor:
+    return tensor(np.ones(_shape(shape)), requires_grad, backend, dtype)
 
 
 def full(
-    shape: Sequence[int], value: float, requires_grad: bool = False, backend: str | None = None
+    shape: Sequence[int],
+    value: float,
+    requires_grad: bool = False,
+    backend: str | None = None,
+    dtype: Any = None,
 ) -> Tensor:
-    return tensor(np.full(_shape((shape,)), float(value)), requires_grad, backend)
+    return tensor(np.full(_shape((shape,)), float(value)), requires_grad, backend, dtype)
 
 
-def rand(*shape: int, requires_grad: bool = False, backend: str | None = None) -> Tensor:
-    """Uniform on [0, 1), drawn from the generator ``manual_seed`` sets."""
-    return tensor(random.generator().random(_shape(shape)), requires_grad, backend)
+def rand(
+    *shape: int, requires_grad: bool = False, backend: str | None = None, dtype: Any = None
+) -> Tensor:
+    """Uniform on [0, 1), drawn from the generator ``manual_seed`` sets (the same draws in
+    either dtype)."""
+    return tensor(random.generator().random(_shape(shape)), requires_grad, backend, dtype)
 
 
-def randn(*shape: int, requires_grad: bool = False, backend: str | None = None) -> Tensor:
+def randn(
+    *shape: int, requires_grad: bool = False, backend: str | None = None, dtype: Any = None
+) -> Tensor:
     """Standard normal, drawn from the generator ``manual_seed`` sets."""
-    return tensor(random.generator().standard_normal(_shape(shape)), requires_grad, backend)
+    values = random.generator().standard_normal(_shape(shape))
+    return tensor(values, requires_grad, backend, dtype)
 
 
 from . import random  # noqa: E402  (after Tensor: no cycle at import time)
@@ -488,36 +536,45 @@ from . import tensor_functions as F  # noqa: E402
 
 
 def arange(
-    start: float, end: float | None = None, step: float = 1, backend: str | None = None
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    backend: str | None = None,
+    dtype: Any = None,
 ) -> Tensor:
     """Values from ``start`` up to (not including) ``end``, ``step`` apart; one argument is end."""
     if end is None:
         start, end = 0, start
     if step == 0:
         raise ValueError("arange: step must not be 0")
-    return tensor(np.arange(start, end, step, dtype=np.float64), backend=backend)
+    return tensor(np.arange(start, end, step, dtype=np.float64), backend=backend, dtype=dtype)
 
 
-def eye(n: int, m: int | None = None, backend: str | None = None) -> Tensor:
+def eye(n: int, m: int | None = None, backend: str | None = None, dtype: Any = None) -> Tensor:
     """The (n, m) identity matrix (m defaults to n)."""
-    return tensor(np.eye(n, n if m is None else m), backend=backend)
+    return tensor(np.eye(n, n if m is None else m), backend=backend, dtype=dtype)
 
 
-def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return zeros(*t.shape, requires_grad=requires_grad, backend=t.backend.name)
+def _like(t: Tensor, dtype: Any) -> dict[str, Any]:
+    """The backend and dtype of a tensor made like ``t``: ``t``'s, unless ``dtype`` is given."""
+    return {"backend": t.backend.name, "dtype": t.dtype if dtype is None else dtype}
 
 
-def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return ones(*t.shape, requires_grad=requires_grad, backend=t.backend.name)
+def zeros_like(t: Tensor, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    return zeros(*t.shape, requires_grad=requires_grad, **_like(t, dtype))
 
 
-def full_like(t: Tensor, value: float, requires_grad: bool = False) -> Tensor:
-    return full(t.shape, value, requires_grad=requires_grad, backend=t.backend.name)
+def ones_like(t: Tensor, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    return ones(*t.shape, requires_grad=requires_grad, **_like(t, dtype))
 
 
-def rand_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return rand(*t.shape, requires_grad=requires_grad, backend=t.backend.name)
+def full_like(t: Tensor, value: float, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    return full(t.shape, value, requires_grad=requires_grad, **_like(t, dtype))
 
 
-def randn_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return randn(*t.shape, requires_grad=requires_grad, backend=t.backend.name)
+def rand_like(t: Tensor, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    return rand(*t.shape, requires_grad=requires_grad, **_like(t, dtype))
+
+
+def randn_like(t: Tensor, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    return randn(*t.shape, requires_grad=requires_grad, **_like(t, dtype))

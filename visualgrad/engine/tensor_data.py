@@ -15,6 +15,36 @@ import numpy as np
 Shape = tuple[int, ...]
 Strides = tuple[int, ...]
 
+FLOAT32, FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
+DTYPES = {"float32": FLOAT32, "float64": FLOAT64}
+DEFAULT_DTYPE = FLOAT64  # stepping and gradient checks need float64's precision
+
+
+def as_dtype(value: Any) -> np.dtype:
+    """``value`` ("float32", "float64", a numpy dtype or type; None for the default) as a
+    numpy dtype; TypeError for any other."""
+    if value is None:
+        return DEFAULT_DTYPE
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = np.dtype(np.int8)  # not understood: refused below with the others
+    if dtype != FLOAT32 and dtype != FLOAT64:
+        raise TypeError(f"dtype: expected float32 or float64, got {value!r}")
+    return dtype
+
+
+def result_dtype(a: np.dtype, a_dims: int, b: np.dtype, b_dims: int) -> np.dtype:
+    """The dtype of an op on two tensors, by torch's rule: float64 if either is, except that
+    a 0-d tensor does not promote one with dimensions (as a Python number does not)."""
+    if a is b or a == b:
+        return a
+    if a_dims and not b_dims:
+        return a
+    if b_dims and not a_dims:
+        return b
+    return FLOAT64
+
 
 _strides_of: dict[Shape, Strides] = {}
 
@@ -149,6 +179,11 @@ class TensorData:
     @property
     def dims(self) -> int:
         return len(self.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The element type of the storage: float32 or float64."""
+        return self.storage.dtype
 
     def is_contiguous(self) -> bool:
         """True when the elements lie in row-major order with no gaps."""

@@ -19,19 +19,24 @@ from collections.abc import Callable, Sequence
 from .autodiff import Context, EngineFunction
 from .tensor import Tensor
 from .tensor_data import (
+    DEFAULT_DTYPE,
     Shape,
     TensorData,
     contiguous_strides,
+    result_dtype,
     shape_broadcast,
     shape_size,
     windows_out,
 )
 
 
-def _new(shape: Shape, backend, zeroed: bool = False) -> Tensor:
-    """A new contiguous tensor for a kernel to write; zero-filled only when asked."""
+def _new(shape: Shape, backend, zeroed: bool = False, dtype=None) -> Tensor:
+    """A new contiguous tensor of ``dtype`` (float64 for None) for a kernel to write;
+    zero-filled only when asked."""
     size = shape_size(shape)
-    storage = (backend.zeros if zeroed else backend.empty)(size)
+    storage = (backend.zeros if zeroed else backend.empty)(
+        size, DEFAULT_DTYPE if dtype is None else dtype
+    )
     return Tensor(TensorData(storage, shape, contiguous_strides(shape), True, size), backend)
 
 
@@ -43,19 +48,41 @@ def _same_backend(op: str, a: Tensor, b: Tensor) -> None:
         )
 
 
-def map_(op: str, a: Tensor, shape: Shape | None = None) -> Tensor:
-    """``op`` applied to every element of ``a`` (broadcast to ``shape`` if given)."""
-    out = _new(a.shape if shape is None else shape, a.backend)
+def map_(op: str, a: Tensor, shape: Shape | None = None, dtype=None) -> Tensor:
+    """``op`` applied to every element of ``a`` (broadcast to ``shape`` if given), in
+    ``a``'s dtype or in ``dtype``."""
+    dtype = a._data.storage.dtype if dtype is None else dtype
+    out = _new(a.shape if shape is None else shape, a.backend, dtype=dtype)
     a.backend.map(op, a._data, out._data)
     return out
+
+
+def cast_(a: Tensor, dtype) -> Tensor:
+    """A contiguous copy of ``a`` in ``dtype`` (no history)."""
+    return map_("id", a, dtype=dtype)
+
+
+def _common(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """``a`` and ``b`` in the dtype torch computes them in (``result_dtype``): one of them is
+    cast when they differ, so that each kernel reads one dtype."""
+    a_dtype, b_dtype = a._data.storage.dtype, b._data.storage.dtype
+    if a_dtype is b_dtype:
+        return a, b
+    dtype = result_dtype(a_dtype, a.dims, b_dtype, b.dims)
+    if a_dtype != dtype:
+        a = cast_(a, dtype)
+    if b_dtype != dtype:
+        b = cast_(b, dtype)
+    return a, b
 
 
 def zip_(op: str, a: Tensor, b: Tensor, name: str, out: Tensor | None = None) -> Tensor:
     """``op`` of ``a`` and ``b`` broadcast together, into a new tensor or into ``out``."""
     if a.backend is not b.backend:
         _same_backend(name, a, b)
+    a, b = _common(a, b)
     shape = shape_broadcast(a.shape, b.shape, name)
-    out = _new(shape, a.backend) if out is None else out
+    out = _new(shape, a.backend, dtype=a._data.storage.dtype) if out is None else out
     a.backend.zip(op, a._data, b._data, out._data)
     return out
 
@@ -80,7 +107,7 @@ def reduce_(op: str, a: Tensor, dim: int | None, keepdim: bool = True) -> Tensor
     else:
         dims = range(data.dims) if dim is None else [dim]
     for d in dims:
-        out = _new(data.shape[:d] + (1,) + data.shape[d + 1 :], a.backend)
+        out = _new(data.shape[:d] + (1,) + data.shape[d + 1 :], a.backend, dtype=data.dtype)
         a.backend.reduce(op, data, d, out._data)
         data = out._data
     return Tensor(data.view(reduced_shape(a.shape, dim, keepdim)), a.backend)
@@ -415,8 +442,9 @@ def _transposed(t: Tensor) -> Tensor:
 def matmul_(a: Tensor, b: Tensor) -> Tensor:
     """The product of (..., n, m) and (..., m, p), same number of dims, into a new tensor."""
     _same_backend("matmul", a, b)
+    a, b = _common(a, b)
     batch = shape_broadcast(a.shape[:-2], b.shape[:-2], "matmul")
-    out = _new(batch + (a.shape[-2], b.shape[-1]), a.backend)
+    out = _new(batch + (a.shape[-2], b.shape[-1]), a.backend, dtype=a.dtype)
     a.backend.matmul(a._data, b._data, out._data)
     return out
 
@@ -448,14 +476,14 @@ class Unfold(EngineFunction):
         kh, kw = kernel
         oh, ow = windows_out((h, w), kernel, stride, padding)
         ctx.save_for_backward(a.shape, kernel, stride, padding)
-        out = _new((n, c * kh * kw, oh * ow), a.backend)
+        out = _new((n, c * kh * kw, oh * ow), a.backend, dtype=a.dtype)
         a.backend.unfold(a._data, kernel, stride, padding, out._data)
         return out
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None, None]:
         shape, kernel, stride, padding = ctx.saved_values
-        out = _new(shape, grad.backend, zeroed=True)
+        out = _new(shape, grad.backend, zeroed=True, dtype=grad.dtype)
         grad.backend.fold(contiguous_(grad)._data, kernel, stride, padding, out._data)
         return out, None, None, None
 
@@ -467,9 +495,24 @@ class ToBackend(EngineFunction):
     def forward(ctx: Context, a: Tensor, backend) -> Tensor:
         ctx.save_for_backward(a.backend)
         array = a.backend.to_numpy(a._data)
-        return Tensor(TensorData.contiguous_over(backend.from_numpy(array), a.shape), backend)
+        storage = backend.from_numpy(array, array.dtype)
+        return Tensor(TensorData.contiguous_over(storage, a.shape), backend)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
         (backend,) = ctx.saved_values
         return ToBackend.apply(grad, backend), None
+
+
+class Cast(EngineFunction):
+    """The same values in another dtype; the gradient goes back in the input's dtype."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, dtype) -> Tensor:
+        ctx.save_for_backward(a.dtype)
+        return cast_(a, dtype)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        (dtype,) = ctx.saved_values
+        return cast_(grad, dtype), None

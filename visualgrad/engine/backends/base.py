@@ -8,6 +8,9 @@ updates. Everything above it
 Every kernel writes every element of ``out``, a TensorData the caller
 allocated (``fold`` adds into ``out``, which starts at zero); inputs may be
 strided (permuted) and are broadcast to ``out.shape`` by numpy's rules.
+Storage holds float32 or float64; a kernel writes ``out`` in its own dtype, whatever its
+inputs' (``map("id")`` is the cast), and the callers give the inputs of the other kernels
+one dtype.
 Operation names are the keys of ``operators.MAP_OPS``, ``ZIP_OPS`` and
 ``REDUCE_OPS``.
 """
@@ -19,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor_data import TensorData
+from ..tensor_data import FLOAT64, TensorData
 
 Pair = tuple[int, int]
 SGDRule = tuple[float, float, float, bool, bool]
@@ -32,20 +35,21 @@ class Backend(ABC):
     name: str = ""
 
     @abstractmethod
-    def from_numpy(self, array: np.ndarray) -> Any:
-        """Flat float64 storage holding a copy of ``array`` in row-major order."""
+    def from_numpy(self, array: np.ndarray, dtype: np.dtype = FLOAT64) -> Any:
+        """Flat storage of ``dtype`` (float32 or float64) holding a copy of ``array`` in
+        row-major order."""
 
     @abstractmethod
     def to_numpy(self, data: TensorData) -> np.ndarray:
-        """A new numpy array of ``data.shape`` with the tensor's values."""
+        """A new numpy array of ``data.shape`` and dtype with the tensor's values."""
 
     @abstractmethod
-    def zeros(self, size: int) -> Any:
-        """Flat float64 storage of ``size`` zeros."""
+    def zeros(self, size: int, dtype: np.dtype = FLOAT64) -> Any:
+        """Flat storage of ``size`` zeros of ``dtype``."""
 
-    def empty(self, size: int) -> Any:
-        """Flat float64 storage of ``size`` elements that a kernel will overwrite."""
-        return self.zeros(size)
+    def empty(self, size: int, dtype: np.dtype = FLOAT64) -> Any:
+        """Flat storage of ``size`` elements of ``dtype`` that a kernel will overwrite."""
+        return self.zeros(size, dtype)
 
     @abstractmethod
     def map(self, op: str, a: TensorData, out: TensorData) -> None:

@@ -27,7 +27,7 @@ import numpy as np
 from numba import config, cuda, float64
 
 from .. import operators
-from ..tensor_data import TensorData, broadcast_strides, kernel_layout, windows_out
+from ..tensor_data import FLOAT64, TensorData, broadcast_strides, kernel_layout, windows_out
 from .base import Backend, Pair
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
@@ -475,19 +475,19 @@ def _elementwise(kernel, code: int, out: TensorData, *inputs: TensorData) -> Non
 class CudaBackend(Backend):
     name = "cuda"
 
-    def from_numpy(self, array: np.ndarray):
-        return cuda.to_device(np.ascontiguousarray(array, dtype=np.float64).ravel())
+    def from_numpy(self, array: np.ndarray, dtype: np.dtype = FLOAT64):
+        return cuda.to_device(np.ascontiguousarray(array, dtype=dtype).ravel())
 
     def to_numpy(self, data: TensorData) -> np.ndarray:
         host = data.storage.copy_to_host()
-        strides = tuple(s * 8 for s in data.strides)
-        return np.ndarray(data.shape, np.float64, buffer=host, strides=strides).copy()
+        strides = tuple(s * host.itemsize for s in data.strides)
+        return np.ndarray(data.shape, host.dtype, buffer=host, strides=strides).copy()
 
-    def empty(self, size: int):
-        return cuda.device_array(size, dtype=np.float64)
+    def empty(self, size: int, dtype: np.dtype = FLOAT64):
+        return cuda.device_array(size, dtype=dtype)
 
-    def zeros(self, size: int):
-        out = self.empty(size)
+    def zeros(self, size: int, dtype: np.dtype = FLOAT64):
+        out = self.empty(size, dtype)
         if size:
             cuda_fill[_grid(size)](out, 0.0)
         return out
@@ -518,7 +518,10 @@ class CudaBackend(Backend):
             )
             return
         blocks = max(1, min((size + THREADS - 1) // THREADS, 1024 // max(rows, 1)))
-        partial = out.storage if blocks == 1 and out.is_contiguous() else self.empty(rows * blocks)
+        if blocks == 1 and out.is_contiguous():
+            partial = out.storage
+        else:
+            partial = self.empty(rows * blocks, out.dtype)
         cuda_reduce[rows * blocks, THREADS](
             code,
             start,
@@ -534,7 +537,7 @@ class CudaBackend(Backend):
             return
         folded = TensorData.contiguous_over(partial, (rows, blocks))
         if blocks > 1:
-            staged = TensorData.contiguous_over(self.empty(rows), (rows, 1))
+            staged = TensorData.contiguous_over(self.empty(rows, out.dtype), (rows, 1))
             self.reduce(op, folded, 1, staged)
             folded = staged
         self.map("id", TensorData.contiguous_over(folded.storage, out.shape), out)

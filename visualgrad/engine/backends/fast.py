@@ -490,8 +490,9 @@ def _as_array(data: TensorData) -> np.ndarray:
     """A numpy view of ``data`` with its shape and strides (no copy)."""
     if data.is_contiguous():
         return data.storage.reshape(data.shape)
-    strides = tuple(s * 8 for s in data.strides)
-    return np.ndarray(data.shape, np.float64, buffer=data.storage, strides=strides)
+    storage = data.storage
+    strides = tuple(s * storage.itemsize for s in data.strides)
+    return np.ndarray(data.shape, storage.dtype, buffer=storage, strides=strides)
 
 
 def _blas_friendly(data: TensorData) -> bool:
@@ -581,7 +582,7 @@ class FastBackend(NumpyStorage):
     @_serialised_when_parallel
     def map(self, op: str, a: TensorData, out: TensorData) -> None:
         ufunc = _MAP_UFUNCS.get(op)
-        if ufunc is not None and out.size >= UFUNC_MIN:
+        if ufunc is not None and (out.size >= UFUNC_MIN or a.dtype != out.dtype):
             with np.errstate(all="ignore"):
                 ufunc(_as_array(a), out=_as_array(out))
             return

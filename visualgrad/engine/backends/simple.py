@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import operators
-from ..tensor_data import TensorData, broadcast_strides, positions, windows_out
+from ..tensor_data import FLOAT64, TensorData, broadcast_strides, positions, windows_out
 from .base import Backend, Pair
 
 
@@ -38,14 +38,14 @@ def _window_index(kernel: Pair, stride: Pair, out_hw: Pair) -> tuple[np.ndarray,
 class NumpyStorage(Backend):
     """Storage in host memory as flat numpy arrays: the simple and the fast backend's."""
 
-    def from_numpy(self, array: np.ndarray) -> np.ndarray:
-        return np.array(array, dtype=np.float64).ravel()
+    def from_numpy(self, array: np.ndarray, dtype: np.dtype = FLOAT64) -> np.ndarray:
+        return np.array(array, dtype=dtype).ravel()
 
-    def zeros(self, size: int) -> np.ndarray:
-        return np.zeros(size, dtype=np.float64)
+    def zeros(self, size: int, dtype: np.dtype = FLOAT64) -> np.ndarray:
+        return np.zeros(size, dtype=dtype)
 
-    def empty(self, size: int) -> np.ndarray:
-        return np.empty(size, dtype=np.float64)
+    def empty(self, size: int, dtype: np.dtype = FLOAT64) -> np.ndarray:
+        return np.empty(size, dtype=dtype)
 
 
 class SimpleBackend(NumpyStorage):

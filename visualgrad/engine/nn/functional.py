@@ -154,7 +154,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1.0:
         return x * 0.0
     keep = generator().random(x.shape) >= p
-    return x * tensor(keep / (1.0 - p), backend=x.backend)
+    return x * tensor(keep / (1.0 - p), backend=x.backend, dtype=x.dtype)
 
 
 # ---- convolution and pooling -------------------------------------------------------
@@ -270,7 +270,8 @@ def embedding(input: Any, weight: Tensor) -> Tensor:
 
 # ---- losses ----------------------------------------------------------------------------
 def _same_shape(input: Tensor, target: Tensor, op: str) -> Tensor:
-    target = target if isinstance(target, Tensor) else tensor(target, backend=input.backend)
+    if not isinstance(target, Tensor):
+        target = tensor(target, backend=input.backend, dtype=input.dtype)
     if input.shape != target.shape:
         raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ")
     return target

@@ -131,15 +131,24 @@ class Module:
                     f"load_state_dict: {name!r} has shape {own[name].shape} in the model "
                     f"but {values.shape} in the state"
                 )
-            own[name].data = tensor(values, backend=own[name].backend)
+            own[name].data = tensor(values, backend=own[name].backend, dtype=own[name].dtype)
 
-    def to(self, backend: str) -> Module:
-        """Move every parameter's values to ``backend``; the Parameter objects stay the same,
-        so an optimizer made before keeps training them."""
+    def to(self, target: Any) -> Module:
+        """Move every parameter's values to a backend, or convert them to a dtype ("float32",
+        "float64"), as ``Tensor.to``; the Parameter objects stay the same, so an optimizer
+        made before keeps training them."""
         for p in self.parameters():
-            moved = p.detach().to(backend)
+            moved = p.detach().to(target)
             p._data, p.backend, p.grad = moved._data, moved.backend, None
         return self
+
+    def float(self) -> Module:
+        """Every parameter in float32, as torch's ``Module.float()``."""
+        return self.to("float32")
+
+    def double(self) -> Module:
+        """Every parameter in float64, as torch's ``Module.double()``."""
+        return self.to("float64")
 
     def extra_repr(self) -> str:
         return ""
