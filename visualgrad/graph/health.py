@@ -183,3 +183,26 @@ class HealthMonitor:
         """The points measured since the last take."""
         points, self.points = self.points, []
         return points
+
+
+class HealthHistory:
+    """Every measured point of a plot's runs, as the health panel draws them."""
+
+    def __init__(self) -> None:
+        self.points: list[Health] = []
+
+    def extend(self, points: list[Health]) -> None:
+        self.points.extend(points)
+
+    def clear(self) -> None:
+        self.points = []
+
+    def series(self, figure: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Node id -> (steps, values) of ``figure``, in the order the nodes first appear."""
+        found: dict[str, tuple[list[int], list[float]]] = {}
+        for point in self.points:
+            for node_id, value in point.figures.get(figure, {}).items():
+                steps, values = found.setdefault(node_id, ([], []))
+                steps.append(point.step)
+                values.append(value)
+        return {n: (np.array(s, dtype=np.float64), np.array(v)) for n, (s, v) in found.items()}

@@ -1,0 +1,111 @@
+"""The gradient-health plot beside the loss: one curve per layer of the figure a combo box picks.
+
+The figures are measured in the training process (graph/health.py) at the plot's rate and
+arrive with the loss; this view only draws them. Gradient norms and update ratios span
+orders of magnitude, so they are drawn on a log scale; the fractions of dead or saturated
+units on a linear one from 0 to 1. The latest point's warnings go to the canvas's badges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ...graph.graph import Graph
+from ...graph.health import FIGURES, Health, HealthHistory, warnings
+from ..theme import SERIES
+
+LOG_FIGURES = ("grad_norm", "update_ratio")
+SMALLEST = 1e-30  # drawn where a log-scaled figure is 0
+
+
+class HealthPlot(QWidget):
+    """Per layer and over the steps: gradient norm, update/weight, dead ReLUs or saturation."""
+
+    warnings_changed = Signal(object)  # node id -> one line, for the nodes that need a badge
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.history = HealthHistory()
+        self.graph: Graph | None = None
+        self.figure = QComboBox(objectName="healthFigureBox")
+        for key, title in FIGURES.items():
+            self.figure.addItem(title, key)
+        self.figure.setToolTip("Which figure of gradient health to draw for each layer")
+        self.figure.currentIndexChanged.connect(lambda _: self._figure_chosen())
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("healthPlot")
+        self.plot.setLabel("bottom", "step")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.setMinimumHeight(130)
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="7pt")
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._drawn = 0  # points drawn so far
+        self._warned: dict[str, str] = {}
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(QLabel("Gradient health"))
+        top.addWidget(self.figure, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+        self._figure_chosen()
+
+    @property
+    def key(self) -> str:
+        """The figure drawn: a key of graph.health.FIGURES."""
+        return self.figure.currentData()
+
+    def clear(self, graph: Graph | None = None) -> None:
+        """Forget every point (a new document, or Train again); badges go too."""
+        self.graph = graph if graph is not None else self.graph
+        self.history.clear()
+        self._drawn = 0
+        self._draw()
+        self._warn({})
+
+    def append(self, points: list[Health]) -> None:
+        """Keep newly measured points; the next redraw shows them."""
+        self.history.extend(points)
+
+    def redraw(self) -> None:
+        """Draw the points that arrived since the last redraw, and update the badges."""
+        if len(self.history.points) == self._drawn:
+            return
+        self._drawn = len(self.history.points)
+        self._draw()
+        if self.graph is not None:
+            self._warn(warnings(self.graph, self.history.points[-1]))
+
+    def _figure_chosen(self) -> None:
+        log = self.key in LOG_FIGURES
+        self.plot.setLogMode(y=log)
+        self.plot.setLabel("left", FIGURES[self.key])
+        if not log:
+            self.plot.setYRange(0.0, 1.0)
+        self._draw(rebuild=True)
+
+    def _draw(self, rebuild: bool = False) -> None:
+        series = self.history.series(self.key)
+        if rebuild or set(series) != set(self.curves):
+            self.plot.clear()
+            self.legend.clear()
+            self.curves = {}
+            for i, node_id in enumerate(series):
+                pen = pg.mkPen(SERIES[i % len(SERIES)], width=2)
+                self.curves[node_id] = self.plot.plot(pen=pen, name=node_id)
+        log = self.key in LOG_FIGURES
+        for node_id, (steps, values) in series.items():
+            shown = np.maximum(values, SMALLEST) if log else values
+            self.curves[node_id].setData(steps, shown)
+        if log:
+            self.plot.enableAutoRange(y=True)
+
+    def _warn(self, found: dict[str, str]) -> None:
+        if found != self._warned:
+            self._warned = found
+            self.warnings_changed.emit(dict(found))
