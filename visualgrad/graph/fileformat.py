@@ -33,6 +33,8 @@ members, position of the group's node). An optional ``"lesson"`` object holds a 
 lesson (``lessons.to_data``: its steps' texts, highlights and the actions they wait for).
 Optional ``"frames"`` and ``"notes"`` lists hold the canvas's titled backdrops and text
 boxes (``annotations.to_sections``: id, title, colour and rectangle; id, text, position).
+An optional ``"hand_edits"`` list records the weights changed by hand (``hand_edits.to_data``:
+node, tensor, index, the value before and after).
 
 A graph's description is not part of ``Graph``: ``save`` takes it as an
 argument and ``load_with_description`` returns it beside the graph.
@@ -49,7 +51,17 @@ from typing import Any
 
 import numpy as np
 
-from . import annotations, catalog, groups, imported_data, lessons, reroutes, runs, safe_files
+from . import (
+    annotations,
+    catalog,
+    groups,
+    hand_edits,
+    imported_data,
+    lessons,
+    reroutes,
+    runs,
+    safe_files,
+)
 from .graph import Edge, Graph, GraphError, TrainingSettings
 
 FORMAT = "visualgrad"
@@ -108,6 +120,8 @@ def to_json(graph: Graph, description: str | None = None) -> str:
         except lessons.LessonError as error:
             raise FileFormatError(str(error)) from None
         document["lesson"] = lessons.to_data(graph.lesson)
+    if graph.hand_edits:
+        document["hand_edits"] = hand_edits.to_data(graph.hand_edits)
     document.update(annotations.to_sections(graph.annotations))
     try:
         return _dump(document, 0) + "\n"
@@ -318,7 +332,7 @@ def _migrate(document: Any) -> dict[str, Any]:
 
 def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     required = ("format", "version", "nodes", "edges", "training")
-    optional = ("description", "data", "runs", "groups", "lesson", "frames", "notes")
+    optional = ("description", "data", "runs", "groups", "lesson", "frames", "notes", "hand_edits")
     _fields(document, "", required, optional)
     description = document.get("description")
     if description is not None and not _is_text(description):
@@ -353,6 +367,11 @@ def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
         except lessons.LessonError as error:
             raise _Problem(str(error)) from None
         graph.set_lesson(lesson)
+    if "hand_edits" in document:
+        try:
+            graph.hand_edits = hand_edits.from_data(document["hand_edits"], graph)
+        except GraphError as error:
+            raise _Problem(str(error)) from None
     try:
         found = annotations.from_sections(document.get("frames"), document.get("notes"))
     except annotations.AnnotationError as error:

@@ -174,6 +174,7 @@ class Graph:
         self.data: ImportedData | None = None  # the user's own dataset, if imported
         self.runs: tuple[Run, ...] = ()  # training runs pinned to be saved with the graph
         self.lesson: Lesson | None = None  # the guided lesson the project carries, if any
+        self.hand_edits: list = []  # weights changed by hand (graph.hand_edits.HandEdit)
         self._index: _EdgeIndex | None = None  # rebuilt on the first read after an edge edit
         from .groups import Groups  # groups.py builds on this module
 
