@@ -57,6 +57,7 @@ class RemoveNodes(QUndoCommand):
         edge_rank = {e: i for i, e in enumerate(self.graph.edges)}
         self.placed_edges = [(edge_rank[e], e) for e in self.edges]
         self.placed_nodes = [(node_rank[i], self.graph.nodes[i]) for i in self.node_ids]
+        self.reroutes = {e: self.graph.reroutes.points(e) for e in self.edges}
         for e in self.edges:
             self.graph.disconnect(e)
         for node_id in self.node_ids:
@@ -65,6 +66,9 @@ class RemoveNodes(QUndoCommand):
     def undo(self) -> None:
         nodes = [(i, _with_weights_copied(n)) for i, n in self.placed_nodes]
         self.graph.restore(nodes, self.placed_edges)
+        for edge, points in self.reroutes.items():
+            if points:
+                self.graph.reroutes.set(edge, points)
 
 
 class Connect(QUndoCommand):

@@ -12,15 +12,14 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QUndoView,
 )
 
 from ..graph.events import Connections
 from ..graph.graph import Graph, Node
-from . import theme
+from . import help_menu, theme
 from .app import app_icon
-from .canvas import CanvasScene, CanvasView, Inspector, Palette, dropped_file
+from .canvas import CanvasScene, CanvasView, ContextMenus, Inspector, Palette, dropped_file
 from .document import Document
 from .files import FileActions, settings
 from .files.import_data import import_dialog
@@ -62,6 +61,15 @@ class MainWindow(QMainWindow):
         self._docks()
         self._actions()
         self._menus()
+        self.canvas_menus = ContextMenus(
+            self.canvas,
+            {
+                "select_all": self.select_all_action,
+                "fit": self.fit_action,
+                "duplicate": self.duplicate_action,
+                "delete": self.delete_action,
+            },
+        )
         self._status_bar()
         self._wire()
         self._paste_count = 0
@@ -250,6 +258,9 @@ class MainWindow(QMainWindow):
         for action in self.playback.actions():
             run.addAction(action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(
+            self._action("&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/", "Every shortcut")
+        )
         help_menu.addAction(self._action("&About visualgrad", self.about))
 
     def _status_bar(self) -> None:
@@ -357,7 +368,11 @@ class MainWindow(QMainWindow):
             self.scene.select_nodes(pasted)
 
     def delete_selection(self) -> None:
-        self.document.remove(self.scene.selected_node_ids(), self.scene.selected_edges())
+        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edges()
+        if nodes or edges:
+            self.document.remove(nodes, edges)
+        elif self.document.editable():
+            self.scene.wires.remove_selected_points()
 
     def select_all(self) -> None:
         for item in self.scene.node_items.values():
@@ -375,14 +390,11 @@ class MainWindow(QMainWindow):
         self.theme_actions[name].setChecked(True)
 
     def about(self) -> None:
-        from .. import __version__
+        self.about_box = help_menu.about(self)
 
-        QMessageBox.about(
-            self,
-            "About visualgrad",
-            f"<b>visualgrad {__version__}</b><br>See backpropagation: build a computation graph,"
-            " step through the forward and backward pass, and train it.",
-        )
+    def show_shortcuts(self) -> None:
+        self.shortcuts_dialog = help_menu.ShortcutsDialog(self)
+        self.shortcuts_dialog.show()
 
     # ---- training locks editing ----------------------------------------------------------------
     def _show_locked(self, locked: bool) -> None:

@@ -1,18 +1,24 @@
-"""What the canvas draws of an edge: a curve from an output port to an input port, with its
-shape label, its playback badge and its gradient colour."""
+"""What the canvas draws of an edge: a curve from an output port to an input port, bent
+through its reroute points, with its shape label, its playback badge, its gradient colour,
+and a highlight and a tooltip of what it carries while the mouse is over it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from ...graph.graph import Edge
+from ...graph.reroutes import Point
+from ...graph.wiring import wire_summary
 from ..theme import Theme
 from .badge import EdgeBadge
 from .drawing import DETAIL, detail, font
+from .reroute_point import ReroutePoint
 
 if TYPE_CHECKING:
     from .nodes import PortItem
@@ -28,13 +34,19 @@ class EdgeItem(QGraphicsItem):
         self.badge = ""  # playback: the value or gradient carried, as text
         self.colour: QColor | None = None  # gradient magnitude colouring; None: the theme's
         self.badge_item = None
+        self.points: tuple[Point, ...] = ()  # the reroute points it bends through
+        self.hovered = False
+        # what the pass shown sent along it: "value" forward, "gradient" back (set by playback)
+        self.carried: dict[str, np.ndarray] = {}
         # exposedRect then holds the part being repainted, so off-screen labels are skipped.
         self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemUsesExtendedStyleOption)
         self.setZValue(0)
         self.setToolTip(str(edge))
+        self.setAcceptHoverEvents(True)
         source.node_item.edges.append(self)
         target.node_item.edges.append(self)
         self._path = QPainterPath()
+        self._shape: QPainterPath | None = None
         self.adjust()
 
     def detach(self) -> None:
@@ -45,7 +57,8 @@ class EdgeItem(QGraphicsItem):
 
     def adjust(self) -> None:
         self.prepareGeometryChange()
-        self._path = curve(self.source.center(), self.target.center())
+        self._path = curve_through(self.source.center(), self.points, self.target.center())
+        self._shape = None
         self._bounds = self._path.boundingRect().adjusted(-60, -24, 60, 24)
         if getattr(self, "badge_item", None) is not None:
             self._place_badge()
@@ -60,9 +73,33 @@ class EdgeItem(QGraphicsItem):
         return self._bounds
 
     def shape(self) -> QPainterPath:
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        return stroker.createStroke(self._path)
+        if self._shape is None:  # asked for at every mouse move over it: made once per path
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10)
+            self._shape = stroker.createStroke(self._path)
+        return self._shape
+
+    def set_points(self, points: Sequence[Point]) -> None:
+        """Bend through ``points`` (scene coordinates), each drawn as a handle to drag."""
+        self.points = tuple(points)
+        for child in self.childItems():
+            if isinstance(child, ReroutePoint):
+                child.setParentItem(None)
+                if child.scene() is not None:
+                    child.scene().removeItem(child)
+        for index, (x, y) in enumerate(self.points):
+            ReroutePoint(self, index).setPos(x, y)
+        self.adjust()
+
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        value, gradient = self.carried.get("value"), self.carried.get("gradient")
+        self.setToolTip(wire_summary(str(self.edge), self.shape_text, value, gradient))
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.update()
 
     def set_shape(self, text: str) -> None:
         if text != self.shape_text:
@@ -102,6 +139,8 @@ class EdgeItem(QGraphicsItem):
         width = 1.0
         if self.isSelected():
             colour, width = theme.selection, 2.5
+        elif self.hovered:
+            colour, width = theme.selection.lighter(130), 3.0
         elif self.colour is not None:
             width = 2.5
         pen = QPen(colour, width)
@@ -128,7 +167,15 @@ class EdgeItem(QGraphicsItem):
 
 def curve(start: QPointF, end: QPointF) -> QPainterPath:
     """The S-curve an edge follows: leaves to the right, arrives from the left."""
+    return curve_through(start, (), end)
+
+
+def curve_through(start: QPointF, points: Sequence[Point], end: QPointF) -> QPainterPath:
+    """S-curves from ``start`` through each reroute point to ``end``: each leaves to the
+    right and arrives from the left."""
     path = QPainterPath(start)
-    reach = max(40.0, abs(end.x() - start.x()) * 0.5)
-    path.cubicTo(start + QPointF(reach, 0), end - QPointF(reach, 0), end)
+    anchors = [start, *(QPointF(x, y) for x, y in points), end]
+    for a, b in zip(anchors, anchors[1:]):
+        reach = max(40.0 if not points else 20.0, abs(b.x() - a.x()) * 0.5)
+        path.cubicTo(a + QPointF(reach, 0), b - QPointF(reach, 0), b)
     return path

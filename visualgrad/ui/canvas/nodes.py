@@ -39,6 +39,11 @@ def header_path() -> QPainterPath:
     return _HEADER[0]
 
 
+def port_y(index: int) -> float:
+    """How far below a node's top its ``index``-th port sits."""
+    return HEADER + PARAMS + ROW / 2 + index * ROW
+
+
 class PortItem(QGraphicsItem):
     """One input (left edge) or output (right edge) of a node; connections start here."""
 
@@ -100,15 +105,12 @@ class NodeItem(QGraphicsObject):
         spec = node.spec
         for i, port in enumerate(spec.inputs):
             item = self.inputs[port.name] = PortItem(self, port.name, port.kind, False)
-            item.setPos(0, self._port_y(i))
+            item.setPos(0, port_y(i))
         for i, port in enumerate(spec.outputs):
             item = self.outputs[port.name] = PortItem(self, port.name, port.kind, True)
-            item.setPos(NODE_WIDTH, self._port_y(i))
+            item.setPos(NODE_WIDTH, port_y(i))
         self.refresh()
         self.setPos(*node.position)
-
-    def _port_y(self, index: int) -> float:
-        return HEADER + PARAMS + ROW / 2 + index * ROW
 
     def height(self) -> float:
         rows = max(len(self.inputs), len(self.outputs), 1)

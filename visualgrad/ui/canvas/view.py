@@ -3,12 +3,15 @@ and an overview map in its corner."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QStringListModel, Qt, Signal
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
-from PySide6.QtWidgets import QCompleter, QFrame, QGraphicsView, QLineEdit
+from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from ...graph import catalog
 from .scene import CanvasScene
+from .search import NodeSearch
 
 NODE_MIME = "application/x-visualgrad-node"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
@@ -74,19 +77,10 @@ class CanvasView(QGraphicsView):
         self.setSceneRect(QRectF(-20000, -20000, 40000, 40000))
         self._panning: QPoint | None = None
         self._space = False
-        self.search = QLineEdit(self)
-        self.search.setObjectName("nodeSearch")
-        self.search.setPlaceholderText("Add a node: type its name, Enter")
-        self.search.setFixedWidth(260)
-        self.search.hide()
-        names = list(catalog.CATALOG)
-        completer = QCompleter(QStringListModel(names, self.search), self.search)
-        completer.setCaseSensitivity(Qt.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchContains)
-        self.search.setCompleter(completer)
-        self.search.returnPressed.connect(self._place_searched)
-        completer.activated.connect(lambda _text: self._place_searched())
-        self._search_at = QPointF()
+        self.search = NodeSearch(self)
+        self.search.refused.connect(scene.document.status)
+        self.search.closed.connect(scene.wires.clear_pending)
+        scene.wires.search_requested.connect(self.open_search)
         self.overview = Overview(self)
         self.overview.hide()
         scene.shapes_refreshed.connect(self._refresh_overview)
@@ -179,32 +173,31 @@ class CanvasView(QGraphicsView):
         return False
 
     # ---- adding nodes -------------------------------------------------------------------------
-    def open_search(self) -> None:
-        """Tab: a search field at the cursor; Enter places the node there."""
-        cursor = self.mapFromGlobal(self.cursor().pos())
-        if not self.viewport().rect().contains(cursor):
-            cursor = self.viewport().rect().center()
-        self._search_at = self.mapToScene(cursor)
-        self.search.move(
-            min(cursor.x(), self.width() - self.search.width() - 4),
-            min(cursor.y(), self.height() - 30),
-        )
-        self.search.clear()
-        self.search.show()
-        self.search.setFocus()
+    def open_search(
+        self,
+        scene_pos: QPointF | None = None,
+        names: Sequence[str] | None = None,
+        chosen: Callable[[str], None] | None = None,
+        hint: str = "Add a node: type its name, Enter",
+    ) -> None:
+        """A search field at ``scene_pos`` (Tab: the cursor) offering ``names`` (every node
+        type); the one picked goes to ``chosen``, which by default places it there."""
+        if scene_pos is None:
+            cursor = self.mapFromGlobal(self.cursor().pos())
+            if not self.viewport().rect().contains(cursor):
+                cursor = self.viewport().rect().center()
+            scene_pos = self.mapToScene(cursor)
+        at = QPointF(scene_pos)
 
-    def _place_searched(self) -> None:
-        text = self.search.text().strip()
-        match = next((n for n in catalog.CATALOG if n.lower() == text.lower()), None)
-        if match is None:
-            options = [n for n in catalog.CATALOG if text.lower() in n.lower()]
-            match = options[0] if len(options) == 1 else None
-        if match is None:
-            self.scene().document.status.emit(f"No node type called {text!r}")
-            return
-        self.search.hide()
-        self.place(match, self._search_at)
-        self.setFocus()
+        def place_there(type_name: str) -> None:
+            self.place(type_name, at)
+
+        def then_focus(type_name: str) -> None:
+            (chosen or place_there)(type_name)
+            self.setFocus()
+
+        names = list(catalog.CATALOG) if names is None else list(names)
+        self.search.open(self.mapFromScene(at), names, then_focus, hint)
 
     def place(self, type_name: str, scene_pos: QPointF | None = None) -> str | None:
         """Add a node of ``type_name`` centred at ``scene_pos`` (the view's centre by default)."""

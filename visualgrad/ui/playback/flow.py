@@ -56,6 +56,7 @@ class EdgeFlow(QObject):
         for item in self.scene.edge_items.values():
             item.set_badge("", None)
             item.set_colour(None)
+            item.carried.clear()
         self.legend.set_range(None, None)
 
     def show(self, step: Step, duration_ms: int | None) -> None:
@@ -110,7 +111,7 @@ class EdgeFlow(QObject):
             item = self.scene.edge_items.get(edge)
             if item is None:
                 continue
-            self._carried[view][edge] = step.value
+            self._carried[view][edge] = item.carried[view] = step.value
             if view == "gradient":
                 magnitude = float(np.abs(step.value).mean())
                 item.set_colour(magnitude_colour(magnitude, *self._log_range))
