@@ -17,13 +17,13 @@ from .checks import check_gradients, make
 
 # ---- the compositions of primitives that the fused Functions replace ---------------------
 def composed_softmax(x: vg.Tensor, dim: int) -> vg.Tensor:
-    shifted = x - x.max(dim, keepdim=True).detach()
+    shifted = x - x.amax(dim, keepdim=True).detach()
     e = shifted.exp()
     return e / e.sum(dim, keepdim=True)
 
 
 def composed_log_softmax(x: vg.Tensor, dim: int) -> vg.Tensor:
-    shifted = x - x.max(dim, keepdim=True).detach()
+    shifted = x - x.amax(dim, keepdim=True).detach()
     return shifted - shifted.exp().sum(dim, keepdim=True).log()
 
 

@@ -43,7 +43,7 @@ OPS = {
     "expm1": lambda x: x.expm1(),
     "softplus": lambda x: F.softplus(x),
     "clamp": lambda x: x.clamp(0.2, 0.8),
-    "max": lambda x: x.max(1),
+    "max": lambda x: x.max(1).values,
     "matmul": lambda x: x @ x.T,
     "leaky_relu": lambda x: F.leaky_relu(x, 0.1),
     "norm": lambda x: x.norm(dim=1),

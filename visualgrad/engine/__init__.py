@@ -12,6 +12,7 @@ Tensors are float64 unless made with dtype="float32" (or vg.float32), or convert
 
 from . import backends, datasets, nn, optim
 from .autodiff import Function, is_grad_enabled, no_grad
+from .indexing_functions import cat, gather, stack, where
 from .random import manual_seed
 from .tensor import (
     Tensor,
@@ -38,12 +39,14 @@ __all__ = [
     "Tensor",
     "arange",
     "backends",
+    "cat",
     "datasets",
     "eye",
     "float32",
     "float64",
     "full",
     "full_like",
+    "gather",
     "is_grad_enabled",
     "manual_seed",
     "matmul",
@@ -56,7 +59,9 @@ __all__ = [
     "rand_like",
     "randn",
     "randn_like",
+    "stack",
     "tensor",
+    "where",
     "zeros",
     "zeros_like",
 ]

@@ -260,10 +260,15 @@ class Tensor(Variable):
     def __rtruediv__(self, other: Any) -> Tensor:
         return self._operand(other) * F.Inv.apply(self)
 
-    def __pow__(self, exponent: float) -> Tensor:
-        if isinstance(exponent, Tensor) or not isinstance(exponent, (int, float, np.number)):
+    def __pow__(self, exponent: float | Tensor) -> Tensor:
+        if isinstance(exponent, Tensor):
+            return elementwise.TensorPow.apply(self, exponent)
+        if not isinstance(exponent, (int, float, np.number)):
             raise TypeError(f"pow: the exponent must be a number, got {type(exponent).__name__}")
         return F.Pow.apply(self, float(exponent))
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return elementwise.TensorPow.apply(self._operand(base), self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return matmul(self, self._operand(other))
@@ -387,14 +392,44 @@ class Tensor(Variable):
             raise ValueError(f"norm: only the 2-norm (p=2 or 'fro') is supported, got p={p!r}")
         return F.RootOfSquares.apply((self * self).sum(dim, keepdim))
 
-    def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
-        """The largest values over ``dim``; unlike torch, only the values are returned."""
+    def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor | extrema.ValuesIndices:
+        """The largest value; along one ``dim``, ``(values, indices)`` as torch's, each
+        value's gradient going to its index (several dims: as ``amax``)."""
+        if isinstance(dim, (int, np.integer)):
+            return extrema.extreme_along(self, dim, keepdim, smallest=False)
         return self._reduce(F.Max.apply, dim, keepdim, "max")
+
+    def min(self, dim: Dims = None, keepdim: bool = False) -> Tensor | extrema.ValuesIndices:
+        """The smallest value; along one ``dim``, ``(values, indices)``, as ``max``."""
+        if isinstance(dim, (int, np.integer)):
+            return extrema.extreme_along(self, dim, keepdim, smallest=True)
+        return -((-self)._reduce(F.Max.apply, dim, keepdim, "min"))
+
+    def amax(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """The largest values over ``dim``; the gradient is shared among ties, as torch's."""
+        return self._reduce(F.Max.apply, dim, keepdim, "amax")
+
+    def amin(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """The smallest values over ``dim``; the gradient is shared among ties, as torch's."""
+        return -((-self).amax(dim, keepdim))
 
     def argmax(self, dim: int | None = None) -> Tensor:
         """The index of the largest value along ``dim``, or in the flat tensor (no gradient)."""
         axis = None if dim is None else self._dims(dim, "argmax")[0]
         return tensor(np.argmax(self.to_numpy(), axis=axis), backend=self.backend)
+
+    def argmin(self, dim: int | None = None) -> Tensor:
+        """The index of the smallest value along ``dim``, or in the flat tensor (no gradient)."""
+        axis = None if dim is None else self._dims(dim, "argmin")[0]
+        return tensor(np.argmin(self.to_numpy(), axis=axis), backend=self.backend)
+
+    # ---- picking elements (indexing_functions) ----------------------------------
+    def __getitem__(self, key: Any) -> Tensor:
+        return indexing.getitem(self, key)
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        """``torch.gather``: the elements of ``self`` along ``dim`` that ``index`` names."""
+        return indexing.gather(self, dim, index)
 
     # ---- shapes ----------------------------------------------------------------
     def view(self, *shape: int | Sequence[int]) -> Tensor:
@@ -531,6 +566,9 @@ def randn(
     return tensor(values, requires_grad, backend, dtype)
 
 
+from . import elementwise_functions as elementwise  # noqa: E402
+from . import extrema_functions as extrema  # noqa: E402
+from . import indexing_functions as indexing  # noqa: E402
 from . import random  # noqa: E402  (after Tensor: no cycle at import time)
 from . import tensor_functions as F  # noqa: E402
 

@@ -19,10 +19,12 @@ from .layers import (
 )
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
+from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = [
     "AvgPool2d",
     "BCELoss",
+    "BatchNorm1d",
     "BCEWithLogitsLoss",
     "Conv1d",
     "Conv2d",
@@ -30,6 +32,7 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Flatten",
+    "LayerNorm",
     "Linear",
     "LogSoftmax",
     "MSELoss",

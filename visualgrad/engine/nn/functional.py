@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..elementwise_functions import GELU
 from ..fused_functions import (
     BinaryCrossEntropy,
     Conv2d,
@@ -23,10 +24,13 @@ from ..fused_functions import (
     NLLLoss,
     Softmax,
 )
+from ..indexing_functions import pad as _pad
 from ..random import generator
 from ..tensor import Tensor, tensor
 from ..tensor_data import windows_out
 from ..tensor_functions import LeakyReLU, Softplus, Unfold
+from .normalization import batch_norm as _batch_norm
+from .normalization import layer_norm as _layer_norm
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -126,6 +130,15 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return LeakyReLU.apply(x, float(negative_slope))
 
 
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x Phi(x), Phi the standard normal CDF (the exact erf form, torch's default)."""
+    if approximate != "none":
+        raise ValueError(
+            f"gelu: only the exact form (approximate='none') is supported, got {approximate!r}"
+        )
+    return GELU.apply(x)
+
+
 def softplus(x: Tensor, beta: float = 1.0) -> Tensor:
     """log(1 + e^(beta x)) / beta, a smooth relu; its derivative is sigmoid(beta x)."""
     if beta <= 0:
@@ -155,6 +168,39 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x * 0.0
     keep = generator().random(x.shape) >= p
     return x * tensor(keep / (1.0 - p), backend=x.backend, dtype=x.dtype)
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad with ``value``: ``pad`` is (left, right) for the last dim, then the one before...;
+    negative sizes crop. Only torch's constant mode."""
+    if mode != "constant":
+        raise ValueError(f"pad: only mode 'constant' is supported, got {mode!r}")
+    return _pad(input, pad, value)
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalize over the trailing ``normalized_shape``, then scale and shift, as torch's."""
+    return _layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Per-channel normalization of (N, C) or (N, C, L), as ``torch.nn.functional.batch_norm``."""
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 # ---- convolution and pooling -------------------------------------------------------

@@ -31,6 +31,7 @@ class Module:
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "training", True)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -38,6 +39,9 @@ class Module:
             raise AttributeError(
                 f"{type(self).__name__}.__init__ must call super().__init__() first"
             )
+        if name in self.__dict__.get("_buffers", {}) and isinstance(value, Tensor):
+            self._buffers[name] = value
+            return
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         self.__dict__.pop(name, None)
@@ -49,7 +53,7 @@ class Module:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
-        for table in ("_parameters", "_modules"):
+        for table in ("_parameters", "_modules", "_buffers"):
             entries = self.__dict__.get(table, {})
             if name in entries:
                 return entries[name]
@@ -105,13 +109,33 @@ class Module:
         for p in self.parameters():
             p.zero_grad_()
 
+    def register_buffer(self, name: str, value: Tensor) -> None:
+        """Keep ``value`` as state that is saved and moved with the module but not learned
+        (BatchNorm's running statistics), as torch's ``register_buffer``."""
+        self.__dict__.pop(name, None)
+        self._buffers[name] = value
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        for name, b in self._buffers.items():
+            yield prefix + name, b
+        for name, child in self._modules.items():
+            yield from child.named_buffers(prefix + name + ".")
+
+    def _named_state(self) -> Iterator[tuple[str, Tensor]]:
+        """Every parameter and buffer by dotted name, each module's parameters first."""
+        yield from self._parameters.items()
+        yield from self._buffers.items()
+        for name, child in self._modules.items():
+            for key, value in child._named_state():
+                yield f"{name}.{key}", value
+
     def state_dict(self) -> dict[str, Tensor]:
-        """Every parameter's values by dotted name, cut from the graph."""
-        return {name: p.detach() for name, p in self.named_parameters()}
+        """Every parameter's and buffer's values by dotted name, cut from the graph."""
+        return {name: p.detach() for name, p in self._named_state()}
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
-        """Copy values into the parameters; names and shapes must match."""
-        own = dict(self.named_parameters())
+        """Copy values into the parameters and buffers; names and shapes must match."""
+        own = dict(self._named_state())
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
@@ -140,6 +164,9 @@ class Module:
         for p in self.parameters():
             moved = p.detach().to(target)
             p._data, p.backend, p.grad = moved._data, moved.backend, None
+        for _, b in self.named_buffers():
+            moved = b.to(target)
+            b._data, b.backend = moved._data, moved.backend
         return self
 
     def float(self) -> Module:

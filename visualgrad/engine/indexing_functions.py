@@ -1,0 +1,305 @@
+"""Picking and placing elements: gather, indexing, cat, stack, pad and where.
+
+Two primitive Functions carry every gradient rule here. ``Take`` reads elements of a
+tensor at flat positions worked out on the host (``out[i] = a.flat[index[i]]``) and
+sends the gradient back with a scatter-add; ``Cat`` lays tensors end to end and hands
+each its slice of the gradient. Both run on the backend's embedding kernels (a row
+gather and a row scatter-add), so they work on every backend without kernels of their
+own. TensorData has no storage offset, so a slice is a copy, not a view. Indexing,
+gather, stack, pad and where are compositions of the two (and ``Expand``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .autodiff import Context, EngineFunction
+from .tensor import Tensor, tensor
+from .tensor_data import Shape, TensorData, shape_broadcast
+from .tensor_functions import _new, cast_, contiguous_, map_, sum_to, zip_
+
+
+def _flat_rows(t: Tensor) -> TensorData:
+    """A contiguous tensor's data as (size, 1) rows, the layout the embedding kernels read."""
+    return TensorData.contiguous_over(t._data.storage, (t.size, 1))
+
+
+def positions_tensor(positions: np.ndarray, backend) -> Tensor:
+    """Whole-number flat positions as a contiguous index tensor on ``backend``."""
+    return tensor(np.ascontiguousarray(positions), backend=backend.name)
+
+
+def take_(a: Tensor, index: Tensor) -> Tensor:
+    """``out[i] = a.flat[index[i]]`` (row-major positions), shaped like ``index``; no history."""
+    a = contiguous_(a)
+    out = _new(index.shape, a.backend, dtype=a.dtype)
+    if out.size:
+        flat = TensorData.contiguous_over(index._data.storage, (index.size,))
+        a.backend.embedding(_flat_rows(a), flat, _flat_rows(out))
+    return out
+
+
+def scatter_add_(values: Tensor, index: Tensor, shape: Shape) -> Tensor:
+    """A zero tensor of ``shape`` with ``out.flat[index[i]] += values.flat[i]``; no history."""
+    out = _new(shape, values.backend, zeroed=True, dtype=values.dtype)
+    if values.size:
+        values = contiguous_(values)
+        flat = TensorData.contiguous_over(index._data.storage, (index.size,))
+        values.backend.embedding_backward(_flat_rows(values), flat, _flat_rows(out))
+    return out
+
+
+class Take(EngineFunction):
+    """The elements of ``a`` at the flat positions ``index`` holds, in ``index``'s shape.
+
+    A position read several times gets the sum of their gradients.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, index: Tensor) -> Tensor:
+        ctx.save_for_backward(a.shape, index)
+        return take_(a, index)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        shape, index = ctx.saved_values
+        return scatter_add_(grad, index, shape), None
+
+
+class Cat(EngineFunction):
+    """The flat values of every input laid end to end, as one vector, in the dtype they
+    promote to; each input's gradient is its slice, in its own dtype."""
+
+    @staticmethod
+    def forward(ctx: Context, *parts: Tensor) -> Tensor:
+        sizes = [p.size for p in parts]
+        dtype = np.result_type(*(p.dtype for p in parts))
+        ctx.save_for_backward([(p.shape, p.dtype) for p in parts], sizes)
+        backend = parts[0].backend
+        out = _new((sum(sizes),), backend, zeroed=True, dtype=dtype)
+        start = 0
+        for part, size in zip(parts, sizes):
+            if size:
+                index = positions_tensor(np.arange(start, start + size), backend)
+                placed = scatter_add_(
+                    part if part.dtype == dtype else cast_(part, dtype), index, out.shape
+                )
+                zip_("add", out, placed, "cat", out=out)
+            start += size
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
+        kinds, sizes = ctx.saved_values
+        grads, start = [], 0
+        for needed, (shape, dtype), size in zip(ctx.needs_input_grad, kinds, sizes):
+            part = None
+            if needed:
+                index = positions_tensor(
+                    np.arange(start, start + size).reshape(shape), grad.backend
+                )
+                part = take_(grad, index)
+                part = part if part.dtype == dtype else cast_(part, dtype)
+            grads.append(part)
+            start += size
+        return tuple(grads)
+
+
+class Expand(EngineFunction):
+    """``a`` broadcast to ``shape`` as a tensor of its own; the gradient is summed back."""
+
+    @staticmethod
+    def forward(ctx: Context, a: Tensor, shape: Shape) -> Tensor:
+        ctx.save_for_backward(a.shape)
+        return map_("id", a, shape)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None]:
+        (shape,) = ctx.saved_values
+        return sum_to(grad, shape), None
+
+
+def _same_backend(op: str, tensors: Sequence[Tensor]) -> None:
+    backends = {t.backend.name for t in tensors}
+    if len(backends) > 1:
+        raise TypeError(
+            f"{op}: tensors are on different backends ({', '.join(sorted(backends))}); "
+            "move them with .to()"
+        )
+
+
+def _dim(dim: int, dims: int, op: str) -> int:
+    if not -dims <= dim < dims:
+        raise ValueError(f"{op}: dimension {dim} is out of range for {dims} dimensions")
+    return int(dim) % dims
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors joined along ``dim``; every other size must match, as ``torch.cat``."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    _same_backend("cat", tensors)
+    first = tensors[0]
+    if first.dims == 0:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated")
+    d = _dim(dim, first.dims, "cat")
+    for t in tensors[1:]:
+        if t.dims != first.dims or t.shape[:d] + t.shape[d + 1 :] != (
+            first.shape[:d] + first.shape[d + 1 :]
+        ):
+            raise ValueError(
+                f"cat: shapes {first.shape} and {t.shape} differ outside dimension {d}"
+            )
+    if len(tensors) == 1:
+        return tensors[0].contiguous_copy()
+    shape = first.shape[:d] + (sum(t.shape[d] for t in tensors),) + first.shape[d + 1 :]
+    joined = Cat.apply(*tensors)
+    # Where each element of the result lies in the joined vector.
+    offsets = np.cumsum([0] + [t.size for t in tensors[:-1]])
+    pieces = [offsets[k] + np.arange(t.size).reshape(t.shape) for k, t in enumerate(tensors)]
+    index = positions_tensor(np.concatenate(pieces, axis=d), first.backend)
+    return Take.apply(joined, index).view(*shape)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors (all one shape) joined along a new dimension ``dim``, as ``torch.stack``."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    shape = tensors[0].shape
+    for t in tensors[1:]:
+        if t.shape != shape:
+            raise ValueError(f"stack: every tensor must have one shape, got {shape} and {t.shape}")
+    d = _dim(dim, len(shape) + 1, "stack")
+    if len(tensors) == 1:
+        return tensors[0].unsqueeze(d).contiguous_copy()
+    return cat([t.unsqueeze(d) for t in tensors], d)
+
+
+def _whole_numbers(values: Any, op: str) -> np.ndarray:
+    """Indices (a Tensor, an array or a list) as int64; TypeError if they are not whole."""
+    array = values.to_numpy() if isinstance(values, Tensor) else np.asarray(values)
+    if array.dtype.kind == "b":
+        raise TypeError(f"{op}: boolean masks are not supported; give integer indices")
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{op}: expected integer indices, got values of dtype {array.dtype}")
+    whole = array.astype(np.int64)
+    if not np.array_equal(whole, array):
+        raise TypeError(f"{op}: expected integer indices, got non-integer values")
+    return whole
+
+
+def gather(input: Tensor, dim: int, index: Any) -> Tensor:
+    """``out[i][j][k] = input[index[i][j][k]][j][k]`` for ``dim`` 0 (alike for the others),
+    as ``torch.gather``: ``index`` has input's number of dims, each size at most input's
+    (``dim`` excepted), and values in ``[0, input.shape[dim])``."""
+    idx = _whole_numbers(index, "gather")
+    if idx.ndim != input.dims:
+        raise ValueError(
+            f"gather: index has {idx.ndim} dimensions but input {input.shape} has {input.dims}"
+        )
+    d = _dim(dim, max(input.dims, 1), "gather")
+    shape, grid_shape = input.shape or (1,), idx.shape or (1,)
+    for k, (n, m) in enumerate(zip(grid_shape, shape)):
+        if k != d and n > m:
+            raise ValueError(
+                f"gather: index {idx.shape} is larger than input {input.shape} in dimension {k}"
+            )
+    if idx.size and (idx.min() < 0 or idx.max() >= shape[d]):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise ValueError(
+            f"gather: index {bad} is out of range for dimension {d} of size {shape[d]}"
+        )
+    grid = list(np.indices(grid_shape, sparse=True))
+    grid[d] = idx.reshape(grid_shape)
+    positions = np.arange(input.size).reshape(shape)[tuple(grid)].reshape(idx.shape)
+    return Take.apply(input, positions_tensor(positions, input.backend))
+
+
+def _index_key(key: Any, shape: Shape) -> tuple:
+    """``key`` with every index tensor or list as an int64 array, checked as torch checks."""
+    parts = key if isinstance(key, tuple) else (key,)
+    out = []
+    for part in parts:
+        if isinstance(part, slice):
+            if part.step is not None and part.step <= 0:
+                raise ValueError(f"getitem: slice step must be positive, got {part.step}")
+            out.append(part)
+        elif part is None or part is Ellipsis or isinstance(part, (int, np.integer)):
+            if isinstance(part, bool):
+                raise TypeError("getitem: boolean indices are not supported")
+            out.append(part)
+        elif isinstance(part, (Tensor, np.ndarray, list, tuple)):
+            out.append(_whole_numbers(part, "getitem"))
+        else:
+            raise TypeError(f"getitem: cannot index with {type(part).__name__}")
+    return tuple(out)
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    """``x[key]`` with ints, slices (positive steps), None, ... and integer index tensors,
+    as torch (numpy's rules); always a copy, whose gradient is added back where it was read."""
+    positions = np.arange(x.size).reshape(x.shape)
+    try:
+        picked = positions[_index_key(key, x.shape)]
+    except IndexError as error:
+        raise IndexError(f"getitem: {error} (tensor of shape {x.shape})") from None
+    picked = np.asarray(picked)
+    return Take.apply(x, positions_tensor(picked, x.backend))
+
+
+def pad(input: Tensor, pad: Sequence[int], value: float = 0.0) -> Tensor:
+    """``torch.nn.functional.pad`` in constant mode: ``pad`` is (left, right) for the last
+    dimension, then (top, bottom) for the one before, and so on; a negative size crops."""
+    pad = [int(p) for p in pad]
+    if len(pad) % 2 or len(pad) // 2 > input.dims:
+        raise ValueError(
+            f"pad: expected pairs of sizes for at most {input.dims} dimensions, got {tuple(pad)}"
+        )
+    shape = list(input.shape)
+    source = np.arange(input.size).reshape(input.shape)
+    cut, place = [slice(None)] * input.dims, [slice(None)] * input.dims
+    for k in range(len(pad) // 2):
+        d = input.dims - 1 - k
+        before, after = pad[2 * k], pad[2 * k + 1]
+        n = input.shape[d]
+        size = n + before + after
+        if size < 0:
+            raise ValueError(f"pad: {tuple(pad)} leaves dimension {d} of {input.shape} negative")
+        shape[d] = size
+        cut[d] = slice(max(-before, 0), n - max(-after, 0))
+        place[d] = slice(max(before, 0), size - max(after, 0))
+    # Each output element reads an element of the input, or the padding value after them.
+    index = np.full(shape, input.size, dtype=np.int64)
+    index[tuple(place)] = source[tuple(cut)]
+    fill = Tensor(map_("id", input._constant(float(value)), (1,))._data, input.backend)
+    joined = Cat.apply(input, fill)
+    return Take.apply(joined, positions_tensor(index, input.backend))
+
+
+def where(condition: Any, input: Tensor, other: Any) -> Tensor:
+    """``input`` where ``condition`` is nonzero, else ``other``, all broadcast together, as
+    ``torch.where``; each side's gradient is the gradient where it was picked, else 0."""
+    if not isinstance(input, Tensor):
+        if not isinstance(other, Tensor):
+            raise TypeError("where: input or other must be a Tensor")
+        input = other._operand(input)
+    other = input._operand(other)
+    _same_backend("where", [input, other])
+    chosen = condition.to_numpy() if isinstance(condition, Tensor) else np.asarray(condition)
+    shape = shape_broadcast(
+        shape_broadcast(chosen.shape, input.shape, "where"), other.shape, "where"
+    )
+    n = int(np.prod(shape))
+    ordinal = np.arange(n).reshape(shape)
+    index = np.where(np.broadcast_to(chosen != 0, shape), ordinal, ordinal + n)
+    both = Cat.apply(_expanded(input, shape), _expanded(other, shape))
+    return Take.apply(both, positions_tensor(index, input.backend))
+
+
+def _expanded(t: Tensor, shape: Shape) -> Tensor:
+    return t if t.shape == shape else Expand.apply(t, shape)
