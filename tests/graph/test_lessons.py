@@ -187,3 +187,31 @@ def test_inserting_and_removing_steps_leaves_the_lesson_it_came_from():
     assert longer.steps[1] == step and len(LESSON.steps) == 6
     assert longer.removed(1) == LESSON
     assert from_data(to_data(longer)) == longer
+
+
+def test_the_pass_and_the_predictions_become_happenings():
+    from visualgrad.graph.execute import Program
+    from visualgrad.graph.lessons import predicted, stepped
+    from visualgrad.graph.predict import question_for
+    from visualgrad.graph.steps import build_steps
+
+    graph = chain_rule()
+    program = Program(graph, "simple")
+    trace = program.trace({})
+    steps, forward_count = build_steps(graph, trace, program.loss_node)
+    happenings = [stepped(s) for s in steps]
+    assert happenings[0] == Happening("step_forward", "a")
+    assert Happening("step_backward", "b", B_TO_D) in happenings
+    assert Happening("step_backward", "loss") in happenings
+    asked = {}
+    for s in steps:
+        q = question_for(graph, trace, s)
+        if q is not None:
+            asked[(q.kind, q.label, q.edge)] = predicted(graph, q)
+    assert asked[("sum", "dL/db", None)] == Happening("predict", "b")
+    assert asked[("edge", "dL/db", B_TO_D)] == Happening("predict", None, B_TO_D)
+    c_to_e = Edge("c", "y", "e", "a")
+    assert asked[("edge", "dL/dc", c_to_e)] == Happening("predict", "c", c_to_e)
+    assert asked[("value", "c", None)] == Happening("predict_value", "c")
+    assert Action("predict", "c").met_by(asked[("edge", "dL/dc", c_to_e)])
+    assert not Action("predict", "b").met_by(asked[("edge", "dL/db", B_TO_D)])

@@ -201,7 +201,7 @@ def test_a_broadcast_bias_sums_over_the_batch():
     q = asked(g, "dL/dbias")
     assert (q.hint.rule, q.hint.text) == (
         "broadcast",
-        "the bias bias is broadcast over the batch: sum dL/dy over it",
+        "the bias is broadcast over the batch: sum dL/dy over it",
     )
     z = torch.tensor([[1.0, 2, 3], [4, 5, 6]], dtype=torch.float64)
     b = torch.full((3,), 0.5, dtype=torch.float64, requires_grad=True)

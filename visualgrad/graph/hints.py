@@ -218,7 +218,9 @@ def _broadcast(kind: str, n: Names, params: dict, event: BackwardEvent) -> Hint:
     local = text(n, params)
     extra = len(np.shape(event.upstream)) - len(np.shape(event.gradient))
     over = "the batch" if extra >= 1 and np.ndim(event.upstream) == 2 else "the copied dimensions"
-    what = f"the bias {n.x}" if kind == "Add" else n.x
+    what = n.x
+    if kind == "Add":
+        what = "the bias" if n.x == "bias" else f"the bias {n.x}"
     head = f"{what} is broadcast over {over}: sum {n.up} over it"
     return Hint("broadcast", head if kind == "Add" else f"{head}, after {local}")
 

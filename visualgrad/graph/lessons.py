@@ -14,9 +14,13 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .graph import Edge, Graph
+
+if TYPE_CHECKING:
+    from .predict import Question
+    from .steps import Step
 
 MAX_STEPS = 200
 MAX_TEXT = 600  # characters of one step's text
@@ -112,12 +116,30 @@ class Happening:
     loss: float | None = None
 
 
+def stepped(step: Step) -> Happening:
+    """A step of the pass shown: forward to its node, or backward to the node it reaches."""
+    if step.kind == "forward":
+        return Happening("step_forward", step.node)
+    return Happening("step_backward", step.node, step.edges[0] if step.edges else None)
+
+
+def predicted(graph: Graph, question: Question) -> Happening:
+    """A settled prediction: of a value, of the gradient at a node (the fan-out sum, or the
+    one edge out of a node that feeds one), or of the gradient along one of several edges."""
+    if question.kind == "value":
+        return Happening("predict_value", question.node)
+    if question.kind == "sum" or len(graph.edges_from(question.node)) == 1:
+        return Happening("predict", question.node, question.edge)
+    return Happening("predict", None, question.edge)
+
+
 def action_for(happening: Happening) -> Action:
     """The action that waits for ``happening``: what "Record lesson step" writes. A loss is
     rounded up to two significant digits, so that training to it again meets it."""
     if happening.kind == "train":
         return Action("train", loss_below=_rounded_up(happening.loss))
-    return Action(happening.kind, happening.node, happening.edge if not happening.node else None)
+    edge = None if happening.node or happening.kind != "predict" else happening.edge
+    return Action(happening.kind, happening.node, edge)
 
 
 def _rounded_up(loss: float) -> float:
