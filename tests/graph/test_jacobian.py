@@ -136,7 +136,7 @@ def test_a_gradient_element_sends_its_share_back_along_the_row():
     up, at, derivative = row.entries()[0]
     text = row.entry_text(up, at, derivative)
     assert text.startswith(f"d out[2,0] / d {up.label}[")
-    assert f"{row.value * derivative:.4g}" in text
+    assert f"× dL/dout[2,0] → {row.value * derivative:.4g} of dL/d{up.label}[" in text
 
 
 def test_an_index_outside_the_output_says_so():

@@ -64,17 +64,17 @@ class JacobianRow:
         return found
 
     def entry_text(self, up: Upstream, at: tuple[int, ...], derivative: float) -> str:
-        """One line of the list: ``d out[i,j] / d in[k,l] = 0.25``, and for a gradient the
-        share of in[k, l]'s gradient that comes through this element."""
-        line = (
-            f"d {self.node}{_index(self.index)} / d {up.label}{_index(at)} = {number(derivative)}"
-        )
+        """One line of the list: ``d out[i,j] / d in[k,l] = 0.25``; for a gradient, then the
+        share of in[k, l]'s gradient that comes through this element: ``× dL/d out[i,j] → ...``."""
+        out, into = f"{self.node}{index_text(self.index)}", f"{up.label}{index_text(at)}"
+        line = f"d {out} / d {into} = {number(derivative)}"
         if self.kind == "gradient":
-            line += f"   · dL/d{self.node}{_index(self.index)} = {number(self.value * derivative)}"
+            line += f"   × dL/d{out} → {number(self.value * derivative)} of dL/d{into}"
         return line
 
 
-def _index(at: tuple[int, ...]) -> str:
+def index_text(at: tuple[int, ...]) -> str:
+    """An element's index as the list writes it: ``[1,2]``."""
     return "[" + ",".join(str(k) for k in at) + "]"
 
 

@@ -60,13 +60,45 @@ def params_line(node: Node) -> str:
     return "  ".join(parts)
 
 
+def _sampled(shape: tuple[int, ...], rows: int, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows and columns of a tensor of ``shape``, seen as a matrix (further dimensions
+    folded into the rows), a heatmap of at most ``rows`` by ``columns`` cells shows."""
+    shape = tuple(shape)
+    height = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    width = shape[-1] if shape else 1
+    rows_at = np.linspace(0, height - 1, min(rows, height)).astype(int)
+    return rows_at, np.linspace(0, width - 1, min(columns, width)).astype(int)
+
+
 def heat_grid(array: np.ndarray, rows: int, columns: int) -> np.ndarray:
     """A tensor as the grid a heatmap draws: at most ``rows`` by ``columns`` values sampled
     evenly, scaled into [-1, 1] by the largest magnitude (NaN as 0). A matrix is drawn as
     it is, a vector as one row, and further dimensions are folded into the rows."""
     grid = np.asarray(array, dtype=float)
+    rows_at, columns_at = _sampled(grid.shape, rows, columns)
     grid = grid.reshape(-1, grid.shape[-1]) if grid.ndim > 1 else grid.reshape(1, -1)
-    rows_at = np.linspace(0, grid.shape[0] - 1, min(rows, grid.shape[0])).astype(int)
-    columns_at = np.linspace(0, grid.shape[1] - 1, min(columns, grid.shape[1])).astype(int)
     grid = np.nan_to_num(grid[np.ix_(rows_at, columns_at)])
     return grid / (float(np.abs(grid).max()) or 1.0)
+
+
+def heat_index(
+    shape: tuple[int, ...], rows: int, columns: int, row: int, column: int
+) -> tuple[int, ...]:
+    """The element of a tensor of ``shape`` that cell (row, column) of its
+    ``heat_grid(array, rows, columns)`` shows."""
+    rows_at, columns_at = _sampled(shape, rows, columns)
+    r, c = int(rows_at[row]), int(columns_at[column])
+    if len(shape) == 1:
+        return (c,)
+    return (*(int(k) for k in np.unravel_index(r, tuple(shape)[:-1])), c)
+
+
+def heat_cell(
+    shape: tuple[int, ...], rows: int, columns: int, index: tuple[int, ...]
+) -> tuple[int, int] | None:
+    """The cell of a heatmap that shows element ``index`` (None: it is not sampled)."""
+    rows_at, columns_at = _sampled(shape, rows, columns)
+    shape, index = tuple(shape), tuple(index)
+    r = int(np.ravel_multi_index(index[:-1], shape[:-1])) if len(shape) > 1 else 0
+    row, column = np.flatnonzero(rows_at == r), np.flatnonzero(columns_at == index[-1])
+    return (int(row[0]), int(column[0])) if len(row) and len(column) else None

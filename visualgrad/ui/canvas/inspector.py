@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,12 +24,16 @@ from ...graph.catalog import Param
 from ...graph.summaries import describe_array
 from ..document import Document
 from ..theme import LIGHT, Theme
+from .element_view import ElementView
 from .heatmap import Heatmap
 from .neuron_strip import NeuronStrip
+from .weight_editor import WeightEditor
 
 
 class Inspector(QScrollArea):
     """What the selected node is, and its settings."""
+
+    element_clicked = Signal(str, tuple)  # "value" or "gradient", and the element's index
 
     def __init__(self, document: Document, theme: Theme = LIGHT, parent=None) -> None:
         super().__init__(parent)
@@ -67,8 +71,14 @@ class Inspector(QScrollArea):
         self.value_map, self.grad_map = Heatmap(), Heatmap()
         self.value_caption, self.grad_caption = QLabel("value"), QLabel("gradient dL/d(output)")
         self.neuron_strip = NeuronStrip()  # a layer's units, filled by the NeuronView
+        self.element = ElementView()  # one clicked element and its row of the Jacobian
+        self._chosen: tuple[str, tuple] | None = None
+        self.value_map.clicked.connect(lambda at: self.element_clicked.emit("value", at))
+        self.grad_map.clicked.connect(lambda at: self.element_clicked.emit("gradient", at))
         for w in (self.title, self.about, self.formulas, self.form_box, self.shape, self.error):
             self.layout_.addWidget(w)
+        self.weight_editor = WeightEditor(document)  # one weight changed by hand, with undo
+        self.layout_.addWidget(self.weight_editor)
         self.layout_.addWidget(self.neuron_strip)
         for w in (
             self.values,
@@ -76,6 +86,7 @@ class Inspector(QScrollArea):
             self.value_map,
             self.grad_caption,
             self.grad_map,
+            self.element,
         ):
             self.layout_.addWidget(w)
         self.layout_.addStretch(1)
@@ -96,6 +107,7 @@ class Inspector(QScrollArea):
         node = self.document.graph.nodes.get(node_id) if node_id else None
         self.set_values(None, None)
         self.neuron_strip.show_units(None, None, [])
+        self.weight_editor.show_node(node_id)
         if node is None:
             self.title.setText("Nothing selected")
             self.about.setText("Select a node on the canvas to see and change its settings.")
@@ -140,6 +152,21 @@ class Inspector(QScrollArea):
             heatmap.setVisible(wide)
             if wide:
                 heatmap.show_array(np.asarray(array, dtype=float))
+        if value is None and gradient is None:
+            self.show_element(None)
+        elif self._chosen is not None:
+            kind, index = self._chosen
+            (self.value_map if kind == "value" else self.grad_map).choose(index)
+
+    def show_element(self, row) -> None:
+        """One element's row of the Jacobian (a graph.jacobian.JacobianRow; None hides it)."""
+        self._chosen = None if row is None else (row.kind, row.index)
+        self.value_map.choose(row.index if row is not None and row.kind == "value" else None)
+        self.grad_map.choose(row.index if row is not None and row.kind == "gradient" else None)
+        if row is None:
+            self.element.clear()
+        else:
+            self.element.show_row(row)
 
     def _editor(self, param: Param, value: Any) -> QWidget:
         editor = param.kind.editor
