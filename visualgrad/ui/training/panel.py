@@ -33,6 +33,7 @@ from ...engine import datasets
 from ...engine.datasets import Dataset
 from ...graph.data import dataset_for
 from ...graph.graph import Graph, TrainingSettings
+from ...graph.time_travel import fitting, restore
 from ...graph.train import Progress
 from ..document import Document
 from ..theme import LIGHT, Theme
@@ -41,6 +42,7 @@ from .draw_points import PointDrawer, own_data_item
 from .health_plot import HealthPlot
 from .loss_plot import LossPlot
 from .run import TrainingRun, Worker
+from .scrubber import Scrubber
 
 DRAWING_SHARE = 0.3  # of the time, what the window may spend on drawing while training runs
 REDRAW_INTERVAL = (0.05, 0.1)  # seconds between redraws: at least, at most
@@ -78,6 +80,9 @@ class TrainingPanel(QWidget):
         self.plots = LossPlot(self)
         self.boundary_plot = BoundaryPlot(self)
         self.health_plot = HealthPlot(self)
+        self.scrubber = Scrubber(self.boundary_plot, lambda: self.graph, self)
+        self.scrubber.train_again_requested.connect(self.train_again)
+        self.scrubber.keep_requested.connect(self._keep_snapshot)
         self.drawer = PointDrawer(
             self.boundary_plot, document, lambda: (self.graph.data, self._boundary_data)
         )
@@ -181,7 +186,10 @@ class TrainingPanel(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(side)
-        layout.addWidget(self.plots, 3)
+        under = QVBoxLayout()  # the loss plot, and the scrubber over its snapshots
+        under.addWidget(self.plots, 1)
+        under.addWidget(self.scrubber)
+        layout.addLayout(under, 3)
         layout.addWidget(self.health_plot, 2)
         layout.addWidget(self.boundary_plot, 2)
 
@@ -214,6 +222,7 @@ class TrainingPanel(QWidget):
         self._progress = self._boundary_image = None
         self.plots.clear()
         self.health_plot.clear(graph)
+        self.scrubber.clear()
         self.progress_bar.setValue(0)
         self.metrics.clear()
         self._complain("")
@@ -300,8 +309,9 @@ class TrainingPanel(QWidget):
         grid = self.boundary_plot.grid if self._boundary_data is not None else None
         first, smoothed = self.plots.points, self.plots.last_smoothed()
         try:
+            every = self.scrubber.snapshots.every
             run = TrainingRun(
-                self._worker(), self.graph, self._handed_over.emit, first, smoothed, grid
+                self._worker(), self.graph, self._handed_over.emit, first, smoothed, grid, every
             )
         except (ValueError, TypeError) as error:  # nothing to learn, a bad parameter...
             self._complain(str(error))
@@ -314,6 +324,25 @@ class TrainingPanel(QWidget):
         self.plots.follow()
         self._next_redraw, self._drawing_since = time.perf_counter(), time.thread_time()
         run.start()
+
+    def train_again(self) -> None:
+        """Start a new plot from the weights the first run started from, and train."""
+        first = self.scrubber.first()
+        if self._run is not None or first is None or not self.document.editable():
+            return
+        restore(self.graph, first.weights)
+        self.plots.clear()
+        self.health_plot.clear()
+        self.scrubber.clear()
+        self.weights_changed.emit()
+        self.train()
+
+    def _keep_snapshot(self, snapshot) -> None:
+        """The document takes the snapshot's weights: one undo step."""
+        weights = fitting(self.graph, snapshot.weights)
+        text = f"Keep the weights of step {snapshot.step}"
+        if weights and self.document.set_weights(weights, text):
+            self.scrubber.go_to_now()
 
     def _worker(self) -> Worker:
         """The training process, started on first need (or when it has died)."""
@@ -368,6 +397,7 @@ class TrainingPanel(QWidget):
             self.status.emit("training...")
 
     def _set_running(self, running: bool) -> None:
+        self.scrubber.set_running(running)
         self._form.setEnabled(not running)
         self.train_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
@@ -381,6 +411,7 @@ class TrainingPanel(QWidget):
         for batch in batches:
             self.plots.append(batch.losses, batch.epochs)
             self.health_plot.append(batch.health)
+            self.scrubber.add(batch.snapshots)
             self._progress = batch.progress or self._progress
             if batch.boundary is not None:
                 self._boundary_image = (batch.boundary, run.prediction_kind)
@@ -398,6 +429,7 @@ class TrainingPanel(QWidget):
         self._redraw_timer.stop()
         self.plots.redraw()
         self.health_plot.redraw()
+        self.scrubber.refresh()
         if self._progress is not None:
             self._show_progress(self._progress)
             self._progress = None

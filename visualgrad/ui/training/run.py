@@ -67,7 +67,8 @@ class TrainingRun:
 
     ``first_step`` steps are already plotted and ``smoothed`` is their moving
     average; with a ``grid`` (points of the boundary plot) the model's prediction on
-    it is sent too, where the graph has a prediction to read. ``wake(run)`` is called
+    it is sent too, where the graph has a prediction to read; with ``snapshot_every``,
+    a snapshot of the parameters every that many steps. ``wake(run)`` is called
     on the listening thread when the outbox was empty and now holds something.
     """
 
@@ -79,6 +80,7 @@ class TrainingRun:
         first_step: int,
         smoothed: float | None,
         grid: np.ndarray | None,
+        snapshot_every: int | None = None,
     ) -> None:
         checked = Trainer(graph, "simple")  # refuses at once what cannot train (no waiting)
         self.prediction_kind = checked.prediction[1] if checked.prediction else None
@@ -89,7 +91,7 @@ class TrainingRun:
         self._lock = threading.Lock()
         self._outbox: list[Batch] = []
         self._done = False
-        self._start = Start(fileformat.to_json(graph), first_step, smoothed, grid)
+        self._start = Start(fileformat.to_json(graph), first_step, smoothed, grid, snapshot_every)
         self.thread = threading.Thread(target=self._listen, name="training", daemon=True)
 
     def start(self) -> None:
