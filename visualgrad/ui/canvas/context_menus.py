@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLineEdit, QMenu, QMessageBox
 
@@ -78,9 +78,11 @@ class NameEditor(QLineEdit):
         super().keyPressEvent(event)
 
     def focusOutEvent(self, event) -> None:
+        """A click elsewhere leaves the name as it was; a popup or another window does not."""
         super().focusOutEvent(event)
-        self.node_id = None
-        self.hide()
+        if event.reason() not in (Qt.ActiveWindowFocusReason, Qt.PopupFocusReason):
+            self.node_id = None
+            self.hide()
 
 
 class ContextMenus(QObject):
@@ -150,7 +152,9 @@ class ContextMenus(QObject):
         scene, node = self.view.scene(), item.node
         if not item.isSelected():
             scene.select_nodes([node.id])
-        self._entry(menu, "Rename...", lambda: self.name_editor.edit(node.id))
+        # once the menu has gone and given the focus back, or the field would lose it at once
+        rename = lambda: QTimer.singleShot(0, lambda: self.name_editor.edit(node.id))  # noqa: E731
+        self._entry(menu, "Rename...", rename)
         menu.addAction(self.actions["duplicate"])
         menu.addAction(self.actions["delete"])
         graph = scene.document.graph
