@@ -9,12 +9,15 @@ them alike. Ratios are what to read; absolute numbers depend on the machine.
 - one training step of an MLP 2-100-100-1 (batch 256, BCE, SGD): fast vs the same
   step written by hand in numpy (torch's is among the workloads)
 - the workloads of ``workloads.py``, one forward and backward pass (or training
-  step) each, fast vs torch float64 (like for like) and torch float32: softmax,
+  step) each, like with like: fast vs torch in float64, and fast vs torch in float32,
+  each dtype a row of its own: softmax,
   log_softmax and cross_entropy of (512, 1000), conv2d (32, 16, 28, 28) with 32 3x3
   filters, an MLP 784-256-10 step (batch 128), the digits CNN step (batch 64) and a
   1-element add
 - start-up: a new process's import plus first op, with an empty kernel cache
   (compiling) and again with the cache present
+
+``--quick`` times everything once, to see that the script runs (its numbers mean little).
 """
 
 from __future__ import annotations
@@ -43,12 +46,15 @@ from visualgrad.engine import nn  # noqa: E402
 from visualgrad.engine.nn import functional as F  # noqa: E402
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None  # torch itself runs in its own processes
+QUICK = "--quick" in sys.argv  # every repeat and number is 1
 
 
 def side_by_side(
     contenders: dict[str, Callable[[], object]], repeat: int, number: int
 ) -> dict[str, float]:
     """Median seconds per call of each contender, taking turns within each repetition."""
+    if QUICK:
+        repeat, number = 1, 1
     for fn in contenders.values():
         fn()  # warm up: compile, allocate, fill caches
     times: dict[str, list[float]] = {name: [] for name in contenders}
@@ -167,19 +173,19 @@ def bench_start_up() -> dict[str, float]:
             return float(out.stdout.strip())
 
         cold = once()
-        warm = statistics.median(once() for _ in range(3))
+        warm = statistics.median(once() for _ in range(1 if QUICK else 3))
     return {"cold": cold, "warm": warm}
 
 
 def bench_workloads(rounds: int) -> dict[str, dict[str, float]]:
     """The workloads of ``workloads.py``, each contender in its own process, taking turns;
     the median over the rounds, in ms (us for the 1-element add)."""
-    contenders = ["fast"] + (["torch", "torch32"] if HAS_TORCH else [])
+    contenders = ["fast", "fast32"] + (["torch", "torch32"] if HAS_TORCH else [])
     runs: dict[str, list[dict[str, float]]] = {c: [] for c in contenders}
     for _ in range(rounds):
         for contender in contenders:
             out = subprocess.run(
-                [sys.executable, __file__, "--contender", contender],
+                [sys.executable, __file__, "--contender", contender, *(["--quick"] * QUICK)],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -194,41 +200,55 @@ def bench_workloads(rounds: int) -> dict[str, dict[str, float]]:
     return results
 
 
+def like_with_like(results: dict[str, dict[str, float]]):
+    """The rows of the table: (benchmark, dtype, {column: value}); a workload timed in both
+    dtypes gives a float64 row (fast vs torch) and a float32 row (fast32 vs torch32)."""
+    for name, row in results.items():
+        if name == "start_up_s":
+            continue
+        if "fast32" not in row:
+            yield name, "float64", {"visualgrad": row["fast"], **row}
+            continue
+        yield name, "float64", {"visualgrad": row["fast"], "torch": row.get("torch")}
+        yield name, "float32", {"visualgrad": row["fast32"], "torch": row.get("torch32")}
+
+
+def print_table(results: dict[str, dict[str, float]]) -> None:
+    columns = ("visualgrad", "numpy", "torch", "simple")
+    print(f"{'benchmark':<28}{'dtype':>8}" + "".join(f"{c:>11}" for c in columns) + "   ratio")
+    for name, dtype, row in like_with_like(results):
+        cells = "".join(
+            f"{row[k]:>11.3f}" if row.get(k) is not None else f"{'-':>11}" for k in columns
+        )
+        other = next((k for k in ("torch", "numpy") if row.get(k) is not None), None)
+        ratio = "" if other is None else f"visualgrad/{other} {row['visualgrad'] / row[other]:.2f}x"
+        if name.endswith("gflops"):
+            ratio += " GFLOP/s"
+        print(f"{name:<28}{dtype:>8}{cells}   {ratio}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of a table"
     )
+    parser.add_argument("--quick", action="store_true", help="time each thing once")
     parser.add_argument("--contender", choices=workloads.CONTENDERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.contender:  # one contender's process of bench_workloads
-        print(json.dumps(workloads.measure(args.contender, side_by_side)))
+        print(json.dumps(workloads.measure(args.contender, side_by_side, args.quick)))
         return 0
 
     results = {f"matmul_{n}_gflops": bench_matmul(n) for n in (256, 512, 1024)}
     results["broadcast_add_ms"] = {k: v * 1e3 for k, v in bench_broadcast_add().items()}
     results["mlp_step_ms"] = {k: v * 1e3 for k, v in bench_mlp().items()}
-    results.update(bench_workloads(rounds=3))
+    results.update(bench_workloads(rounds=1 if QUICK else 3))
     results["start_up_s"] = bench_start_up()
 
     if args.json:
         print(json.dumps(results))
         return 0
-    columns = ("fast", "numpy", "torch", "torch32", "simple")
-    print(f"{'benchmark':<28}" + "".join(f"{c:>10}" for c in columns) + "   ratio")
-    for name, row in results.items():
-        if name == "start_up_s":
-            continue
-        cells = "".join(f"{row[k]:>10.3f}" if k in row else f"{'-':>10}" for k in columns)
-        if name.endswith("gflops"):
-            ratio = f"fast/numpy {row['fast'] / row['numpy']:.2f}x GFLOP/s"
-        else:
-            ratio = ", ".join(
-                f"fast/{k} {row['fast'] / row[k]:.2f}x"
-                for k in ("torch", "torch32", "numpy")
-                if k in row
-            )
-        print(f"{name:<28}{cells}   {ratio}")
+    print_table(results)
     s = results["start_up_s"]
     print(
         f"start-up to first op: cold (compiling) {s['cold']:.2f} s, "

@@ -1,5 +1,6 @@
-"""The workloads ``engine.py`` times against PyTorch: each one step of visualgrad's fast backend,
-of torch in float64 (like for like) and of torch in float32 (what torch users run).
+"""The workloads ``engine.py`` times against PyTorch: each one step of visualgrad's fast backend
+and of torch, in float64 ("fast" and "torch") and in float32 ("fast32" and "torch32"), so that
+each is compared like with like.
 
 Each maker returns ``{contender: step}``; a step is a closure that runs one forward
 and backward pass (and, for the training steps, an optimizer step) on data made once.
@@ -20,21 +21,26 @@ from visualgrad.engine.nn import functional as F
 
 torch = None  # imported by measure() only in a torch contender's process
 Step = Callable[[], object]
-CONTENDERS = ("fast", "torch", "torch32")
+CONTENDERS = ("fast", "fast32", "torch", "torch32")
 _wanted = "fast"
 
 
 def _torch_kinds() -> dict[str, object]:
-    if _wanted == "fast" or torch is None:
+    if _wanted.startswith("fast") or torch is None:
         return {}
     return {_wanted: torch.float64 if _wanted == "torch" else torch.float32}
+
+
+def _ours() -> str:
+    """The dtype visualgrad's step computes in: float32 for the "fast32" contender."""
+    return "float32" if _wanted == "fast32" else "float64"
 
 
 def _ours_and_torch(
     arrays: list[np.ndarray], ours: Callable[..., vg.Tensor], theirs: Callable[..., object]
 ) -> dict[str, Step]:
     """Steps that run ``fn(*inputs).sum().backward()`` on leaves made from ``arrays``."""
-    leaves = [vg.tensor(a, requires_grad=True) for a in arrays]
+    leaves = [vg.tensor(a, requires_grad=True, dtype=_ours()) for a in arrays]
 
     def fast() -> None:
         for leaf in leaves:
@@ -91,7 +97,7 @@ def conv2d() -> dict[str, Step]:
 
 
 def one_element_add() -> dict[str, Step]:
-    a, b = vg.tensor([1.0]), vg.tensor([2.0])
+    a, b = vg.tensor([1.0], dtype=_ours()), vg.tensor([2.0], dtype=_ours())
     steps: dict[str, Step] = {"fast": lambda: a + b}
     for name, dtype in _torch_kinds().items():
         ta, tb = torch.tensor([1.0], dtype=dtype), torch.tensor([2.0], dtype=dtype)
@@ -109,8 +115,11 @@ def _training_steps(
 ) -> dict[str, Step]:
     """One SGD step for ``ours`` and for torch's twin (same weights): cross-entropy of
     class indices, or with ``binary`` binary cross-entropy of the model's probabilities."""
+    weights = [p.to_numpy() for p in ours.parameters()]  # float64, before any conversion
+    ours.to(_ours())
     optimizer = vg.optim.SGD(ours.parameters(), lr=lr)
-    xv, yv = vg.tensor(x), vg.tensor(y) if binary else y
+    xv = vg.tensor(x, dtype=_ours())
+    yv = vg.tensor(y, dtype=_ours()) if binary else y
     loss_of = F.binary_cross_entropy if binary else F.cross_entropy
 
     def fast() -> float:
@@ -121,7 +130,6 @@ def _training_steps(
         return loss.item()
 
     steps: dict[str, Step] = {"fast": fast}
-    weights = [p.to_numpy() for p in ours.parameters()]
     for name, dtype in _torch_kinds().items():
         model = theirs_of().to(dtype)
         with torch.no_grad():
@@ -214,11 +222,16 @@ def digits_cnn() -> dict[str, Step]:
     return _training_steps(ours, theirs, x, y, lr=0.1)
 
 
-def measure(contender: str, timer: Callable[[dict[str, Step], int, int], dict[str, float]]):
-    """Seconds per step of every workload for ``contender`` alone, as {workload: seconds}."""
+def measure(
+    contender: str,
+    timer: Callable[[dict[str, Step], int, int], dict[str, float]],
+    quick: bool = False,
+):
+    """Seconds per step of every workload for ``contender`` alone, as {workload: seconds};
+    ``quick`` times each once (to see that it runs: the numbers mean little)."""
     global torch, _wanted
     _wanted = contender
-    if contender != "fast":
+    if not contender.startswith("fast"):
         import torch as imported
 
         torch = imported
@@ -231,6 +244,8 @@ def measure(contender: str, timer: Callable[[dict[str, Step], int, int], dict[st
         ("add_1_element", one_element_add(), 9, 2000),
     ]
     seconds = {}
+    ours = "fast" if contender.startswith("fast") else contender  # fast32's step is "fast"
     for name, steps, repeat, number in plan:
-        seconds[name] = timer({contender: steps[contender]}, repeat, number)[contender]
+        repeat, number = (1, 1) if quick else (repeat, number)
+        seconds[name] = timer({contender: steps[ours]}, repeat, number)[contender]
     return seconds

@@ -160,6 +160,8 @@ def _train(args: argparse.Namespace) -> int:
         _writing("--save", args.save, lambda: safe_files.check_target(args.save))
     if args.seed is not None:
         _guarded(args.file, lambda: graph.set_training(seed=args.seed))
+    if args.dtype is not None:
+        _guarded(args.file, lambda: graph.set_training(dtype=args.dtype))
     bar = None if args.quiet else _ProgressBar()
     recorder = runs.EpochRecorder(bar)
     trainer = _guarded(args.file, lambda: Trainer(graph, args.backend, recorder))
@@ -300,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, default=None, help="override the saved epochs")
     _backend_option(train)
     train.add_argument("--seed", type=int, default=None, help="override the saved seed")
+    train.add_argument(
+        "--dtype", choices=("float64", "float32"), default=None, help="override the saved dtype"
+    )
     train.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
     train.add_argument("--save", metavar="OUT", help="write the trained graph to OUT")
     train.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -206,6 +206,7 @@ class NodeContext:
     batch: Mapping[str, Tensor]
     training: bool = False
     backend: str | None = None
+    dtype: str = "float64"  # what a node that makes a tensor makes it in
 
 
 Compute = Callable[[NodeContext], Tensor]

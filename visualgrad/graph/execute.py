@@ -18,6 +18,7 @@ import numpy as np
 from .. import engine as vg
 from ..engine import Tensor, nn
 from ..engine.random import seeded
+from ..engine.tensor_data import as_dtype
 from .catalog import NodeContext
 from .graph import Edge, Graph, GraphError, Node
 from .groups import topological_order
@@ -79,9 +80,12 @@ class Trace:
 class Program:
     """A graph compiled for the engine: the nodes' learnable tensors and their order."""
 
-    def __init__(self, graph: Graph, backend: str | None = None) -> None:
+    def __init__(self, graph: Graph, backend: str | None = None, dtype: str = "float64") -> None:
+        """``dtype`` is what the tensors are computed in: float64 (stepping and gradient checks
+        need its precision) unless training asks for the graph's ``TrainingSettings.dtype``."""
         self.graph = graph
         self.backend = vg.backends.get(backend).name
+        self.dtype = as_dtype(dtype).name
         self.order = topological_order(graph)  # each group's members one after another
         losses = [n for n in graph if n.spec.role == "output"]
         self.loss_node = losses[0].id if len(losses) == 1 else None
@@ -94,7 +98,7 @@ class Program:
                     continue
                 values = node.weights if node.weights is not None else node.spec.init(node.params)
                 self.weights[node_id] = {
-                    name: nn.Parameter(vg.tensor(v, backend=self.backend))
+                    name: nn.Parameter(vg.tensor(v, backend=self.backend, dtype=self.dtype))
                     for name, v in values.items()
                 }
 
@@ -149,6 +153,7 @@ class Program:
         """
         if on_error is None:
             self.check_inputs()
+        batch = {k: v if v.dtype == self.dtype else v.to(self.dtype) for k, v in batch.items()}
         values: dict[str, Tensor] = {}
         views: dict[Edge, Tensor] = {}
         for node_id, node, edges, unconnected in self._steps():
@@ -163,8 +168,9 @@ class Program:
                 if edge_views:
                     value = views[edge] = value.view(*value.shape).retain_grad()
                 inputs[port] = value
+            weights = self.weights.get(node_id, {})
             context = NodeContext(
-                inputs, node.params, self.weights.get(node_id, {}), batch, training, self.backend
+                inputs, node.params, weights, batch, training, self.backend, self.dtype
             )
             try:
                 out = node.spec.compute(context)
@@ -242,10 +248,11 @@ class Program:
         node = self.graph.nodes[node_id]
         inputs = {port: values[e.source].detach().requires_grad_() for port, e in edges_in.items()}
         weights = {k: p.detach() for k, p in self.weights.get(node_id, {}).items()}
-        out = node.spec.compute(NodeContext(inputs, node.params, weights, {}, False, self.backend))
+        context = NodeContext(inputs, node.params, weights, {}, False, self.backend, self.dtype)
+        out = node.spec.compute(context)
         if not out.requires_grad:
             return {}
-        out.backward(vg.ones(*out.shape, backend=self.backend))
+        out.backward(vg.ones(*out.shape, backend=self.backend, dtype=out.dtype))
         return {port: t.grad.to_numpy() for port, t in inputs.items() if t.grad is not None}
 
 

@@ -90,8 +90,9 @@ def to_torch(graph: Graph) -> str:
         layers=_indented(main.layers or ["pass"], 8),
         forward=_indented(main.forward, 8),
         weights=_indented([f'"{k}": {_array(v)},' for k, v in main.weights.items()], 4),
-        train_x=_array(data.x),
-        train_y=_array(data.y),
+        train_x=_array(_in(data.x, graph.training.dtype)),
+        train_y=_array(_in(data.y, graph.training.dtype)),
+        dtype=graph.training.dtype,
     )
 
 
@@ -221,6 +222,11 @@ def _array(value: np.ndarray, indent: str = "") -> str:
     return f'unpack(\n{indent}    "{dtype}",\n{indent}    {shape},\n{lines[:-1]},\n{indent})'
 
 
+def _in(values: np.ndarray, dtype: str) -> np.ndarray:
+    """Floating-point ``values`` in the dtype the graph trains in (whole numbers as they are)."""
+    return values.astype(dtype) if values.dtype.kind == "f" else values
+
+
 def _commented(line: str, comment: str, width: int = 100 - 8) -> list[str]:
     """``line  # comment``, or the comment on a line of its own where that would be too long."""
     if len(line) + len(comment) + 4 <= width:
@@ -259,7 +265,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 {settings}
 
-torch.set_default_dtype(torch.float64)  # visualgrad computes in float64
+torch.set_default_dtype(torch.{dtype})  # visualgrad trains this graph in {dtype}
 
 
 {groups}class Model(nn.Module):

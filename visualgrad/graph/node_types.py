@@ -74,7 +74,7 @@ node(
     params=(Param("value", "float", 1.0),),
     forward="y = value",
     derivative="dL/dy is this number's gradient",
-    compute=lambda c: vg.tensor(c.params["value"], backend=c.backend),
+    compute=lambda c: vg.tensor(c.params["value"], backend=c.backend, dtype=c.dtype),
     role="source",
     torch="torch.tensor({value})",
 )
@@ -84,7 +84,7 @@ def _constant(c: NodeContext):
     values, shape = np.array(c.params["values"], dtype=float), tuple(c.params["shape"])
     if values.size != math.prod(shape):
         raise ValueError(f"{values.size} values do not fill shape {shape}")
-    return vg.tensor(values.reshape(shape), backend=c.backend)
+    return vg.tensor(values.reshape(shape), backend=c.backend, dtype=c.dtype)
 
 
 node(

@@ -62,8 +62,9 @@ class Trainer:
         backend: str | None = None,
         callback: Callable[[Progress], None] | None = None,
     ) -> None:
+        """Trains in the settings' dtype (float64 or float32)."""
         self.graph, self.settings = graph, graph.training
-        self.program = Program(graph, backend)
+        self.program = Program(graph, backend, graph.training.dtype)
         self.callback = callback
         self._running = threading.Event()
         self._running.set()
