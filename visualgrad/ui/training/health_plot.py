@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...graph.graph import Graph
@@ -41,7 +41,9 @@ class HealthPlot(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setMinimumHeight(130)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="7pt")
+        # The layers' names under the plot, not over it: a deep network has many.
+        self.legend = QLabel(objectName="healthLegend", wordWrap=True)
+        self.legend.setStyleSheet("font-size: 8pt;")
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._drawn = 0  # points drawn so far
         self._warned: dict[str, str] = {}
@@ -53,6 +55,7 @@ class HealthPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.legend)
         self._figure_chosen()
 
     @property
@@ -93,11 +96,16 @@ class HealthPlot(QWidget):
         series = self.history.series(self.key)
         if rebuild or set(series) != set(self.curves):
             self.plot.clear()
-            self.legend.clear()
-            self.curves = {}
+            self.curves, names = {}, []
             for i, node_id in enumerate(series):
-                pen = pg.mkPen(SERIES[i % len(SERIES)], width=2)
-                self.curves[node_id] = self.plot.plot(pen=pen, name=node_id)
+                colour = SERIES[i % len(SERIES)]
+                dashed = (i // len(SERIES)) % 2 == 1  # the colours come round again dashed
+                style = Qt.DashLine if dashed else Qt.SolidLine
+                self.curves[node_id] = self.plot.plot(pen=pg.mkPen(colour, width=2, style=style))
+                mark = "┅" if dashed else "■"
+                hex_colour = "#{:02x}{:02x}{:02x}".format(*colour[:3])
+                names.append(f"<span style='color:{hex_colour}'>{mark}</span>&nbsp;{node_id}")
+            self.legend.setText(" &nbsp; ".join(names) or "<i>no layer measured yet</i>")
         log = self.key in LOG_FIGURES
         for node_id, (steps, values) in series.items():
             shown = np.maximum(values, SMALLEST) if log else values

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from ...graph.graph import Graph
 from ...graph.snapshots import Snapshot, Snapshots
@@ -42,7 +42,7 @@ class Scrubber(QWidget):
         self.slider.setToolTip("Drag back to any snapshot of the weights taken while training")
         self.slider.valueChanged.connect(self._moved)
         self.label = QLabel(objectName="snapshotLabel")
-        self.label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("step 00000"))
         self.keep_button = QPushButton("Keep these weights", objectName="keepSnapshotButton")
         self.keep_button.setToolTip("Make the snapshot shown the document's weights (undoable)")
         self.keep_button.clicked.connect(lambda: self.keep_requested.emit(self.current()))
@@ -55,7 +55,7 @@ class Scrubber(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("snapshots"))
         layout.addWidget(self.slider, 3)
-        layout.addWidget(self.label, 2)
+        layout.addWidget(self.label)
         layout.addWidget(self.keep_button)
         layout.addWidget(self.again_button)
         self.clear()
@@ -110,13 +110,14 @@ class Scrubber(QWidget):
     def _describe(self) -> None:
         snapshot = self.current()
         if not len(self.snapshots):
-            self.label.setText("none yet: train to take them")
+            self.label.setText("none yet")
         elif snapshot is None:
-            self.label.setText(
-                f"now · {len(self.snapshots)} kept, every {self.snapshots.every} steps"
-            )
+            self.label.setText("now")
         else:
-            self.label.setText(f"step {snapshot.step}: the model as it was then")
+            self.label.setText(f"step {snapshot.step}")
+        shown = "the weights now" if snapshot is None else "the model as it was then"
+        kept = f"{len(self.snapshots)} snapshots kept, one every {self.snapshots.every} steps"
+        self.label.setToolTip(f"{shown}; {kept}")
         self.keep_button.setEnabled(snapshot is not None and self.slider.isEnabled())
         self.again_button.setEnabled(self.first() is not None and self.slider.isEnabled())
 
