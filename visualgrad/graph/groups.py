@@ -87,12 +87,17 @@ class Groups:
         """The groups as they are now, a read-only snapshot (for undo)."""
         return MappingProxyType(dict(self._groups))
 
-    def set_table(self, table: Table | Iterable[Group]) -> None:
-        """Replace every group at once (checked as ``add`` checks each): undo and redo."""
+    def check(self, table: Table | Iterable[Group]) -> dict[str, Group]:
+        """``table`` checked as ``add`` checks each group, without changing anything."""
         groups = list(table.values()) if isinstance(table, Mapping) else list(table)
         checked: dict[str, Group] = {}
         for group in groups:
             checked[group.name] = self._checked(group, checked)
+        return checked
+
+    def set_table(self, table: Table | Iterable[Group]) -> None:
+        """Replace every group at once (checked as ``add`` checks each): undo and redo."""
+        checked = self.check(table)
         self._groups = checked
         self._of = {m: g.name for g in checked.values() for m in g.members}
         self.changed.emit(self.table())

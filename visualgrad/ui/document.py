@@ -21,6 +21,7 @@ from ..graph.graph import Edge, Graph, GraphError, Node, check_weights, fresh_id
 from ..graph.imported_data import IMPORTED, ImportedData
 from ..graph.layout import layered_positions
 from ..graph.runs import MAX_SAVED_RUNS, Run
+from . import group_edits
 from .commands import (
     AddNodes,
     Connect,
@@ -31,6 +32,7 @@ from .commands import (
     SetRuns,
     SetTraining,
 )
+from .weight_edits import SetWeights
 
 
 class Document(QObject):
@@ -141,14 +143,18 @@ class Document(QObject):
             )
         else:
             text = "Disconnect" if len(edges) == 1 else f"Disconnect {len(edges)} edges"
-        self.undo_stack.push(RemoveNodes(self.graph, node_ids, edges, text))
+        removal = RemoveNodes(self.graph, node_ids, edges, text)
+        group_edits.push_removal(self, removal, node_ids)  # grouped nodes leave their groups
 
-    def move(self, moves: dict[str, tuple[tuple[float, float], tuple[float, float]]]) -> bool:
-        """Nodes dragged from old to new positions; False: refused, they go back."""
+    def move(
+        self, moves: dict[str, tuple[tuple[float, float], tuple[float, float]]], text: str = ""
+    ) -> bool:
+        """Nodes dragged (or aligned: ``text`` names it) from old to new positions; False:
+        refused, they go back."""
         if not self.editable():
             return False
         if moves:
-            self.undo_stack.push(MoveNodes(self.graph, moves))
+            self.undo_stack.push(MoveNodes(self.graph, moves, text))
         return True
 
     def set_params(self, node_id: str, params: dict) -> bool:
@@ -169,6 +175,14 @@ class Document(QObject):
             self._refuse(error)
             return False
         self.undo_stack.push(SetParams(self.graph, node_id, changed))
+        return True
+
+    def set_weights(self, weights: dict, text: str, edit=None) -> bool:
+        """Give nodes new learnable tensors (a snapshot kept, a weight edited by hand, with
+        its ``HandEdit`` record), one undo step."""
+        if not self.editable():
+            return False
+        self.undo_stack.push(SetWeights(self.graph, weights, text, edit))
         return True
 
     def set_training(self, settings: dict) -> bool:
@@ -228,10 +242,11 @@ class Document(QObject):
         self.undo_stack.endMacro()
         return True
 
-    def auto_layout(self) -> None:
+    def auto_layout(self, aspect: float | None = None) -> None:
+        """Lay the graph out in layers, wrapped to fit a view of ``aspect`` (width / height)."""
         if not self.editable():
             return
-        positions = layered_positions(self.graph)
+        positions = layered_positions(self.graph, aspect)
         moves = {
             node_id: (self.graph.nodes[node_id].position, position)
             for node_id, position in positions.items()

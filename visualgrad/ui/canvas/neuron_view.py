@@ -91,7 +91,9 @@ class NeuronView(QObject):
                 _remove(item)
                 del self.toggles[node_id]
         for node_id in self.layers:
-            node_item = self.scene.node_items[node_id]
+            node_item = self.scene.node_items.get(node_id)
+            if node_item is None:  # not drawn at the level shown (inside a closed group)
+                continue
             toggle = self.toggles.get(node_id)
             if toggle is None or toggle.node_item is not node_item:
                 self.toggles[node_id] = FoldToggle(node_item, self.toggle)

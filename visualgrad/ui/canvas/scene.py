@@ -64,7 +64,8 @@ class CanvasScene(QGraphicsScene):
         self.edge_items.clear()
         self.graph = graph
         for node in graph:
-            self._add_node_item(node)
+            if self.scope.shows(node.id):
+                self._add_node_item(node)
         self.scope.add_items(graph)
         for edge in graph.edges:
             self._add_edge_item(edge)

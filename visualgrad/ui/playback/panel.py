@@ -22,12 +22,14 @@ from ...graph.events import Connections
 from ...graph.execute import NodeError, Program
 from ...graph.gradcheck import TOLERANCE, gradient_check
 from ...graph.graph import Graph, GraphError
-from ...graph.steps import Step, build_steps
+from ...graph.snapshots import load
+from ...graph.steps import Step, build_steps, over_text, span_end
 from ...graph.summaries import number, short
 from ..canvas import CanvasScene, Inspector
 from ..document import Document
 from .flow import EdgeFlow
 from .gradient_scale import Legend
+from .inside import ExampleChoice
 from .predict import Predictor
 
 BACKEND = "simple"  # playback's small passes need no kernel compilation
@@ -38,6 +40,7 @@ class PlaybackPanel(QWidget):
 
     status = Signal(str)
     stepped = Signal(object)  # each Step as it is shown: what lessons follow
+    cleared = Signal()  # the pass shown was reset
 
     def __init__(self, document: Document, scene: CanvasScene, inspector: Inspector) -> None:
         super().__init__()
@@ -48,6 +51,7 @@ class PlaybackPanel(QWidget):
         self.position = 0  # steps shown so far
         self.trace = None
         self.program: Program | None = None
+        self.weights = None  # a snapshot's tensors to step through instead of the document's
         self.play_timer = QTimer(self)
         self.play_timer.setSingleShot(True)
         self.play_timer.timeout.connect(self._play_next)
@@ -119,6 +123,9 @@ class PlaybackPanel(QWidget):
         self._add_view_choice(controls)
         controls.addStretch(1)
         controls.addWidget(self.counter)
+        self.example = ExampleChoice()  # a step written for the batch or for one example
+        self.example.changed.connect(self._rewrite)
+        controls.addWidget(self.example)
         controls.addWidget(self.predictor.toggle)
         controls.addWidget(self.predictor.forward_box)
         controls.addWidget(self.check_button)
@@ -158,7 +165,7 @@ class PlaybackPanel(QWidget):
             ("Step &Backward", "F11", self.step_backward),
             ("&Play / Pause", "F5", self.play_button.click),
             ("&Reset Pass", "Ctrl+R", self.reset),
-            ("&Check Gradients", "Ctrl+G", self.check_gradients),
+            ("&Check Gradients", "F9", self.check_gradients),  # Ctrl+G groups
         ):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(key))
@@ -182,12 +189,19 @@ class PlaybackPanel(QWidget):
             self.reset()
 
     # ---- running the pass ----------------------------------------------------------------------
+    def show_weights(self, weights) -> None:
+        """Step through the model with a snapshot's tensors (None: the document's own)."""
+        self.weights = weights
+        self.reset()
+
     def _prepare(self) -> bool:
         if self.steps:
             return True
         graph = self.document.graph
         try:
             program = Program(graph, BACKEND)
+            if self.weights is not None:
+                load(program, self.weights)
             batch = pass_batch(graph, BACKEND)
             trace = program.trace(batch)
         except NodeError as error:
@@ -269,8 +283,9 @@ class PlaybackPanel(QWidget):
         """Forget the pass: no lit nodes, no badges, no colours."""
         self.stop()
         self.steps, self.trace, self.program, self.position = [], None, None, 0
-        for item in self.scene.node_items.values():
+        for item in self.scene.scope.lit_items():
             item.set_state("idle")
+        self.example.follow(None)
         self.flow.clear()
         self.chain.clear()
         self.inspector.set_values(None, None)
@@ -278,25 +293,30 @@ class PlaybackPanel(QWidget):
         self.value_radio.setChecked(True)
         self.predictor.reset()
         self._update_buttons()
+        self.cleared.emit()
 
     # ---- showing one step ---------------------------------------------------------------------
     def _show(self, index: int, animate: bool = True) -> bool:
         """Show step ``index``; False where it first waits for a prediction."""
         if self.predictor.holds(index, animate):
             return False
-        step = self.steps[index]
-        self.position = index + 1
-        for item in self.scene.node_items.values():
+        end = span_end(self.steps, index, self.scene.scope.steps_over(self.steps[index].group))
+        step, text = self.steps[end], self.example.text_for(self.steps[end])
+        if end > index:  # a closed group: one step for the whole of it
+            text = over_text(self.steps[index : end + 1])
+        self.position = end + 1
+        for item in self.scene.scope.lit_items():
             if item.state in ("forward", "backward"):
                 item.set_state("done", item.value_text)
-        node_item = self.scene.node_items.get(step.node)
+        node_item = self.scene.scope.item_of(step.node)
         direction = "forward" if step.kind == "forward" else "backward"
         prefix = "" if step.kind == "forward" else f"dL/d{step.node} = "
         if node_item is not None:
             node_item.set_state(direction, prefix + short(step.value))
         if step.kind != "forward" and self.flow.view == "value":
             self.grad_radio.setChecked(True)  # the backward pass shows what flows back
-        self.chain.setHtml(step.text)
+        self.chain.setHtml(text)
+        self.example.follow(step)
         self.counter.setText(self._counter_text())
         self.flow.show(step, self._duration() if animate else None)
         if self.inspector.node_id is not None:
@@ -304,6 +324,11 @@ class PlaybackPanel(QWidget):
         self._update_buttons()
         self.stepped.emit(step)
         return True
+
+    def _rewrite(self) -> None:
+        """The batch-or-example toggle changed: write the step shown again."""
+        if 0 < self.position <= len(self.steps):
+            self.chain.setHtml(self.example.text_for(self.steps[self.position - 1]))
 
     def _counter_text(self) -> str:
         if self.position <= self.forward_count:
