@@ -7,7 +7,14 @@ import pytest
 
 from tests.graph.sick_network import sick_network, torch_health
 from visualgrad.graph.execute import Program
-from visualgrad.graph.health import HealthMonitor, dead_fraction, warning, warnings
+from visualgrad.graph.health import (
+    Health,
+    HealthHistory,
+    HealthMonitor,
+    dead_fraction,
+    warning,
+    warnings,
+)
 from visualgrad.graph.train import Trainer
 
 
@@ -67,3 +74,18 @@ def test_the_badge_explains_itself_in_one_line_and_only_when_units_are_sick():
     found = warnings(graph, trainer.health.take()[0])
     assert set(found) >= {"relu", "tanh"}
     assert found["relu"].startswith("33% of these ReLUs")
+
+
+def test_the_history_keeps_each_figures_curve_per_node_however_long():
+    history = HealthHistory()
+    points = [
+        Health(s, {"dead": {"relu": s / 1000}, "grad_norm": {"h": float(s)}}) for s in range(1, 201)
+    ]
+    history.extend(points[:150])
+    history.extend(points[150:])
+    steps, values = history.series("dead")["relu"]
+    np.testing.assert_array_equal(steps, np.arange(1, 201))
+    np.testing.assert_array_equal(values, np.arange(1, 201) / 1000)
+    assert list(history.series("grad_norm")) == ["h"] and history.series("saturated") == {}
+    history.clear()
+    assert history.series("dead") == {} and history.points == []

@@ -186,23 +186,43 @@ class HealthMonitor:
 
 
 class HealthHistory:
-    """Every measured point of a plot's runs, as the health panel draws them."""
+    """Every measured point of a plot's runs, kept per figure and node in growing arrays,
+    so that adding points and reading a curve cost the same however long training ran."""
 
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
         self.points: list[Health] = []
+        self._curves: dict[str, dict[str, _Curve]] = {}
 
     def extend(self, points: list[Health]) -> None:
         self.points.extend(points)
-
-    def clear(self) -> None:
-        self.points = []
+        for point in points:
+            for figure, by_node in point.figures.items():
+                curves = self._curves.setdefault(figure, {})
+                for node_id, value in by_node.items():
+                    curves.setdefault(node_id, _Curve()).append(point.step, value)
 
     def series(self, figure: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Node id -> (steps, values) of ``figure``, in the order the nodes first appear."""
-        found: dict[str, tuple[list[int], list[float]]] = {}
-        for point in self.points:
-            for node_id, value in point.figures.get(figure, {}).items():
-                steps, values = found.setdefault(node_id, ([], []))
-                steps.append(point.step)
-                values.append(value)
-        return {n: (np.array(s, dtype=np.float64), np.array(v)) for n, (s, v) in found.items()}
+        """Node id -> (steps, values) of ``figure`` (views), in the order nodes first appear."""
+        return {n: c.arrays() for n, c in self._curves.get(figure, {}).items()}
+
+
+class _Curve:
+    """(step, value) pairs in a buffer that doubles when full."""
+
+    def __init__(self) -> None:
+        self._data = np.empty((2, 64))
+        self.size = 0
+
+    def append(self, step: int, value: float) -> None:
+        if self.size == self._data.shape[1]:
+            grown = np.empty((2, 2 * self.size))
+            grown[:, : self.size] = self._data
+            self._data = grown
+        self._data[:, self.size] = (step, value)
+        self.size += 1
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._data[0, : self.size], self._data[1, : self.size]

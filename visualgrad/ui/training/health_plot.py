@@ -40,6 +40,8 @@ class HealthPlot(QWidget):
         self.plot.setLabel("bottom", "step")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.setDownsampling(auto=True, mode="peak")  # a long run stays cheap to draw
+        self.plot.setClipToView(True)
         self.plot.setMinimumHeight(130)
         # The layers' names under the plot, not over it: a deep network has many.
         self.legend = QLabel(objectName="healthLegend", wordWrap=True)
