@@ -10,7 +10,7 @@ import pytest
 from tests.graph.builders import mlp
 from visualgrad.graph import fileformat
 from visualgrad.graph.execute import Program
-from visualgrad.graph.snapshots import Snapshot, Snapshots, load, program_weights
+from visualgrad.graph.snapshots import CAPACITY, Snapshot, Snapshots, load, program_weights
 from visualgrad.graph.train import Trainer
 from visualgrad.graph.training_worker import Flag, Start, train_in_child
 
@@ -105,3 +105,20 @@ def test_the_training_process_sends_snapshots_equal_to_the_trainers_weights_then
     done = pipe.sent[-1]
     assert done[0] == "done"
     np.testing.assert_array_equal(done[2]["out"]["weight"], sent[-1].weights["out"]["weight"])
+
+
+def test_a_long_run_sends_no_more_snapshots_than_its_bound_allows():
+    graph = mlp()
+    graph.set_training(epochs=60)  # 5 steps an epoch: 300 steps, one snapshot due each
+    context = multiprocessing.get_context("spawn")
+    pipe = _Pipe()
+    start = Start(fileformat.to_json(graph), 0, None, None, snapshot_every=1)
+    train_in_child(start, pipe, Flag(context), Flag(context))
+    sent = [s for m in pipe.sent if m[0] == "batch" for s in m[1].snapshots]
+    assert 200 < len(sent) <= 2 * CAPACITY
+    assert [s.step for s in sent[:201]] == list(range(201))  # then every other step
+    assert all(s.step % 2 == 0 for s in sent[201:])
+    window = Snapshots(every=1)
+    for snapshot in sent:
+        window.add(snapshot)
+    assert len(window) <= CAPACITY and window.steps()[0] == 0

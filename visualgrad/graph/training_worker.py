@@ -8,9 +8,11 @@ other core. This module imports no Qt; the child loads it alone.
 The child serves one run after another. It keeps every step's loss and, at most
 20 times a second, sends what is new as one Batch; between two steps (in the
 trainer's callback, so there is no race) it also predicts the decision boundary
-now and then, and with it the units of the nodes the window shows (``Watch``). At the end it sends the learned weights, or the error that stopped
-it. Each batch also carries the gradient health measured since the last (at most once
-per PUBLISH_INTERVAL) and the parameter snapshots taken every ``snapshot_every`` steps.
+now and then, and with it the units of the nodes the window shows (``Watch``). At the
+end it sends the learned weights, or the error that stopped it. Each batch also carries
+the gradient health measured since the last (at most once per PUBLISH_INTERVAL) and the
+parameter snapshots taken every ``snapshot_every`` steps, within the bound of a
+``Snapshots`` store (so a long run or a large model sends no more).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from .data import as_batch, dataset_for
 from .execute import NodeError
 from .health import Health, HealthMonitor
 from .neurons import Neurons, neurons, plane_grid
-from .snapshots import Snapshot, program_weights
+from .snapshots import Snapshot, Snapshots, program_weights
 from .train import Progress, Trainer
 
 GRID = 60  # points of the decision boundary's grid along each axis
@@ -130,11 +132,11 @@ class _Reporter:
         self.graph = fileformat.from_json(start.project, "the training project")
         self.trainer = Trainer(self.graph, None, self)
         self.trainer.health = HealthMonitor(self.trainer.program, interval=PUBLISH_INTERVAL)
-        self.snapshot_every = start.snapshot_every
+        # The snapshots this run keeps (thinned as the window's are) and those not sent yet.
+        every = start.snapshot_every
+        self.kept = None if every is None else Snapshots(every)
         self.snapshots: list[Snapshot] = []
-        self.snapshot_step = start.first_step  # of the last snapshot taken
-        if self.snapshot_every is not None:  # the weights this run starts from
-            self.snapshots.append(Snapshot(start.first_step, program_weights(self.trainer.program)))
+        self.take_snapshot(start.first_step)  # the weights this run starts from
         self.first_step, self.smoothed = start.first_step, start.smoothed
         self.grid = start.grid if self.trainer.prediction is not None else None
         self.losses: list[float] = []
@@ -152,11 +154,7 @@ class _Reporter:
     def __call__(self, progress: Progress) -> None:
         """Between two steps: keep the new point; send a batch now and then; obey Pause/Stop."""
         self.progress = progress
-        step = self.first_step + progress.step
-        every = self.snapshot_every
-        if every is not None and step % every == 0 and step != self.snapshot_step:
-            self.snapshots.append(Snapshot(step, program_weights(self.trainer.program)))
-            self.snapshot_step = step
+        self.take_snapshot(self.first_step + progress.step)
         if len(progress.epoch_losses) > self.epochs_done:
             self._epoch_ended(progress)
         else:
@@ -169,6 +167,14 @@ class _Reporter:
                 time.sleep(0.02)
         if self.stop.is_set():
             self.trainer.stop()
+
+    def take_snapshot(self, step: int) -> None:
+        """Keep the parameters after ``step`` steps, where the bounded store wants them."""
+        if self.kept is None or not self.kept.due(step):
+            return
+        snapshot = Snapshot(step, program_weights(self.trainer.program))
+        if self.kept.add(snapshot):
+            self.snapshots.append(snapshot)
 
     def _epoch_ended(self, progress: Progress) -> None:
         self.epochs_done += 1

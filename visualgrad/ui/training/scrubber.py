@@ -70,9 +70,15 @@ class Scrubber(QWidget):
         return self.snapshots[0] if len(self.snapshots) else None
 
     def clear(self) -> None:
-        """No snapshots (a new document, or Train again)."""
+        """No snapshots (a new document, or Train again): back to the document's weights."""
+        shown = self.current()
         self.snapshots.clear()
+        self.slider.blockSignals(True)
+        self.slider.setValue(0)
+        self.slider.blockSignals(False)
         self.refresh()
+        if shown is not None:
+            self.chosen.emit(None)
 
     def add(self, snapshots: list[Snapshot]) -> None:
         for snapshot in snapshots:
