@@ -283,7 +283,15 @@ def test_learnable_values_must_fit_the_node():
 
 def test_learnable_node_types_are_the_parameter_and_the_layers_with_weights():
     learnable = [name for name, node_type in catalog.CATALOG.items() if node_type.learnable]
-    assert learnable == ["Parameter", "Linear", "Conv1d", "Conv2d", "Embedding"]
+    assert learnable == [
+        "Parameter",
+        "Linear",
+        "Conv1d",
+        "Conv2d",
+        "Embedding",
+        "LayerNorm",
+        "BatchNorm",
+    ]
 
 
 def test_a_node_type_that_draws_weights_must_declare_their_shapes():

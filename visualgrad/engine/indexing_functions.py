@@ -2,11 +2,12 @@
 
 Two primitive Functions carry every gradient rule here. ``Take`` reads elements of a
 tensor at flat positions worked out on the host (``out[i] = a.flat[index[i]]``) and
-sends the gradient back with a scatter-add; ``Cat`` lays tensors end to end and hands
-each its slice of the gradient. Both run on the backend's embedding kernels (a row
-gather and a row scatter-add), so they work on every backend without kernels of their
-own. TensorData has no storage offset, so a slice is a copy, not a view. Indexing,
-gather, stack, pad and where are compositions of the two (and ``Expand``).
+sends the gradient back with a scatter-add; ``Place`` writes tensors at such positions of
+a new one and reads each its part of the gradient back. Both run on the backend's
+embedding kernels (a row gather and a row scatter-add), so they work on every backend
+without kernels of their own. TensorData has no storage offset, so a slice is a copy,
+not a view. Indexing, gather, cat, stack, pad and where are compositions of the two
+(and ``Expand``); a zero placed by ``Place`` loses its sign (0 + -0 is +0).
 """
 
 from __future__ import annotations
@@ -69,43 +70,42 @@ class Take(EngineFunction):
         return scatter_add_(grad, index, shape), None
 
 
-class Cat(EngineFunction):
-    """The flat values of every input laid end to end, as one vector, in the dtype they
-    promote to; each input's gradient is its slice, in its own dtype."""
+class Place(EngineFunction):
+    """A zero tensor of ``shape`` with the elements of each part written at the flat positions
+    ``places`` gives for it (index tensors shaped like the parts, never overlapping), in the
+    dtype the parts promote to; each part's gradient is read back from its places."""
 
     @staticmethod
-    def forward(ctx: Context, *parts: Tensor) -> Tensor:
-        sizes = [p.size for p in parts]
+    def forward(ctx: Context, shape: Shape, places: Sequence[Tensor], *parts: Tensor) -> Tensor:
         dtype = np.result_type(*(p.dtype for p in parts))
-        ctx.save_for_backward([(p.shape, p.dtype) for p in parts], sizes)
-        backend = parts[0].backend
-        out = _new((sum(sizes),), backend, zeroed=True, dtype=dtype)
-        start = 0
-        for part, size in zip(parts, sizes):
-            if size:
-                index = positions_tensor(np.arange(start, start + size), backend)
-                placed = scatter_add_(
-                    part if part.dtype == dtype else cast_(part, dtype), index, out.shape
-                )
-                zip_("add", out, placed, "cat", out=out)
-            start += size
+        ctx.save_for_backward(places, [p.dtype for p in parts])
+        out = None
+        for part, index in zip(parts, places):
+            if part.dtype != dtype:
+                part = cast_(part, dtype)
+            placed = scatter_add_(part, index, shape)
+            out = placed if out is None else zip_("add", out, placed, "cat", out=out)
         return out
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
-        kinds, sizes = ctx.saved_values
-        grads, start = [], 0
-        for needed, (shape, dtype), size in zip(ctx.needs_input_grad, kinds, sizes):
-            part = None
-            if needed:
-                index = positions_tensor(
-                    np.arange(start, start + size).reshape(shape), grad.backend
-                )
-                part = take_(grad, index)
-                part = part if part.dtype == dtype else cast_(part, dtype)
-            grads.append(part)
-            start += size
+        places, dtypes = ctx.saved_values
+        grads: list[Tensor | None] = [None, None]
+        for needed, index, dtype in zip(ctx.needs_input_grad[2:], places, dtypes):
+            part = take_(grad, index) if needed else None
+            grads.append(part if part is None or part.dtype == dtype else cast_(part, dtype))
         return tuple(grads)
+
+
+def _end_to_end(parts: Sequence[Tensor]) -> Tensor:
+    """The parts' values laid end to end in one vector."""
+    backend, start, places = parts[0].backend, 0, []
+    for part in parts:
+        places.append(
+            positions_tensor(np.arange(start, start + part.size).reshape(part.shape), backend)
+        )
+        start += part.size
+    return Place.apply((start,), places, *parts)
 
 
 class Expand(EngineFunction):
@@ -157,12 +157,14 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if len(tensors) == 1:
         return tensors[0].contiguous_copy()
     shape = first.shape[:d] + (sum(t.shape[d] for t in tensors),) + first.shape[d + 1 :]
-    joined = Cat.apply(*tensors)
-    # Where each element of the result lies in the joined vector.
-    offsets = np.cumsum([0] + [t.size for t in tensors[:-1]])
-    pieces = [offsets[k] + np.arange(t.size).reshape(t.shape) for k, t in enumerate(tensors)]
-    index = positions_tensor(np.concatenate(pieces, axis=d), first.backend)
-    return Take.apply(joined, index).view(*shape)
+    # Where each input's elements lie in the result.
+    grid = np.arange(int(np.prod(shape))).reshape(shape)
+    bounds = np.cumsum([0] + [t.shape[d] for t in tensors])
+    places = [
+        positions_tensor(np.take(grid, np.arange(lo, hi), axis=d), first.backend)
+        for lo, hi in zip(bounds[:-1], bounds[1:])
+    ]
+    return Place.apply(shape, places, *tensors)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -277,7 +279,7 @@ def pad(input: Tensor, pad: Sequence[int], value: float = 0.0) -> Tensor:
     index = np.full(shape, input.size, dtype=np.int64)
     index[tuple(place)] = source[tuple(cut)]
     fill = Tensor(map_("id", input._constant(float(value)), (1,))._data, input.backend)
-    joined = Cat.apply(input, fill)
+    joined = _end_to_end([input, fill])
     return Take.apply(joined, positions_tensor(index, input.backend))
 
 
@@ -297,7 +299,7 @@ def where(condition: Any, input: Tensor, other: Any) -> Tensor:
     n = int(np.prod(shape))
     ordinal = np.arange(n).reshape(shape)
     index = np.where(np.broadcast_to(chosen != 0, shape), ordinal, ordinal + n)
-    both = Cat.apply(_expanded(input, shape), _expanded(other, shape))
+    both = _end_to_end([_expanded(input, shape), _expanded(other, shape)])
     return Take.apply(both, positions_tensor(index, input.backend))
 
 

@@ -627,3 +627,5 @@ node(
     role="output",
     torch="{loss}",
 )
+
+from . import more_node_types  # noqa: E402, F401  (registers GELU, Concat, Where, LayerNorm...)
