@@ -2,8 +2,9 @@
 
 Each sample is built with the document's own checked edits (``Graph.add_node``,
 ``Graph.connect``, ``Graph.set_training``) and saved with a one-paragraph
-description. Nodes sit in columns left to right, one column per layer of the
-computation, so the canvas shows them tidily. Nothing is random: the same
+description. Nodes are placed by the program's auto-layout (``layered_positions``) for the
+canvas of a 1440x900 window, wrapped so that fit-to-view shows them at a readable zoom
+(each sample's hand-written columns only order them). Nothing is random: the same
 script always writes the same bytes (learned weights are not saved, so a
 sample's layers draw theirs from its training seed when it is opened)::
 
@@ -22,9 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from visualgrad.engine import datasets  # noqa: E402
 from visualgrad.graph import fileformat  # noqa: E402
 from visualgrad.graph.graph import Graph  # noqa: E402
+from visualgrad.graph.layout import layered_positions  # noqa: E402
 
 COLUMN, ROW = 220.0, 110.0  # px between layers, and between nodes of one layer
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "visualgrad" / "samples"
+CANVAS = (922.0, 683.0)  # the canvas of a 1440x900 window, in pixels
 
 
 class Layout:
@@ -469,6 +472,8 @@ def write_samples(out_dir: Path) -> list[Path]:
     paths = []
     for name, build in SAMPLES.items():
         graph, description = build()
+        for node_id, position in layered_positions(graph, CANVAS).items():
+            graph.move_node(node_id, position)
         path = out_dir / f"{name}.vgraph"
         fileformat.save(graph, path, description=description)
         paths.append(path)

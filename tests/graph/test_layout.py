@@ -1,5 +1,5 @@
-"""Auto-layout wraps a long chain into bands and a tall layer into columns, whichever a
-view of the given aspect ratio shows largest, and never puts one card on another."""
+"""Auto-layout wraps a long chain into bands and a tall layer into columns to fit a view:
+as little as reads well, else as much as shows the graph largest; never one card on another."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from visualgrad.graph import fileformat
 from visualgrad.graph.graph import Graph
-from visualgrad.graph.layout import CARD_WIDTH, MARGIN, card_height, layered_positions
+from visualgrad.graph.layout import CARD_WIDTH, MARGIN, READABLE, card_height, layered_positions
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -68,7 +68,7 @@ def bands(positions) -> int:
 def test_a_long_chain_wraps_into_bands_that_a_wide_view_shows_larger():
     graph = chain(12)
     one_row = layered_positions(graph)
-    wrapped = layered_positions(graph, 1440 / 900)
+    wrapped = layered_positions(graph, (1440, 900))
     assert bands(one_row) == 1 and bands(wrapped) > 1
     assert fit_zoom(graph, wrapped, 1440, 900) > 1.5 * fit_zoom(graph, one_row, 1440, 900)
     assert overlapping(graph, wrapped) == []
@@ -78,15 +78,31 @@ def test_a_long_chain_wraps_into_bands_that_a_wide_view_shows_larger():
         assert tx > sx or (tx == 0.0 and ty > sy)
 
 
+def test_a_graph_that_reads_in_one_row_is_not_wrapped():
+    graph = chain(4)
+    positions = layered_positions(graph, (1440, 900))
+    assert bands(positions) == 1 and fit_zoom(graph, positions, 1440, 900) >= READABLE
+
+
+def test_a_graph_too_large_to_read_anyway_is_shown_as_large_as_it_can_be():
+    graph = chain(40)
+    view = (800, 600)
+    chosen = fit_zoom(graph, layered_positions(graph, view), *view)
+    assert chosen < READABLE
+    assert chosen > 3 * fit_zoom(graph, layered_positions(graph), *view)
+
+
 def test_a_taller_view_gets_more_bands():
     graph = chain(12)
-    assert bands(layered_positions(graph, 0.6)) > bands(layered_positions(graph, 2.5))
+    assert bands(layered_positions(graph, (600, 1000))) > bands(
+        layered_positions(graph, (2500, 1000))
+    )
 
 
 def test_a_tall_layer_splits_into_columns_for_a_wide_view():
     graph = pairs(8)
     tall = layered_positions(graph)
-    wide = layered_positions(graph, 4.0)
+    wide = layered_positions(graph, (1600, 400))
     sources = [f"s{i}" for i in range(8)]
     assert len({tall[n][0] for n in sources}) == 1
     assert len({wide[n][0] for n in sources}) > 1
@@ -96,14 +112,14 @@ def test_a_tall_layer_splits_into_columns_for_a_wide_view():
         assert wide[f"n{i}"][0] > wide[f"s{i}"][0]
 
 
-@pytest.mark.parametrize("aspect", [None, 0.6, 1.0, 1.6, 3.0])
-def test_no_card_lies_on_another_in_any_sample(aspect):
+@pytest.mark.parametrize("view", [None, (600, 1000), (1000, 1000), (1440, 900), (3000, 1000)])
+def test_no_card_lies_on_another_in_any_sample(view):
     for path in sorted(SAMPLES.glob("*.vgraph")):
         graph = fileformat.load(path)
-        positions = layered_positions(graph, aspect)
+        positions = layered_positions(graph, view)
         assert set(positions) == set(graph.nodes)
         assert overlapping(graph, positions) == [], path.name
 
 
 def test_an_empty_graph_has_no_positions():
-    assert layered_positions(Graph(), 1.6) == {}
+    assert layered_positions(Graph(), (1440, 900)) == {}

@@ -2,9 +2,10 @@
 
 Each node goes in the layer of its longest path from a source; within a layer nodes
 are ordered by the mean row of their inputs (the barycentre heuristic), which keeps
-most edges from crossing. To fit a view of a given aspect ratio, a tall layer may be
-split into several columns, and the columns may wrap into several bands (rows of
-columns, one under the other), whichever arrangement a fit-to-view shows largest.
+most edges from crossing. To fit a view of a given size, a tall layer may be split into
+several columns, and the columns may wrap into several bands (rows of columns, one under
+the other): the fewest wraps that a fit-to-view shows readably, else the arrangement it
+shows largest.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from .graph import Graph, Node
 
 CARD_WIDTH = 168.0  # a node's card on the canvas (ui/canvas/nodes.py draws it)
 CARD_BASE, CARD_PORT_ROW = 56.0, 18.0  # its height: the base and one row of ports
-COLUMN = 340.0  # from one column to the next: a card, and room for an edge's badge
-ROW_GAP = 48.0  # between two cards of a column
-BAND_GAP = 110.0  # between two bands: room for the wires that wrap round
-MARGIN = 60.0  # what a fit-to-view leaves around the graph (ui/canvas/view.py)
+COLUMN = 310.0  # from one column to the next: a card, and room for an edge's badge
+ROW_GAP = 28.0  # between two cards of a column
+BAND_GAP = 56.0  # between two bands: room for the wires that wrap round
+MARGIN = 56.0  # what a fit-to-view leaves round the cards: 40, and their ports and values
 SWEEPS = 3  # of the barycentre ordering, down then up
-BAND_COST, SPLIT_COST = 0.8, 0.9  # a wrap is worth it when it shows the graph this much larger
+READABLE = 0.8  # a zoom at which every label reads: wrapping further only lengthens wires
 
 
 def card_height(node: Node) -> float:
@@ -103,36 +104,38 @@ def _bands(count: int, bands: int) -> list[int]:
     return [round(i * count / bands) for i in range(bands)]
 
 
-def layered_positions(graph: Graph, aspect: float | None = None) -> dict[str, tuple[float, float]]:
+def layered_positions(
+    graph: Graph, view: tuple[float, float] | None = None
+) -> dict[str, tuple[float, float]]:
     """A position (top-left of the card) for every node, the layers left to right; with
-    ``aspect`` (the view's width over its height), wrapped to be shown largest in such a view."""
+    ``view`` (the width and height of the view, in pixels), wrapped to fit it: as little
+    as reads at ``READABLE`` zoom, else as much as shows the graph largest."""
     heights = {n.id: card_height(n) for n in graph}
     found = layers(graph)
     if not found:
         return {}
-    options = [_Arrangement(found, [0])]
-    if aspect is not None:
-        options = []
-        tallest = max(len(layer) for layer in found)
-        for most in sorted({-(-tallest // parts) for parts in range(1, tallest + 1)}, reverse=True):
-            columns = [part for layer in found for part in _split(layer, most)]
-            for bands in range(1, len(columns) + 1):
-                options.append(_Arrangement(columns, _bands(len(columns), bands)))
-    best = max(options, key=lambda a: _zoom(a, heights, aspect, len(found)))
-    return _place(best, heights)
+    if view is None:
+        return _place(_Arrangement(found, [0]), heights)
+    options = []
+    tallest = max(len(layer) for layer in found)
+    for most in sorted({-(-tallest // parts) for parts in range(1, tallest + 1)}, reverse=True):
+        columns = [part for layer in found for part in _split(layer, most)]
+        for bands in range(1, len(columns) + 1):
+            arrangement = _Arrangement(columns, _bands(len(columns), bands))
+            wraps = bands - 1 + len(columns) - len(found)
+            options.append((_zoom(arrangement, heights, view), wraps, arrangement))
+    readable = [o for o in options if o[0] >= READABLE]
+    if readable:
+        best = min(readable, key=lambda o: (o[1], -o[0]))
+    else:
+        best = max(options, key=lambda o: (o[0], -o[1]))
+    return _place(best[2], heights)
 
 
-def _zoom(
-    arrangement: _Arrangement, heights: dict[str, float], aspect: float | None, layer_count: int
-) -> float:
-    """How large a fit-to-view in a view of ``aspect`` (height 1) shows the arrangement,
-    less a share for each wrap (a band more, a layer split), which makes wires longer."""
-    if aspect is None:
-        return 0.0
+def _zoom(arrangement: _Arrangement, heights: dict[str, float], view: tuple[float, float]):
+    """The zoom at which a fit-to-view in ``view`` shows the arrangement."""
     width, height = _extent(arrangement, heights)
-    zoom = min(aspect / (width + 2 * MARGIN), 1.0 / (height + 2 * MARGIN))
-    splits = len(arrangement.columns) - layer_count
-    return zoom * BAND_COST ** (len(arrangement.breaks) - 1) * SPLIT_COST**splits
+    return min(view[0] / (width + 2 * MARGIN), view[1] / (height + 2 * MARGIN))
 
 
 def _column_height(column: list[str], heights: dict[str, float]) -> float:
