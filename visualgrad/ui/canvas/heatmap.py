@@ -16,16 +16,24 @@ from ...graph.summaries import heat_cell, heat_grid, heat_index
 CELLS = 64  # rows and columns a heatmap shows at most
 
 
-def heat_image(array: np.ndarray, rows: int, columns: int) -> QImage:
-    """One pixel per value of ``heat_grid(array, rows, columns)``."""
-    t = heat_grid(array, rows, columns)
+def heat_rgba(t: np.ndarray) -> np.ndarray:
+    """Values scaled into [-1, 1] as RGBA bytes (an extra last axis of 4)."""
     red = np.where(t > 0, 255, 255 * (1 + t))
     blue = np.where(t < 0, 255, 255 * (1 - t))
     green = 255 * (1 - np.abs(t))
-    rgba = np.stack([red, green, blue, np.full_like(t, 255)], axis=-1).astype(np.uint8)
+    return np.stack([red, green, blue, np.full_like(t, 255)], axis=-1).astype(np.uint8)
+
+
+def rgba_image(rgba: np.ndarray) -> QImage:
+    """An image of (height, width, 4) RGBA bytes."""
     rgba = np.ascontiguousarray(rgba)
     height, width = rgba.shape[:2]
     return QImage(rgba.data, width, height, 4 * width, QImage.Format_RGBA8888).copy()
+
+
+def heat_image(array: np.ndarray, rows: int, columns: int) -> QImage:
+    """One pixel per value of ``heat_grid(array, rows, columns)``."""
+    return rgba_image(heat_rgba(heat_grid(array, rows, columns)))
 
 
 class Heatmap(QWidget):
@@ -54,9 +62,7 @@ class Heatmap(QWidget):
             alpha = np.where(shown, 0, 225).astype(np.uint8)
             rgba = np.zeros(shown.shape + (4,), dtype=np.uint8)
             rgba[..., :3], rgba[..., 3] = 205, alpha  # grey over what is not lit
-            rgba = np.ascontiguousarray(rgba)
-            height, width = shown.shape
-            self.dimmed = QImage(rgba.data, width, height, 4 * width, QImage.Format_RGBA8888).copy()
+            self.dimmed = rgba_image(rgba)
         self.update()
 
     def choose(self, index: tuple[int, ...] | None) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from .drawing import DETAIL, detail, font
-from .neuron_strip import unit_image
+from .neuron_strip import unit_images
 from .nodes import NODE_WIDTH, NodeItem
 
 GAP = 2.0
@@ -71,28 +71,29 @@ class FoldToggle(QGraphicsItem):
 class NeuronFold(QGraphicsItem):
     """A column of a layer's units under its node."""
 
-    def __init__(self, node_item: NodeItem) -> None:
+    def __init__(self, node_item: NodeItem, describe: Callable[[int], str]) -> None:
         super().__init__(node_item)
-        self.node_item = node_item
+        self.node_item, self.describe = node_item, describe  # describe(unit): its tooltip
         self.links: list[UnitLinks] = []
         self.grids = np.zeros((0, 1, 1))
-        self.tips: list[str] = []
         self.images: list = []
         self.side = tile_size(0)
         self.setAcceptHoverEvents(True)
         self.setFlag(QGraphicsItem.ItemSendsScenePositionChanges)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
-    def set_units(self, grids: np.ndarray, tips: list[str]) -> None:
-        if len(grids) != len(self.grids):
+    def set_units(self, grids: np.ndarray) -> None:
+        resized = len(grids) != len(self.grids)
+        if resized:
             self.prepareGeometryChange()
             self.side = tile_size(len(grids))
             self.setPos(NODE_WIDTH / 2 - self.side / 2, self.node_item.height() + 22)
-        self.grids, self.tips = grids, tips
-        self.images = [unit_image(g) for g in grids]
+        self.grids = grids
+        self.images = unit_images(grids)
         self.update()
-        for link in self.links:
-            link.adjust()
+        if resized:
+            for link in self.links:
+                link.adjust()
 
     def boundingRect(self) -> QRectF:
         return QRectF(-1, -1, self.side + 2, len(self.grids) * (self.side + GAP) + 2)
@@ -115,7 +116,7 @@ class NeuronFold(QGraphicsItem):
 
     def hoverMoveEvent(self, event) -> None:
         unit = self.unit_at(event.pos().y())
-        self.setToolTip(self.tips[unit] if unit is not None else "")
+        self.setToolTip(self.describe(unit) if unit is not None else "")
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.ItemScenePositionHasChanged:
@@ -155,7 +156,6 @@ class UnitLinks(QGraphicsItem):
 
     def adjust(self) -> None:
         """Lay the lines out again: a fold moved or its values changed."""
-        self.prepareGeometryChange()
         i, j, w = self.links
         starts = [self.source.anchor(int(u), True) for u in range(len(self.source.grids))]
         ends = [self.target.anchor(int(u), False) for u in range(len(self.target.grids))]
@@ -176,12 +176,14 @@ class UnitLinks(QGraphicsItem):
             colour = QColor({1: POSITIVE, -1: NEGATIVE, 0: PASSING}[sign])
             colour.setAlpha(50 + 50 * width)
             self._lines.append((QPen(colour, WIDTHS[width] if sign else 1.0), lines))
-        points = starts + ends
-        self._bounds = QRectF()
+        points, bounds = starts + ends, QRectF()
         if points:
             xs, ys = [p.x() for p in points], [p.y() for p in points]
-            self._bounds = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
-            self._bounds.adjust(-4, -4, 4, 4)
+            bounds = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+            bounds.adjust(-4, -4, 4, 4)
+        if bounds != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = bounds
         self.update()
 
     def boundingRect(self) -> QRectF:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from ...graph.data import dataset_for
 from ...graph.execute import Program
@@ -47,6 +47,11 @@ class NeuronView(QObject):
         self.folds: dict[str, NeuronFold] = {}
         self.links: dict[tuple[str, str], UnitLinks] = {}
         self._graph = None
+        # Training's updates are drawn a piece (the strip, a fold, a link) per turn of the
+        # event loop, so the window never stalls for all of them at once.
+        self._pieces: list[Callable[[], None]] = []
+        self._piece_timer = QTimer(self, singleShot=True, interval=0)
+        self._piece_timer.timeout.connect(self._draw_piece)
         scene.shapes_refreshed.connect(self._graph_changed)
 
     # ---- what is shown -------------------------------------------------------------------
@@ -69,19 +74,32 @@ class NeuronView(QObject):
     def set_training(self, training: bool) -> None:
         self.training = training
         if not training:
-            self.refresh()
+            self.refresh(piecewise=True)
 
     def show_neurons(self, found: Neurons) -> None:
         """Grids sent by the training process: draw them where they are shown."""
         self.neurons.grids.update(found.grids)
         self.neurons.weights.update(found.weights)
-        self._draw(relayout=False)
+        self._start(self._draw(relayout=False))
+
+    def _start(self, pieces: list[Callable[[], None]]) -> None:
+        """Draw ``pieces`` one per turn of the event loop (the latest replace any left)."""
+        self._pieces = pieces
+        self._piece_timer.start()
+
+    def _draw_piece(self) -> None:
+        if self.scene.graph is not self._graph:  # the window closed or opened another
+            self._pieces = []
+        if self._pieces:
+            self._pieces.pop(0)()
+        if self._pieces:
+            self._piece_timer.start()
 
     # ---- following the graph ---------------------------------------------------------------
     def _graph_changed(self) -> None:
         graph = self.scene.graph
         if graph is not self._graph:  # a new document: the scene dropped every item
-            self._graph, self.expanded = graph, set()
+            self._graph, self.expanded, self._pieces = graph, set(), []
             self.toggles, self.folds, self.links = {}, {}, {}
         self.layers = unit_nodes(graph, self.scene.shapes) if self._plane() is not None else []
         self.expanded &= set(self.layers)
@@ -107,9 +125,9 @@ class NeuronView(QObject):
             return None
         return plane_grid(*plane_extent(data.x)) if on_plane(data.x) else None
 
-    def refresh(self) -> None:
+    def refresh(self, piecewise: bool = False) -> None:
         """Recompute the shown layers' units from the document (unless training sends them)
-        and redraw the strip, the folds and their links."""
+        and redraw the strip, the folds and their links (at once, or ``piecewise``)."""
         shown = self.shown()
         self.watch(shown)
         if not self.training:
@@ -123,31 +141,38 @@ class NeuronView(QObject):
                     self.neurons = neurons(program, points, y, shown)
                 except (ValueError, TypeError):
                     pass  # a graph that cannot compute shows no units; its badge says why
-        self._draw(relayout=True)
+        pieces = self._draw(relayout=True)
+        if piecewise:
+            self._start(pieces)
+            return
+        self._pieces = []
+        for piece in pieces:
+            piece()
 
     # ---- drawing -------------------------------------------------------------------------------
-    def _tips(self, node_id: str) -> list[str]:
+    def _tip(self, node_id: str, unit: int) -> str:
         weights = self.neurons.weights.get(node_id)
-        grids = self.neurons.grids[node_id]
-        graph = self.scene.graph
-        return [describe_unit(graph, node_id, u, weights) for u in range(len(grids))]
+        return describe_unit(self.scene.graph, node_id, unit, weights)
 
-    def _draw(self, relayout: bool) -> None:
+    def _tips(self, node_id: str) -> list[str]:
+        return [self._tip(node_id, u) for u in range(len(self.neurons.grids[node_id]))]
+
+    def _draw(self, relayout: bool) -> list[Callable[[], None]]:
+        """Lay out the folds and links for the layers shown; the drawing of their values,
+        and of the strip, is handed back as pieces to run."""
         grids = self.neurons.grids
         for node_id, toggle in self.toggles.items():
             toggle.set_open(node_id in self.expanded)
         selected = self.inspector.node_id if self.inspector.node_id in grids else None
         strip = self.inspector.neuron_strip
-        if selected is None:
-            if relayout:
-                strip.show_units(None, None, [])
-        elif relayout or len(strip.tiles) != len(grids[selected]):
-            strip.show_units(selected, grids[selected], self._tips(selected))
-        else:
-            strip.update_units(grids[selected], self._tips(selected))
-        self._draw_folds()
+        pieces = []
+        if selected is not None:
+            pieces.append(lambda: strip.show_units(selected, grids[selected], self._tips(selected)))
+        elif relayout:
+            strip.show_units(None, None, [])
+        return pieces + self._draw_folds()
 
-    def _draw_folds(self) -> None:
+    def _draw_folds(self) -> list[Callable[[], None]]:
         grids, items = self.neurons.grids, self.scene.node_items
         wanted = {n for n in self.expanded if n in grids and n in items}
         for node_id in list(self.folds):
@@ -156,10 +181,16 @@ class NeuronView(QObject):
                 fold.links.clear()
                 _remove(fold)
                 del self.folds[node_id]
+        pieces = []
         for node_id in wanted:
             if node_id not in self.folds:
-                self.folds[node_id] = NeuronFold(items[node_id])
-            self.folds[node_id].set_units(grids[node_id], self._tips(node_id))
+                self.folds[node_id] = NeuronFold(
+                    items[node_id], lambda u, n=node_id: self._tip(n, u)
+                )
+                self.folds[node_id].set_units(grids[node_id])
+            else:
+                fold, values = self.folds[node_id], grids[node_id]
+                pieces.append(lambda fold=fold, values=values: fold.set_units(values))
         pairs = {
             (e.source, e.target)
             for e in self.scene.graph.edges
@@ -179,7 +210,10 @@ class NeuronView(QObject):
             if item is None:
                 item = self.links[pair] = UnitLinks(self.folds[pair[0]], self.folds[pair[1]])
                 self.scene.addItem(item)
-            item.set_links(links)
+                item.set_links(links)
+            else:
+                pieces.append(lambda item=item, links=links: item.set_links(links))
+        return pieces
 
 
 def _remove(item) -> None:
