@@ -15,6 +15,7 @@ from visualgrad.graph import fileformat
 from visualgrad.graph.data import as_batch, first_batch
 from visualgrad.graph.execute import Program
 from visualgrad.graph.graph import Graph, GraphError
+from visualgrad.graph.train import Trainer
 
 from .test_export import _script, needs_torch
 
@@ -185,3 +186,13 @@ def test_a_batch_norm_with_the_wrong_channels_names_the_node():
         ValueError, match=r"'bn': expects \(N, 3\) or \(N, 3, L\), got \(8, 1, 8, 8\)"
     ):
         Program(graph).forward(first_batch(graph.training))
+
+
+@needs_torch
+def test_training_epochs_give_torchs_losses(tmp_path):
+    graph = _graph_of_the_new_node_types()
+    graph.set_training(epochs=2, optimizer="adam", learning_rate=0.01)
+    result = _script(_exported(graph, tmp_path), "--epochs", "2")
+    theirs = [float(line.split()[-1]) for line in result.stdout.strip().splitlines()]
+    ours = Trainer(graph).run().loss
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5)  # the script prints six digits
