@@ -80,7 +80,7 @@ class TrainingPanel(QWidget):
         self.plots = LossPlot(self)
         self.boundary_plot = BoundaryPlot(self)
         self.health_plot = HealthPlot(self)
-        self.scrubber = Scrubber(self.boundary_plot, lambda: self.graph, self)
+        self.scrubber = Scrubber(self.boundary_plot, lambda: self.graph, self.plots.loss, self)
         self.scrubber.train_again_requested.connect(self.train_again)
         self.scrubber.keep_requested.connect(self._keep_snapshot)
         self.drawer = PointDrawer(

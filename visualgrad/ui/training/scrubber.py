@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
@@ -33,11 +34,16 @@ class Scrubber(QWidget):
         self,
         boundary_plot: BoundaryPlot,
         graph: Callable[[], Graph | None],
+        loss_plot: pg.PlotWidget,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.snapshots = Snapshots()
         self.boundary_plot, self._graph = boundary_plot, graph
+        # Where the snapshot shown sits on the loss curve.
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(120, 120, 120, 200, width=1.5))
+        self.marker.setVisible(False)
+        loss_plot.addItem(self.marker, ignoreBounds=True)
         self.slider = QSlider(Qt.Horizontal, objectName="snapshotSlider")
         self.slider.setToolTip("Drag back to any snapshot of the weights taken while training")
         self.slider.valueChanged.connect(self._moved)
@@ -124,6 +130,9 @@ class Scrubber(QWidget):
         shown = "the weights now" if snapshot is None else "the model as it was then"
         kept = f"{len(self.snapshots)} snapshots kept, one every {self.snapshots.every} steps"
         self.label.setToolTip(f"{shown}; {kept}")
+        self.marker.setVisible(snapshot is not None)
+        if snapshot is not None:
+            self.marker.setValue(snapshot.step)
         self.keep_button.setEnabled(snapshot is not None and self.slider.isEnabled())
         self.again_button.setEnabled(self.first() is not None and self.slider.isEnabled())
 
