@@ -1,5 +1,7 @@
 """Each hidden unit's activation over the input plane, against numpy's forward pass."""
 
+import multiprocessing
+
 import numpy as np
 
 from visualgrad.graph import fileformat
@@ -16,6 +18,8 @@ from visualgrad.graph.neurons import (
     unit_nodes,
 )
 from visualgrad.graph.shapes import infer_shapes
+from visualgrad.graph.training_worker import GRID as BOUNDARY
+from visualgrad.graph.training_worker import Flag, Start, Watch, _Reporter
 
 from ..ui.helpers import SAMPLES
 from .builders import mlp
@@ -108,3 +112,24 @@ def test_of_a_large_weight_matrix_only_the_largest_weights_are_drawn():
     smallest_kept = np.abs(w).min()
     assert (np.abs(weight) > smallest_kept).sum() < LINKS
     np.testing.assert_array_equal(w, weight[j, i])
+
+
+def test_the_training_process_computes_the_units_of_the_nodes_the_window_watches():
+    graph = mlp(hidden=3)
+    context = multiprocessing.get_context("spawn")
+    watch = Watch(context)
+    watch.set([list(graph.nodes).index("relu"), Watch.SIZE + 3])  # one beyond is ignored
+    assert watch.places() == [list(graph.nodes).index("relu")]
+    data = dataset_for(graph.training)
+    grid = plane_grid(*plane_extent(data.x), BOUNDARY)
+    start = Start(fileformat.to_json(graph), 0, None, grid)
+    reporter = _Reporter(start, None, Flag(context), Flag(context), watch)
+    found = reporter.watched_neurons()
+    assert set(found.grids) == {"relu"}
+    weights = reporter.trainer.program.weights["hidden"]
+    w, b = weights["weight"].to_numpy(), weights["bias"].to_numpy()
+    points = plane_grid(*plane_extent(data.x))  # the boundary's extent, at GRID points
+    expected = np.maximum(points @ w.T + b, 0)
+    np.testing.assert_allclose(found.grids["relu"], expected.T.reshape(3, GRID, GRID))
+    watch.set([])
+    assert reporter.watched_neurons() is None
