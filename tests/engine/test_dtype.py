@@ -177,6 +177,31 @@ def test_elementwise_ops_in_float32_match_float64(backend, name):
     _close(narrow.grad, wide.grad)
 
 
+BIG = {  # on fast, tensors this big take numpy's paths (fast.UFUNC_MIN and below)
+    "exp": lambda x: x.exp(),
+    "log": lambda x: x.abs().log(),
+    "log1p": lambda x: x.abs().log1p(),
+    "expm1": lambda x: x.expm1(),
+    "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(),
+    "sqrt": lambda x: x.abs().sqrt(),
+    "neg and copy": lambda x: (-x).permute(2, 0, 1).contiguous(),
+    "add, mul and max": lambda x: (x * x + x).clamp(min=0.1),
+    "pow": lambda x: x.abs() ** 1.5,
+    "sum": lambda x: x.sum(1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BIG))
+def test_big_float32_tensors_match_float64_and_stay_float32(not_simulated, name):
+    narrow, wide = pair(rng.standard_normal((3, 40, 30)), not_simulated)
+    outs = [BIG[name](x) for x in (narrow, wide)]
+    _close(*outs)
+    for out in outs:
+        out.sum().backward()
+    _close(narrow.grad, wide.grad)
+
+
 REDUCTIONS_AND_LAYERS = {
     "sum": lambda x: x.sum(1),
     "mean": lambda x: x.mean(),
