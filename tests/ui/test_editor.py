@@ -131,7 +131,7 @@ def test_every_kind_of_edit_undoes_and_redoes_to_the_same_document(qtbot):
         lambda: doc.remove(["relu"], []),
         lambda: doc.add_edge(Edge("x", "x", "tanh", "x")),
         lambda: doc.remove([], [Edge("x", "x", "tanh", "x")]),
-        lambda: doc.move({"out": ((660.0, 0.0), (700.0, 90.0))}),
+        lambda: doc.move({"out": (doc.graph.nodes["out"].position, (700.0, 90.0))}),
         lambda: doc.set_params("hidden", {"out_features": 12}),
         lambda: doc.paste(doc.copy(["out", "prob"])),
         lambda: doc.set_training({"learning_rate": 0.5}),

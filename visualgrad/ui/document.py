@@ -242,11 +242,11 @@ class Document(QObject):
         self.undo_stack.endMacro()
         return True
 
-    def auto_layout(self, aspect: float | None = None) -> None:
-        """Lay the graph out in layers, wrapped to fit a view of ``aspect`` (width / height)."""
+    def auto_layout(self, view: tuple[float, float] | None = None) -> None:
+        """Lay the graph out in layers, wrapped to fit a view of ``view`` pixels."""
         if not self.editable():
             return
-        positions = layered_positions(self.graph, aspect)
+        positions = layered_positions(self.graph, view)
         moves = {
             node_id: (self.graph.nodes[node_id].position, position)
             for node_id, position in positions.items()

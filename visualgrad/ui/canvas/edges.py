@@ -19,6 +19,7 @@ from ..theme import Theme
 from .badge import EdgeBadge
 from .drawing import DETAIL, detail, font
 from .reroute_point import ReroutePoint
+from .spots import free_spot
 
 if TYPE_CHECKING:
     from .nodes import PortItem
@@ -35,7 +36,9 @@ class EdgeItem(QGraphicsItem):
         self.colour: QColor | None = None  # gradient magnitude colouring; None: the theme's
         self.badge_item = None
         self.points: tuple[Point, ...] = ()  # the reroute points it bends through
+        self.handles: list[ReroutePoint] = []  # one dot on each, over the wires
         self.hovered = False
+        self.doomed = False  # crossed by a cut line being drawn
         # what the pass shown sent along it: "value" forward, "gradient" back (set by playback)
         self.carried: dict[str, np.ndarray] = {}
         # exposedRect then holds the part being repainted, so off-screen labels are skipped.
@@ -51,6 +54,7 @@ class EdgeItem(QGraphicsItem):
 
     def detach(self) -> None:
         self.set_badge("", None)
+        self._drop_handles()
         for item in (self.source.node_item, self.target.node_item):
             if self in item.edges:
                 item.edges.remove(self)
@@ -59,6 +63,7 @@ class EdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._path = curve_through(self.source.center(), self.points, self.target.center())
         self._shape = None
+        self._label_at: QPointF | None = None  # found again when next drawn
         self._bounds = self._path.boundingRect().adjusted(-60, -24, 60, 24)
         if getattr(self, "badge_item", None) is not None:
             self._place_badge()
@@ -82,14 +87,26 @@ class EdgeItem(QGraphicsItem):
     def set_points(self, points: Sequence[Point]) -> None:
         """Bend through ``points`` (scene coordinates), each drawn as a handle to drag."""
         self.points = tuple(points)
-        for child in self.childItems():
-            if isinstance(child, ReroutePoint):
-                child.setParentItem(None)
-                if child.scene() is not None:
-                    child.scene().removeItem(child)
+        self._drop_handles()
         for index, (x, y) in enumerate(self.points):
-            ReroutePoint(self, index).setPos(x, y)
+            handle = ReroutePoint(self, index)
+            handle.setPos(x, y)
+            self.handles.append(handle)
+            if self.scene() is not None:
+                self.scene().addItem(handle)
         self.adjust()
+
+    def _drop_handles(self) -> None:
+        for handle in self.handles:
+            if handle.scene() is not None:
+                handle.scene().removeItem(handle)
+        self.handles = []
+
+    def setVisible(self, visible: bool) -> None:
+        """Hidden while pulled off its input: its reroute points with it."""
+        super().setVisible(visible)
+        for handle in self.handles:
+            handle.setVisible(visible)
 
     def hoverEnterEvent(self, event) -> None:
         self.hovered = True
@@ -104,7 +121,15 @@ class EdgeItem(QGraphicsItem):
     def set_shape(self, text: str) -> None:
         if text != self.shape_text:
             self.shape_text = text
+            self._label_at = None
             self.update()
+
+    def label_rect(self) -> QRectF:
+        """Where the shape label is drawn (scene coordinates): on the edge, off the nodes."""
+        width = QFontMetricsF(font("small")).horizontalAdvance(self.shape_text) + 10
+        if self._label_at is None:
+            self._label_at = free_spot(self, width, 16)
+        return QRectF(self._label_at.x() - width / 2, self._label_at.y() - 8, width, 16)
 
     def set_badge(self, text: str, colour: QColor | None, array=None) -> None:
         """Show what flowed along the edge (``text``, and ``array`` as a heatmap); "" hides it."""
@@ -124,7 +149,8 @@ class EdgeItem(QGraphicsItem):
 
     def _place_badge(self) -> None:
         if self.badge_item is not None:
-            self.badge_item.setPos(self.point_at(0.5) - QPointF(0, 14))
+            size = self.badge_item.rect.size()
+            self.badge_item.setPos(free_spot(self, size.width(), size.height(), 14))
 
     def set_colour(self, colour: QColor | None) -> None:
         self.colour = colour
@@ -137,7 +163,9 @@ class EdgeItem(QGraphicsItem):
         # than wider curves, which keeps a graph of hundreds of edges at 60 frames a second.
         # Edges that matter (selected, coloured by gradient) are drawn wider.
         width = 1.0
-        if self.isSelected():
+        if self.doomed:
+            colour, width = theme.error, 2.5
+        elif self.isSelected():
             colour, width = theme.selection, 2.5
         elif self.hovered:
             colour, width = theme.selection.lighter(130), 3.0
@@ -151,13 +179,10 @@ class EdgeItem(QGraphicsItem):
         label = self.shape_text
         if not label or self.badge or detail(painter) < DETAIL:
             return
-        mid = self.point_at(0.5)
-        if not option.exposedRect.adjusted(-80, -10, 80, 10).contains(mid):
+        box = self.label_rect()
+        if not option.exposedRect.intersects(box):
             return
         painter.setFont(font("small"))
-        metrics = QFontMetricsF(font("small"))
-        w = metrics.horizontalAdvance(label) + 10
-        box = QRectF(mid.x() - w / 2, mid.y() - 8, w, 16)
         painter.setPen(QPen(theme.node_border, 1))
         painter.setBrush(theme.canvas)
         painter.drawRoundedRect(box, 7, 7)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
 
+from ...graph.arrange import snap
 from ...graph.graph import Node
 from ...graph.summaries import params_line
 from ..theme import Theme
@@ -148,8 +149,11 @@ class NodeItem(QGraphicsObject):
         # Edges follow by hand: an itemChange override is called for every change,
         # and the window only needs to hear of moves.
         super().mouseMoveEvent(event)
+        grid = getattr(self.scene(), "snap_grid", None)
         for item in self.scene().selectedItems():
             if isinstance(item, NodeItem):
+                if grid:
+                    item.setPos(*snap((item.x(), item.y()), grid))
                 item.adjust_edges()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtWidgets import QFrame, QGraphicsTextItem, QGraphicsView
 
 from ...graph import catalog
 from .scene import CanvasScene
@@ -100,11 +100,16 @@ class CanvasView(QGraphicsView):
     def reset_zoom(self) -> None:
         self.zoom_by(1.0 / self.zoom())
 
+    def view_size(self) -> tuple[float, float]:
+        """The visible area's width and height in pixels: what auto-layout fits the graph to."""
+        size = self.viewport().size()
+        return (float(max(size.width(), 1)), float(max(size.height(), 1)))
+
     def fit_to_view(self) -> None:
         rect = self.scene().items_rect()
         if rect.isNull():
             return
-        self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
         if self.zoom() > 1.5:
             self.zoom_by(1.5 / self.zoom())
         self.zoom_changed.emit(self.zoom())
@@ -146,7 +151,14 @@ class CanvasView(QGraphicsView):
         super().mouseReleaseEvent(event)
         self._refresh_overview()
 
+    def typing(self) -> bool:
+        """True while a note or a frame's title on the canvas is being edited."""
+        return isinstance(self.scene().focusItem(), QGraphicsTextItem)
+
     def keyPressEvent(self, event) -> None:
+        if self.typing():  # every key is the text's, Space and Tab included
+            super().keyPressEvent(event)
+            return
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.setCursor(Qt.OpenHandCursor)
@@ -163,7 +175,7 @@ class CanvasView(QGraphicsView):
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event) -> None:
-        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat() and not self.typing():
             self._space = False
             self.unsetCursor()
             return

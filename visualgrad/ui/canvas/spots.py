@@ -1,0 +1,43 @@
+"""Where an edge's label and playback badge go: on the edge, at the point nearest its
+middle where they cover no node (a short or long edge's middle may lie on a card)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+
+from .nodes import NODE_WIDTH, NodeItem
+
+if TYPE_CHECKING:
+    from .edges import EdgeItem
+
+FRACTIONS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.1, 0.9)
+RISES = (0.0, 22.0, 44.0, 66.0)  # higher above the edge, where it runs too close to cards
+
+
+def card_rect(item: NodeItem) -> QRectF:
+    """The scene rectangle of a node's card (its ports and the text below left out)."""
+    return QRectF(item.scenePos(), QRectF(0, 0, NODE_WIDTH, item.height()).size())
+
+
+def covers_a_node(rect: QRectF, items: list) -> bool:
+    """True when ``rect`` (scene coordinates) overlaps a node's card among ``items``."""
+    return any(isinstance(i, NodeItem) and card_rect(i).intersects(rect) for i in items)
+
+
+def free_spot(edge: EdgeItem, width: float, height: float, lift: float = 0.0) -> QPointF:
+    """The centre, ``lift`` above the edge, of a ``width`` by ``height`` box that covers no
+    node, as near the edge's middle as there is one, rising above the edge where it must
+    (the middle itself when there is none)."""
+    scene = edge.scene()
+    middle = edge.point_at(0.5) - QPointF(0, lift)
+    if scene is None:
+        return middle
+    for rise in RISES:
+        for fraction in FRACTIONS:
+            centre = edge.point_at(fraction) - QPointF(0, lift + rise)
+            box = QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height)
+            if not covers_a_node(box, scene.items(box, Qt.IntersectsItemBoundingRect)):
+                return centre
+    return middle
