@@ -1,8 +1,9 @@
 """Going back to a snapshot: the model as it was then, without changing the document.
 
 The window's scrubber picks a ``Snapshot``; the decision boundary is predicted again with
-its tensors here, playback steps through a Program given them with ``snapshots.load``, and
-"Train again" puts the first snapshot's tensors back into the document's nodes.
+its tensors here, playback and the units of the layers shown compute with a Program given
+them by ``snapshots.load``, and "Train again" puts the first snapshot's tensors back into
+the document's nodes.
 """
 
 from __future__ import annotations

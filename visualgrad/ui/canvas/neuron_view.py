@@ -26,6 +26,7 @@ from ...graph.neurons import (
     unit_links,
     unit_nodes,
 )
+from ...graph.snapshots import load
 from .inspector import Inspector
 from .neuron_fold import FoldToggle, NeuronFold, UnitLinks
 from .scene import CanvasScene
@@ -43,6 +44,7 @@ class NeuronView(QObject):
         self.expanded: set[str] = set()
         self.training = False
         self.neurons = Neurons()  # the latest grids and weights of the layers shown
+        self.weights = None  # a snapshot's tensors to show the units of (None: the document's)
         self.toggles: dict[str, FoldToggle] = {}
         self.folds: dict[str, NeuronFold] = {}
         self.links: dict[tuple[str, str], UnitLinks] = {}
@@ -137,6 +139,8 @@ class NeuronView(QObject):
                 graph = self.scene.graph
                 try:
                     program = Program(graph, "simple")
+                    if self.weights is not None:
+                        load(program, self.weights)
                     y = dataset_for(graph.training, graph.data).y
                     self.neurons = neurons(program, points, y, shown)
                 except (ValueError, TypeError):
