@@ -9,6 +9,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +20,8 @@ from visualgrad.graph.data import pass_batch
 from visualgrad.graph.execute import Program
 from visualgrad.graph.export import to_torch
 from visualgrad.graph.train import Trainer
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def _float32(graph):
@@ -84,10 +87,10 @@ def _train(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_command_line_trains_in_float32_when_asked_and_saves_the_choice(tmp_path):
-    path, out = tmp_path / "xor.vgraph", tmp_path / "trained.vgraph"
-    graph = mlp()
-    graph.set_training(epochs=2, batch_size=16)
+def test_the_command_line_trains_a_sample_in_float32_when_asked_and_saves_the_choice(tmp_path):
+    path, out = tmp_path / "spiral.vgraph", tmp_path / "trained.vgraph"
+    graph = fileformat.load(SAMPLES / "spiral.vgraph")
+    graph.set_training(epochs=2)
     fileformat.save(graph, path)
     narrow = _train(str(path), "--dtype", "float32", "--json", "--save", str(out))
     wide = _train(str(path), "--json")
