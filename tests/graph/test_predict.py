@@ -270,3 +270,29 @@ def test_a_forward_value_names_its_formula():
     q = asked(unary("Power", [2.0], {"exponent": 3.0}), "y", "value")
     assert q.expected == 8.0
     assert q.hint.text == "Power computes y = x^p, with x = x, exponent = 3"
+
+
+def test_the_perceptron_loss_gives_the_perceptron_update():
+    scores = np.array([[1.0, 2.0, 0.5], [0.0, 0.3, 1.0], [2.0, 0.0, 0.1]])
+    g = Graph()
+    g.add_node(
+        "Parameter",
+        "scores",
+        {"shape": [3, 3], "init": "value", "scale": 0.0},
+        weights={"value": scores},
+    )
+    g.add_node("Constant", "label", {"values": [1.0, 0.0, 0.0], "shape": [3]})
+    g.add_node("PerceptronLoss", "perceptron")
+    g.add_node("Loss", "loss")
+    g.connect("scores", "y", "perceptron", "input")
+    g.connect("label", "y", "perceptron", "target")
+    g.connect("perceptron", "loss", "loss", "loss")
+    q = asked(g, "dL/dscores")
+    assert q.hint.rule == "perceptron" and "onehot(argmax scores)" in q.hint.text
+    s = torch.tensor(scores, requires_grad=True)
+    t = torch.tensor([1, 0, 0])
+    (s.amax(1) - s.gather(1, t[:, None])[:, 0]).mean().backward()
+    np.testing.assert_allclose(q.expected, s.grad.numpy())
+    update = np.eye(3)[scores.argmax(1)] - np.eye(3)[[1, 0, 0]]  # the second point is wrong
+    np.testing.assert_allclose(q.expected, update / 3)
+    assert asked(g, "perceptron", "value").expected == pytest.approx((0 + 1.0 + 0) / 3)

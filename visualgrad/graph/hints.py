@@ -167,6 +167,13 @@ RULES: dict[str, tuple[str, Callable[[Names, dict], str]]] = {
         "nll",
         lambda n, p: f"only the true class is read: {n.down} = -onehot(target) / n",
     ),
+    "PerceptronLoss": (
+        "perceptron",
+        lambda n, p: (
+            "the perceptron update: "
+            f"{n.down} = (onehot(argmax {n.x}) - onehot(target)) / n, 0 where the argmax is right"
+        ),
+    ),
     "MSELoss": (
         "mse",
         lambda n, p: (

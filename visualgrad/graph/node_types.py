@@ -607,6 +607,15 @@ loss(
     accuracy="classes",
     torch="F.nll_loss({input}, {target}.long())",
 )
+loss(
+    "PerceptronLoss",
+    description="The multi-class perceptron's loss: the top score minus the true class's.",
+    forward="L = mean(max_c x_c - x[t])",
+    derivative="dL/dx = (onehot(argmax x) - onehot(t)) / n",
+    apply=lambda x, t: x.amax(-1).mean() + F.nll_loss(x, t),
+    accuracy="classes",
+    torch="({input}.amax(dim=-1).mean() + F.nll_loss({input}, {target}.long()))",
+)
 
 
 def _loss_output(c: NodeContext):
