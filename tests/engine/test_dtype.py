@@ -80,6 +80,7 @@ def test_to_float_and_double_convert_and_keep_the_backend(backend):
     assert x.to("float32").double().dtype == np.float64
     assert x.double() is x  # nothing to convert
     assert x.float().to("simple").dtype == np.float32  # a move keeps the dtype
+    assert x.float().to(None).dtype == np.float32  # None is the default backend, as before
     assert "dtype=float32" in repr(x.float()) and "dtype" not in repr(x)
 
 

@@ -209,8 +209,8 @@ class Tensor(Variable):
     def to(self, target: Any) -> Tensor:
         """The same values on another backend, or in another dtype ("float32", "float64" or
         a numpy dtype), as torch's ``.to``; differentiable, and ``self`` where nothing changes."""
-        if isinstance(target, str) and target not in DTYPES:
-            chosen = _backends.get(target)
+        if target is None or (isinstance(target, str) and target not in DTYPES):
+            chosen = _backends.get(target)  # None: the default backend
             return self if chosen is self.backend else F.ToBackend.apply(self, chosen)
         if isinstance(target, _backends.Backend):
             return self if target is self.backend else F.ToBackend.apply(self, target)
