@@ -45,7 +45,7 @@ def test_every_action_with_a_shortcut_and_every_canvas_gesture_is_listed(qtbot):
 def test_an_action_added_later_is_listed_the_next_time(qtbot):
     window = open_window(qtbot)
     extra = QAction("Frobnicate", window)
-    extra.setShortcut(QKeySequence("Ctrl+Alt+F"))
+    extra.setShortcut(QKeySequence("Ctrl+Alt+Shift+F9"))
     window.addAction(extra)
     help_entry(window, "&Keyboard shortcuts").trigger()
     assert any(what == "Frobnicate" for _, what, _ in window.shortcuts_dialog.listed())

@@ -144,6 +144,14 @@ def test_ctrl_right_drag_cuts_every_wire_the_line_crosses_in_one_step(qtbot):
     before = set(window.graph.edges)
     expected = {e for e, item in items.items() if crossed(item.path(), line)}
     assert {relu_out, hidden_relu} <= expected and len(expected) < len(before)
+    viewport = window.canvas.viewport()
+    QTest.mousePress(viewport, Qt.RightButton, Qt.ControlModifier, waypoints[0])
+    QTest.mouseMove(viewport, waypoints[1])  # down: the wires crossed so far turn red
+    first_leg = {e for e, item in items.items() if crossed(item.path(), line[:2])}
+    assert hidden_relu in first_leg
+    assert {e for e, item in items.items() if item.doomed} == first_leg
+    QTest.mouseRelease(viewport, Qt.RightButton, Qt.ControlModifier, waypoints[1])
+    window.document.undo_stack.undo()
     cut_along(window, waypoints)
     assert set(window.graph.edges) == before - expected
     assert set(window.scene.edge_items) == before - expected
@@ -174,10 +182,9 @@ def alt_click(window, at: QPoint) -> None:
 
 def points_drawn(window, edge: Edge) -> list[tuple[float, float]]:
     item = window.scene.edge_items[edge]
-    handles = sorted(
-        (c for c in item.childItems() if isinstance(c, ReroutePoint)), key=lambda c: c.index
-    )
-    return [(h.x(), h.y()) for h in handles]
+    handles = [i for i in window.scene.items() if isinstance(i, ReroutePoint)]
+    assert sorted(handles, key=lambda h: h.index) == item.handles
+    return [(h.x(), h.y()) for h in item.handles]
 
 
 def test_alt_click_adds_a_reroute_point_the_wire_bends_through(qtbot, tmp_path):

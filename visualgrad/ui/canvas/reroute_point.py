@@ -18,9 +18,10 @@ class ReroutePoint(QGraphicsItem):
     """The ``index``-th reroute point of a wire, drawn as a dot on it."""
 
     def __init__(self, edge_item: EdgeItem, index: int) -> None:
-        super().__init__(edge_item)
+        super().__init__()
         self.edge_item, self.index = edge_item, index
         self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setZValue(0.5)  # over every wire and its label, under the nodes
         self.setCursor(Qt.SizeAllCursor)
         self.setToolTip("Reroute point: drag to move it; Alt-click or Delete removes it")
 

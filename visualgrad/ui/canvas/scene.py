@@ -250,7 +250,7 @@ class CanvasScene(QGraphicsScene):
         pulled = None if port.is_output else self.graph.edges_into(port.node_id).get(port.name)
         if pulled is not None:  # pulled off its input, the wire hangs from its source
             self._pulled = pulled
-            self.edge_items[pulled].hide()
+            self.edge_items[pulled].setVisible(False)  # with its reroute points
             port = self.node_items[pulled.source].outputs[pulled.source_port]
         self._drag_from = port
         self._drag_line = QGraphicsPathItem()
@@ -343,7 +343,7 @@ class CanvasScene(QGraphicsScene):
 
     def _drop_pulled(self, pulled: Edge, port: PortItem | None, why: str | None, edge) -> None:
         """A wire pulled off its input goes to ``port``, or away when dropped off any port."""
-        self.edge_items[pulled].show()
+        self.edge_items[pulled].setVisible(True)
         if port is None:
             canvas_edits.reconnect(self.document, pulled, None)
         elif edge is not None and edge.target == pulled.target and port.name == pulled.target_port:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLineF, QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneMouseEvent
 
@@ -69,13 +69,14 @@ class WireGestures(QObject):
         self.scene = scene
         self.cut_line: QGraphicsPathItem | None = None
         self.cut_points: list[QPointF] = []
+        self.doomed: list[EdgeItem] = []  # the wires the cut line has crossed so far, in red
         self.dragged: ReroutePoint | None = None
         self.pending: QGraphicsPathItem | None = None  # a dropped wire, while the search is open
 
     def reset(self) -> None:
         """The scene was cleared: no gesture is under way."""
         self.cut_line = self.dragged = self.pending = None
-        self.cut_points = []
+        self.cut_points, self.doomed = [], []
 
     # ---- from the scene's mouse events ---------------------------------------------------
     def press(self, event: QGraphicsSceneMouseEvent) -> bool:
@@ -153,19 +154,26 @@ class WireGestures(QObject):
         for point in self.cut_points[1:]:
             path.lineTo(point)
         self.cut_line.setPath(path)
+        last = self.cut_points[-2:]
+        area = QRectF(last[0], last[-1]).normalized().adjusted(-1, -1, 1, 1)
+        for item in self.scene.items(area):
+            if (
+                isinstance(item, EdgeItem)
+                and item not in self.doomed
+                and crossed(item.path(), last)
+            ):
+                item.doomed = True
+                item.update()
+                self.doomed.append(item)
 
     def _finish_cut(self) -> None:
-        line, self.cut_line = self.cut_line, None
-        self.scene.removeItem(line)
-        points, self.cut_points = self.cut_points, []
-        if len(points) < 2:
-            return
-        area = line.path().boundingRect().adjusted(-1, -1, 1, 1)
-        edges = [
-            item.edge
-            for item in self.scene.items(area)
-            if isinstance(item, EdgeItem) and crossed(item.path(), points)
-        ]
+        self.scene.removeItem(self.cut_line)
+        self.cut_line, self.cut_points = None, []
+        doomed, self.doomed = self.doomed, []
+        for item in doomed:
+            item.doomed = False
+            item.update()
+        edges = [item.edge for item in doomed]
         order = {edge: i for i, edge in enumerate(self.scene.graph.edges)}
         canvas_edits.cut(self.scene.document, sorted(edges, key=order.__getitem__))
 
