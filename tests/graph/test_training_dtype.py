@@ -19,6 +19,7 @@ from visualgrad.graph import fileformat
 from visualgrad.graph.data import pass_batch
 from visualgrad.graph.execute import Program
 from visualgrad.graph.export import to_torch
+from visualgrad.graph.snapshots import load, program_weights
 from visualgrad.graph.train import Trainer
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -69,6 +70,16 @@ def test_training_in_float32_learns_as_float64_does_and_keeps_float32_state(opti
     narrow, wide = results["float32"], results["float64"]
     np.testing.assert_allclose(narrow.loss, wide.loss, rtol=1e-4)
     assert narrow.accuracy == wide.accuracy
+
+
+def test_snapshot_weights_load_into_a_float32_program_in_float32():
+    program = Program(mlp(), dtype="float32")
+    doubled = {n: {k: 2 * v for k, v in ws.items()} for n, ws in program_weights(program).items()}
+    load(program, doubled)
+    assert all(p.dtype == np.float32 for p in program.parameters())
+    for node_id, ws in doubled.items():
+        for name, values in ws.items():
+            np.testing.assert_array_equal(program.weights[node_id][name].to_numpy(), values)
 
 
 def test_the_dtype_setting_round_trips_through_the_file(tmp_path):

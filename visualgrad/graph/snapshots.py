@@ -51,7 +51,8 @@ def load(program: Program, weights: Mapping[str, Mapping[str, np.ndarray]]) -> N
             continue
         for name, values in tensors.items():
             if name in own and own[name].shape == tuple(np.shape(values)):
-                tensor = vg.tensor(np.array(values, copy=True), backend=program.backend)
+                values = np.array(values, copy=True)
+                tensor = vg.tensor(values, backend=program.backend, dtype=program.dtype)
                 own[name] = nn.Parameter(tensor)
 
 
