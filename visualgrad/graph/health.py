@@ -78,11 +78,10 @@ def saturated_fraction(z: np.ndarray) -> float:
     return float(np.mean(np.abs(z) > SATURATION)) if z.size else 0.0
 
 
-def watched_activations(program: Program) -> dict[str, tuple[str, str]]:
+def watched_activations(graph: Graph, order: list[str]) -> dict[str, tuple[str, str]]:
     """Activation nodes whose health is measured: node id -> (figure, node feeding it)."""
     watched = {}
-    graph = program.graph
-    for node_id in program.order:
+    for node_id in order:
         node = graph.nodes[node_id]
         into = graph.edges_into(node_id).get("x")
         if into is None:
@@ -92,6 +91,16 @@ def watched_activations(program: Program) -> dict[str, tuple[str, str]]:
         elif node.type in SQUASHING:
             watched[node_id] = ("saturated", into.source)
     return watched
+
+
+def figure_nodes(graph: Graph) -> dict[str, list[str]]:
+    """Figure -> the nodes it is measured on, in topological order (the plot's curves)."""
+    order = graph.topological_order()
+    learnable = [n for n in order if graph.nodes[n].spec.learnable]
+    found = {"grad_norm": learnable, "update_ratio": learnable, "dead": [], "saturated": []}
+    for node_id, (figure, _) in watched_activations(graph, order).items():
+        found[figure].append(node_id)
+    return found
 
 
 def warning(node_type: str, figure: str, fraction: float) -> str | None:
@@ -133,7 +142,7 @@ class HealthMonitor:
 
     def __init__(self, program: Program, every: int = 1, interval: float | None = None) -> None:
         self.program, self.every, self.interval = program, every, interval
-        self.watched = watched_activations(program)
+        self.watched = watched_activations(program.graph, program.order)
         self.points: list[Health] = []
         self._last = -math.inf
         self._pending: Health | None = None

@@ -13,8 +13,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ...graph.graph import Graph
-from ...graph.health import FIGURES, Health, HealthHistory, warnings
+from ...graph.events import Connections
+from ...graph.graph import Graph, GraphError
+from ...graph.health import FIGURES, Health, HealthHistory, figure_nodes, warnings
 from ..theme import SERIES
 
 LOG_FIGURES = ("grad_norm", "update_ratio")
@@ -30,6 +31,7 @@ class HealthPlot(QWidget):
         super().__init__(parent)
         self.history = HealthHistory()
         self.graph: Graph | None = None
+        self._connections = Connections()
         self.figure = QComboBox(objectName="healthFigureBox")
         for key, title in FIGURES.items():
             self.figure.addItem(title, key)
@@ -66,12 +68,29 @@ class HealthPlot(QWidget):
         return self.figure.currentData()
 
     def clear(self, graph: Graph | None = None) -> None:
-        """Forget every point (a new document, or Train again); badges go too."""
-        self.graph = graph if graph is not None else self.graph
+        """Forget every point (a new document, or Train again); badges go too. The curves
+        are made now, one per layer of the graph, so that training only feeds them."""
+        if graph is not None and graph is not self.graph:
+            self.graph = graph
+            self._connections.disconnect_all()
+            events = graph.events
+            for signal in (
+                events.node_added,
+                events.node_removed,
+                events.edge_added,
+                events.edge_removed,
+            ):
+                self._connections.connect(signal, self._graph_edited)
         self.history.clear()
         self._drawn = 0
+        self._build()
         self._draw()
         self._warn({})
+
+    def _graph_edited(self, _what: object) -> None:
+        """Nodes or edges came or went: the curves follow the layers (before the next run)."""
+        self._build()
+        self._draw()
 
     def append(self, points: list[Health]) -> None:
         """Keep newly measured points; the next redraw shows them."""
@@ -92,27 +111,40 @@ class HealthPlot(QWidget):
         self.plot.setLabel("left", FIGURES[self.key])
         if not log:
             self.plot.setYRange(0.0, 1.0)
-        self._draw(rebuild=True)
+        self._build()
+        self._draw()
 
-    def _draw(self, rebuild: bool = False) -> None:
+    def _layers(self) -> list[str]:
+        """The nodes the figure shown is measured on: the graph's, and any a run sent."""
+        try:
+            layers = figure_nodes(self.graph)[self.key] if self.graph is not None else []
+        except GraphError:  # a cycle: nothing trains
+            layers = []
+        return layers + [n for n in self.history.series(self.key) if n not in layers]
+
+    def _build(self) -> None:
+        """A curve and a legend entry for each layer of the figure shown."""
+        self.plot.clear()
+        self.curves, names = {}, []
+        for i, node_id in enumerate(self._layers()):
+            colour = SERIES[i % len(SERIES)]
+            dashed = (i // len(SERIES)) % 2 == 1  # the colours come round again dashed
+            style = Qt.DashLine if dashed else Qt.SolidLine
+            self.curves[node_id] = self.plot.plot(pen=pg.mkPen(colour, width=2, style=style))
+            mark = "┅" if dashed else "■"
+            hex_colour = "#{:02x}{:02x}{:02x}".format(*colour[:3])
+            names.append(f"<span style='color:{hex_colour}'>{mark}</span>&nbsp;{node_id}")
+        self.legend.setText(" &nbsp; ".join(names) or "<i>no layer to measure</i>")
+
+    def _draw(self) -> None:
         series = self.history.series(self.key)
-        if rebuild or set(series) != set(self.curves):
-            self.plot.clear()
-            self.curves, names = {}, []
-            for i, node_id in enumerate(series):
-                colour = SERIES[i % len(SERIES)]
-                dashed = (i // len(SERIES)) % 2 == 1  # the colours come round again dashed
-                style = Qt.DashLine if dashed else Qt.SolidLine
-                self.curves[node_id] = self.plot.plot(pen=pg.mkPen(colour, width=2, style=style))
-                mark = "┅" if dashed else "■"
-                hex_colour = "#{:02x}{:02x}{:02x}".format(*colour[:3])
-                names.append(f"<span style='color:{hex_colour}'>{mark}</span>&nbsp;{node_id}")
-            self.legend.setText(" &nbsp; ".join(names) or "<i>no layer measured yet</i>")
+        if any(node_id not in self.curves for node_id in series):  # the graph changed
+            self._build()
         log = self.key in LOG_FIGURES
-        for node_id, (steps, values) in series.items():
-            shown = np.maximum(values, SMALLEST) if log else values
-            self.curves[node_id].setData(steps, shown)
-        if log:
+        for node_id, curve in self.curves.items():
+            steps, values = series.get(node_id, (np.empty(0), np.empty(0)))
+            curve.setData(steps, np.maximum(values, SMALLEST) if log else values)
+        if log and series:
             self.plot.enableAutoRange(y=True)
 
     def _warn(self, found: dict[str, str]) -> None:
