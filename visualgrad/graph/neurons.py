@@ -18,6 +18,7 @@ from .. import engine as vg
 from .data import as_batch
 from .execute import Program
 from .graph import Graph
+from .node_types import ACTIVATIONS
 from .shapes import Shape
 from .summaries import number
 
@@ -25,7 +26,6 @@ GRID = 24  # points along each axis of a unit's heatmap: coarse, so it is cheap 
 MARGIN = 0.1  # share of the data's extent added on each side of the plane
 LISTED = 8  # a unit's incoming weights its description lists (the largest by magnitude)
 LINKS = 256  # per-unit lines drawn between two layers at most: the largest weights
-ACTIVATIONS = "Activations"
 
 
 @dataclass
