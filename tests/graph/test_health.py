@@ -12,6 +12,7 @@ from visualgrad.graph.health import (
     HealthHistory,
     HealthMonitor,
     dead_fraction,
+    figure_nodes,
     warning,
     warnings,
 )
@@ -45,8 +46,14 @@ def test_the_monitor_measures_the_first_step_then_every_nth():
 
 
 def test_layers_are_the_learnable_and_activation_nodes_in_order():
-    monitor = HealthMonitor(Program(sick_network(), "simple"))
-    assert monitor.layers() == ["h1", "relu", "h2", "tanh", "out", "prob"]
+    graph = sick_network()
+    monitor = HealthMonitor(Program(graph, "simple"))
+    assert figure_nodes(graph) == {
+        "grad_norm": ["h1", "h2", "out"],
+        "update_ratio": ["h1", "h2", "out"],
+        "dead": ["relu"],
+        "saturated": ["tanh", "prob"],
+    }
     assert monitor.watched == {
         "relu": ("dead", "relu"),
         "tanh": ("saturated", "h2"),

@@ -148,11 +148,6 @@ class HealthMonitor:
         self._pending: Health | None = None
         self._before: dict[str, list[np.ndarray]] = {}
 
-    def layers(self) -> list[str]:
-        """The nodes measured, in topological order."""
-        learnable = set(self.program.weights)
-        return [n for n in self.program.order if n in learnable or n in self.watched]
-
     def due(self, step: int) -> bool:
         """Whether step ``step`` (1-based) is measured: the first always, then by the rule."""
         if self.interval is not None:
