@@ -53,7 +53,11 @@ def all_weights(graph: Graph) -> Weights:
 
 def element(graph: Graph, node_id: str, name: str, index: tuple[int, ...]) -> float:
     """The current value of ``name[index]`` of a learnable node; ValueError saying why not."""
-    tensor = _tensor(all_weights(graph), graph, node_id, name)
+    node = graph.nodes.get(node_id)
+    own = node.weights if node is not None else None  # else drawn, as training would draw them
+    tensor = _tensor(
+        {node_id: own} if own is not None else all_weights(graph), graph, node_id, name
+    )
     _check_index(tensor, name, index)
     return float(tensor[index])
 
