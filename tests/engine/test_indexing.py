@@ -141,3 +141,17 @@ def test_pad_refuses_odd_or_too_many_sizes(backend):
         F.pad(x, (1, 1, 1, 1, 1, 1))
     with pytest.raises(ValueError, match="pad: only mode 'constant'"):
         F.pad(x, (1, 1), mode="reflect")
+
+
+def test_a_comparison_indexes_as_a_boolean_mask_as_in_torch(backend):
+    assert_matches_torch(lambda t: t[t > 0], lambda t: t[t > 0], [_x(9, (3, 4))], backend)
+    assert_matches_torch(
+        lambda t: t[:, (t[0] <= 0.5)], lambda t: t[:, t[0] <= 0.5], [_x(10, (3, 4))], backend
+    )
+    rows = np.array([True, False, True])
+    assert_matches_torch(lambda t: t[rows], lambda t: t[torch.tensor(rows)], [_x(11)], backend)
+    x = vg.tensor(_x(12), backend=backend)
+    as_numbers = (x > 0) * 1.0  # arithmetic on a mask gives plain 0/1 numbers: indices
+    assert type(as_numbers) is vg.Tensor
+    values = x.to_numpy()
+    np.testing.assert_array_equal(x[as_numbers].to_numpy(), values[(values > 0) * 1])

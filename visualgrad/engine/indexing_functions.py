@@ -222,8 +222,20 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     return Take.apply(input, positions_tensor(positions, input.backend))
 
 
-def _index_key(key: Any, shape: Shape) -> tuple:
-    """``key`` with every index tensor or list as an int64 array, checked as torch checks."""
+class Mask(Tensor):
+    """What a comparison gives: 0s and 1s (floats, like every tensor) that index as a
+    boolean mask, as torch's ``x[x > 0]``; arithmetic on a mask gives a plain Tensor."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, t: Tensor) -> Mask:
+        return cls(t._data, t.backend)
+
+
+def _index_key(key: Any) -> tuple:
+    """``key`` with every index tensor or list as an int64 array, checked as torch checks;
+    a numpy boolean array stays a mask."""
     parts = key if isinstance(key, tuple) else (key,)
     out = []
     for part in parts:
@@ -235,6 +247,10 @@ def _index_key(key: Any, shape: Shape) -> tuple:
             if isinstance(part, bool):
                 raise TypeError("getitem: boolean indices are not supported")
             out.append(part)
+        elif isinstance(part, Mask):
+            out.append(part.to_numpy() != 0)
+        elif isinstance(part, np.ndarray) and part.dtype == bool:
+            out.append(part)
         elif isinstance(part, (Tensor, np.ndarray, list, tuple)):
             out.append(_whole_numbers(part, "getitem"))
         else:
@@ -243,11 +259,12 @@ def _index_key(key: Any, shape: Shape) -> tuple:
 
 
 def getitem(x: Tensor, key: Any) -> Tensor:
-    """``x[key]`` with ints, slices (positive steps), None, ... and integer index tensors,
-    as torch (numpy's rules); always a copy, whose gradient is added back where it was read."""
+    """``x[key]`` with ints, slices (positive steps), None, ..., integer index tensors and
+    boolean masks (a comparison's ``Mask``, a numpy bool array), as torch (numpy's rules);
+    always a copy, whose gradient is added back where it was read."""
     positions = np.arange(x.size).reshape(x.shape)
     try:
-        picked = positions[_index_key(key, x.shape)]
+        picked = positions[_index_key(key)]
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {x.shape})") from None
     picked = np.asarray(picked)

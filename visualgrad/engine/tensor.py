@@ -276,24 +276,24 @@ class Tensor(Variable):
     def __rmatmul__(self, other: Any) -> Tensor:
         return matmul(self._operand(other), self)
 
-    # ---- comparisons (no gradient) -----------------------------------------
+    # ---- comparisons (no gradient): 0/1 masks, which index as booleans ------
     def __lt__(self, other: Any) -> Tensor:
-        return F.LT.apply(self, self._operand(other))
+        return indexing.Mask.of(F.LT.apply(self, self._operand(other)))
 
     def __gt__(self, other: Any) -> Tensor:
-        return F.GT.apply(self, self._operand(other))
+        return indexing.Mask.of(F.GT.apply(self, self._operand(other)))
 
     def __le__(self, other: Any) -> Tensor:
-        return 1.0 - F.GT.apply(self, self._operand(other))
+        return indexing.Mask.of(1.0 - F.GT.apply(self, self._operand(other)))
 
     def __ge__(self, other: Any) -> Tensor:
-        return 1.0 - F.LT.apply(self, self._operand(other))
+        return indexing.Mask.of(1.0 - F.LT.apply(self, self._operand(other)))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return F.EQ.apply(self, self._operand(other))
+        return indexing.Mask.of(F.EQ.apply(self, self._operand(other)))
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return 1.0 - F.EQ.apply(self, self._operand(other))
+        return indexing.Mask.of(1.0 - F.EQ.apply(self, self._operand(other)))
 
     # ---- elementwise functions ---------------------------------------------
     def exp(self) -> Tensor:
