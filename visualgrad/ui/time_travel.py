@@ -7,15 +7,16 @@ from __future__ import annotations
 from ..graph.snapshots import Snapshot
 from .canvas import NeuronView
 from .playback import PlaybackPanel
-from .training.scrubber import Scrubber
+from .training import TrainingPanel
 
 
 class TimeTravel:
-    """Follows ``scrubber``: playback and the units show the model at its snapshot."""
+    """Follows the training panel's scrubber: playback and the units show the model at the
+    snapshot it shows."""
 
-    def __init__(self, scrubber: Scrubber, playback: PlaybackPanel, units: NeuronView) -> None:
+    def __init__(self, training: TrainingPanel, playback: PlaybackPanel, units: NeuronView) -> None:
         self.playback, self.units = playback, units
-        scrubber.chosen.connect(self.show)
+        training.scrubber.chosen.connect(self.show)
 
     def show(self, snapshot: Snapshot | None) -> None:
         """The model at ``snapshot`` (None: the document's own weights again)."""

@@ -1,13 +1,14 @@
 """The canvas and what a person builds the graph with: the view (zoom, pan, drops, Tab
 search, the overview), the scene that draws the document and turns gestures into edits,
-its items (nodes, edges, playback badges), the palette of node types, and the inspector
-of the selected node.
+its items (nodes, edges, playback and health badges), the palette of node types, and the
+inspector of the selected node.
 
 Imports graph/ and the top of ui/ (document, commands, theme).
 Siblings it may import: none.
 """
 
 from .context_menus import ContextMenus
+from .health_badge import HealthBadges
 from .inspector import Inspector
 from .neuron_view import NeuronView
 from .palette import Palette
@@ -20,6 +21,7 @@ __all__ = [
     "CanvasScene",
     "CanvasView",
     "ContextMenus",
+    "HealthBadges",
     "Inspector",
     "NeuronView",
     "Palette",
