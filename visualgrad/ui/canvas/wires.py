@@ -37,7 +37,8 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Right-click", "The menu of the canvas, a node, a wire or a reroute point"),
     ("Drop a node onto a wire", "Insert it into the wire"),
     ("Middle-drag, or Space + drag", "Pan"),
-    ("Wheel, = and -", "Zoom"),
+    ("Wheel", "Zoom in or out at the mouse"),
+    ("=", "Zoom in"),
     ("Shift + wheel", "Scroll"),
 )
 
