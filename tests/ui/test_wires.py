@@ -34,13 +34,15 @@ def wired(qtbot):
 
 def test_a_wire_pulled_off_its_input_follows_the_mouse_and_reconnects_in_one_step(qtbot):
     window, edge = wired(qtbot)
+    window.graph.reroutes.set(edge, [(240.0, -40.0)])  # as an Alt-click leaves one
     steps = window.document.undo_stack.count()
     viewport = window.canvas.viewport()
     start = port_point(window, "add", "a", False)
     QTest.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, start)
     middle = start + QPoint(-60, 90)
     QTest.mouseMove(viewport, middle)
-    assert not window.scene.edge_items[edge].isVisible()  # off its input...
+    item = window.scene.edge_items[edge]
+    assert not item.isVisible() and not item.handles[0].isVisible()  # off its input...
     line = window.scene._drag_line.path()  # ...hanging from its source, to the mouse
     source = window.scene.node_items["scalar"].outputs["y"].scenePos()
     assert (line.pointAtPercent(0) - source).manhattanLength() < 1
@@ -51,9 +53,12 @@ def test_a_wire_pulled_off_its_input_follows_the_mouse_and_reconnects_in_one_ste
     moved = Edge("scalar", "y", "add", "b")
     assert window.graph.edges == (moved,)
     assert set(window.scene.edge_items) == {moved} and window.scene.edge_items[moved].isVisible()
+    assert window.graph.reroutes.points(moved) == () and len(window.graph.reroutes) == 0
     assert window.document.undo_stack.count() == steps + 1
     window.document.undo_stack.undo()
     assert window.graph.edges == (edge,) and set(window.scene.edge_items) == {edge}
+    assert window.graph.reroutes.points(edge) == ((240.0, -40.0),)  # back with its wire
+    assert window.scene.edge_items[edge].handles[0].isVisible()
 
 
 def test_a_wire_pulled_off_and_dropped_in_empty_space_is_deleted(qtbot):
