@@ -3,9 +3,11 @@ that cross its boundary.
 
 A group organises nodes; it computes nothing of its own, so a grouped graph gives the
 same numbers as the ungrouped one. Groups do not nest: a node belongs to at most one
-group, and a group holds nodes only. A group is *closed*: no path of edges leaves it
-and comes back into it, so that it can be computed (and stepped over, and exported as
-a PyTorch submodule) as one call between what feeds it and what reads it.
+group, and a group holds nodes only. A group is made *closed*: no path of edges leaves
+it and comes back into it, so that it can be computed (and stepped over, and exported
+as a PyTorch submodule) as one call between what feeds it and what reads it. An edit
+of the edges may open it again later; it is then still kept and saved, it computes
+the same, stepping goes through it in pieces, and the exporter says why it cannot.
 ``Graph.groups`` holds a graph's groups and announces each change on ``changed``.
 """
 
@@ -87,16 +89,18 @@ class Groups:
         """The groups as they are now, a read-only snapshot (for undo)."""
         return MappingProxyType(dict(self._groups))
 
-    def check(self, table: Table | Iterable[Group]) -> dict[str, Group]:
-        """``table`` checked as ``add`` checks each group, without changing anything."""
+    def check(self, table: Table | Iterable[Group], closed: Iterable[str] = ()) -> dict[str, Group]:
+        """``table`` checked, without changing anything; the groups named in ``closed``
+        (the ones being made) must be closed too."""
         groups = list(table.values()) if isinstance(table, Mapping) else list(table)
+        made = set(closed)
         checked: dict[str, Group] = {}
         for group in groups:
-            checked[group.name] = self._checked(group, checked)
+            checked[group.name] = self._checked(group, checked, group.name in made)
         return checked
 
     def set_table(self, table: Table | Iterable[Group]) -> None:
-        """Replace every group at once (checked as ``add`` checks each): undo and redo."""
+        """Replace every group at once (each checked, its closure not): undo, redo, a file."""
         checked = self.check(table)
         self._groups = checked
         self._of = {m: g.name for g in checked.values() for m in g.members}
@@ -110,6 +114,7 @@ class Groups:
         if position is None:
             position = centre(self._graph, members)
         group = Group(name, members, position)
+        self.check([*self._groups.values(), group], closed=[name])
         self.set_table([*self._groups.values(), group])
         return self._groups[name]
 
@@ -142,15 +147,13 @@ class Groups:
             kept.append(Group(name, rest, group.position))
         self.set_table(kept)
 
-    def _checked(self, group: Group, earlier: Mapping[str, Group]) -> Group:
+    def _checked(self, group: Group, earlier: Mapping[str, Group], closed: bool) -> Group:
         """``group`` with its members in the graph's order; GroupError saying what is wrong."""
         name, graph = group.name, self._graph
         if not isinstance(name, str) or not ID_PATTERN.fullmatch(name):
             raise GroupError(f"group name {name!r} must be a name: letters, digits, _ (at most 64)")
         if name in earlier:
             raise GroupError(f"there is already a group {name!r}")
-        if name in graph.nodes:
-            raise GroupError(f"group {name!r}: a node is called {name!r} already")
         if not group.members:
             raise GroupError(f"group {name!r} needs at least one node")
         for member in group.members:
@@ -161,7 +164,8 @@ class Groups:
                     raise GroupError(
                         f"group {name!r}: node {member!r} is in group {other.name!r} already"
                     )
-        check_closed(graph, group.members, name)
+        if closed:
+            check_closed(graph, group.members, name)
         chosen = set(group.members)
         ordered = tuple(n for n in graph.nodes if n in chosen)
         x, y = group.position

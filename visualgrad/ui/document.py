@@ -128,6 +128,7 @@ class Document(QObject):
             return False
         try:
             self.graph.check_edge(edge)
+            group_edits.check_edge(self.graph, edge)  # a group stays closed
         except GraphError as error:
             self._refuse(error)
             return False

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from ..graph.graph import Graph
-from ..graph.groups import Group, GroupError, Table, centre
+from ..graph.graph import Edge, Graph
+from ..graph.groups import Group, GroupError, Table, centre, check_closed
 
 if TYPE_CHECKING:
     from .document import Document
@@ -31,17 +31,24 @@ class SetGroups(QUndoCommand):
         self.graph.groups.set_table(self.before)
 
 
-def _push(document: Document, after: list[Group], text: str) -> bool:
+def _push(document: Document, after: list[Group], text: str, made: str | None = None) -> bool:
     """Check ``after``, then push it; False (with the reason on the status bar) when refused."""
     if not document.editable():
         return False
     try:
-        document.graph.groups.check(after)
+        document.graph.groups.check(after, closed=[made] if made else [])
     except GroupError as error:
         document.status.emit(str(error))
         return False
     document.undo_stack.push(SetGroups(document.graph, after, text))
     return True
+
+
+def check_edge(graph: Graph, edge: Edge) -> None:
+    """GroupError when ``edge`` would open a group: a path out of it and back in."""
+    for name in {graph.groups.group_of(edge.source), graph.groups.group_of(edge.target)}:
+        if name is not None:
+            check_closed(graph, graph.groups[name].members, name, [edge])
 
 
 def fresh_name(graph: Graph, base: str = "group") -> str:
@@ -66,7 +73,7 @@ def group(document: Document, node_ids: list[str], name: str | None = None) -> s
     kept = [g for g in graph.groups if g.name not in merged]
     name = name or fresh_name(graph)
     made = Group(name, tuple(chosen), centre(graph, chosen))
-    if not _push(document, [*kept, made], f"Group {len(chosen)} nodes as {name}"):
+    if not _push(document, [*kept, made], f"Group {len(chosen)} nodes as {name}", name):
         return None
     return name
 
