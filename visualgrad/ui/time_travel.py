@@ -22,5 +22,4 @@ class TimeTravel:
         """The model at ``snapshot`` (None: the document's own weights again)."""
         weights = None if snapshot is None else snapshot.weights
         self.playback.show_weights(weights)
-        self.units.weights = weights
-        self.units.refresh()
+        self.units.show_weights(weights)

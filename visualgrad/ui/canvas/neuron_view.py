@@ -73,6 +73,11 @@ class NeuronView(QObject):
         """The inspector shows another node: give it its units' strip if it is a layer."""
         self.refresh()
 
+    def show_weights(self, weights) -> None:
+        """Show the units of the model with a snapshot's tensors (None: the document's)."""
+        self.weights = weights
+        self.refresh()
+
     def set_training(self, training: bool) -> None:
         self.training = training
         if not training:
