@@ -45,6 +45,16 @@ def port_y(index: int) -> float:
     return HEADER + PARAMS + ROW / 2 + index * ROW
 
 
+def header_texts(node_id: str, type_name: str, width: float) -> tuple[str, str]:
+    """What a header of ``width`` shows: the id (shortened only if it alone is too long),
+    and the type in the room the id leaves, shortened or left out; they never overlap."""
+    title, small = QFontMetricsF(font("title")), QFontMetricsF(font("small"))
+    name = title.elidedText(node_id, Qt.ElideRight, width)
+    room = width - title.horizontalAdvance(name) - 8
+    kind = small.elidedText(type_name, Qt.ElideRight, room) if room > 24 else ""
+    return name, "" if kind == "…" else kind
+
+
 class PortItem(QGraphicsItem):
     """One input (left edge) or output (right edge) of a node; connections start here."""
 
@@ -205,9 +215,10 @@ class NodeItem(QGraphicsObject):
         painter.setPen(theme.title)
         painter.setFont(font("title"))
         title = QRectF(10, 0, NODE_WIDTH - 20, HEADER)
-        painter.drawText(title, Qt.AlignVCenter | Qt.AlignLeft, self.node.id)
+        name, kind = header_texts(self.node.id, spec.name, title.width())
+        painter.drawText(title, Qt.AlignVCenter | Qt.AlignLeft, name)
         painter.setFont(font("small"))
-        painter.drawText(title, Qt.AlignVCenter | Qt.AlignRight, spec.name)
+        painter.drawText(title, Qt.AlignVCenter | Qt.AlignRight, kind)
         painter.setPen(theme.muted)
         metrics = QFontMetricsF(font("small"))
         line = QRectF(10, HEADER + 1, NODE_WIDTH - 20, PARAMS - 2)
