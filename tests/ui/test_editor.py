@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QSpinBox
 
 from visualgrad.graph import fileformat
 from visualgrad.graph.graph import Edge
+from visualgrad.graph.layout import COLUMN
 from visualgrad.ui import MainWindow
 from visualgrad.ui.files import FileActions
 from visualgrad.ui.files.autosave import Autosave
@@ -344,9 +345,12 @@ def test_zoom_fit_layout_overview_and_theme(qtbot):
     window.set_theme("dark")
     assert window.scene.theme.dark
     window.set_theme("light")
+    laid_out = window.graph.nodes["conv"].position
+    window.document.move({"conv": (laid_out, (laid_out[0] + 777.0, laid_out[1] + 333.0))})
     window.layout_action.trigger()
     xs = [n.position[0] for n in window.graph]
     assert min(xs) == 0.0 and window.document.undo_stack.undoText() == "Auto-layout"
+    assert window.graph.nodes["conv"].position[0] % COLUMN == 0.0  # back in a column
 
 
 def test_select_all_and_clipboard_json_is_a_vgraph(qtbot):
