@@ -8,6 +8,7 @@ Siblings it may import: none.
 """
 
 from .context_menus import ContextMenus
+from .group_actions import GroupActions
 from .health_badge import HealthBadges
 from .inspector import Inspector
 from .neuron_view import NeuronView
@@ -21,6 +22,7 @@ __all__ = [
     "CanvasScene",
     "CanvasView",
     "ContextMenus",
+    "GroupActions",
     "HealthBadges",
     "Inspector",
     "NeuronView",

@@ -5,6 +5,8 @@ level the canvas shows."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import shiboken6
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
@@ -12,8 +14,6 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 from ...graph.expansion import EXPANDABLE
 from .. import group_edits
 from ..document import Document
-from ..playback import PlaybackPanel
-from ..playback.inside import open_inside
 from .breadcrumbs import Breadcrumbs
 from .scene import CanvasScene
 from .view import CanvasView
@@ -27,9 +27,11 @@ class GroupActions:
         document: Document,
         scene: CanvasScene,
         canvas: CanvasView,
-        playback: PlaybackPanel,
+        playback: Any,
         window: QWidget,
     ) -> None:
+        """``playback`` is the window's PlaybackPanel (a sibling this part does not import):
+        it opens a layer's expansion and resets when the level or the groups change."""
         self.document, self.scene, self.playback, self.window = document, scene, playback, window
         self.scope = scene.scope
         self.breadcrumbs = Breadcrumbs(self.scope, canvas)
@@ -39,7 +41,7 @@ class GroupActions:
         self.rename_action = self._action("&Rename Group...", self.rename_selection)
         self.open_action = self._action("&Open Inside", self.open_selection, "Ctrl+Return")
         self.up_action = self._action("&Up a Level", self.up, "Alt+Up")
-        self.scope.expand_requested.connect(lambda node_id: open_inside(playback, node_id))
+        self.scope.expand_requested.connect(playback.open_inside)
         self.scope.left_expansion.connect(playback.reset)
         self.scope.groups_edited.connect(playback.reset)
         self.scope.path_changed.connect(lambda _path: self._update())
@@ -133,7 +135,7 @@ class GroupActions:
         if kind == "group":
             self.scope.open_group(name)
         else:
-            open_inside(self.playback, name)
+            self.playback.open_inside(name)
 
     def up(self) -> None:
         self.scope.go_to(len(self.scope.path) - 2)
