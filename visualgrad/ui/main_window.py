@@ -21,11 +21,9 @@ from . import help_menu, theme
 from .app import app_icon
 from .canvas import CanvasScene, CanvasView, ContextMenus, Inspector, Palette, dropped_file
 from .document import Document
-from .files import FileActions, settings
-from .files.import_data import import_dialog
+from .files import FileActions, import_dialog, settings
 from .playback import PlaybackPanel
-from .training import TrainingPanel
-from .training.runs_panel import RunsPanel
+from .training import RunsPanel, TrainingPanel
 
 LAYOUT_VERSION = 2  # of the docks' arrangement: a saved state of another is not restored
 TRAINING_LOCK = "Training is running: stop it to edit the graph"  # why an edit is refused
