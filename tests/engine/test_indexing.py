@@ -155,3 +155,12 @@ def test_a_comparison_indexes_as_a_boolean_mask_as_in_torch(backend):
     assert type(as_numbers) is vg.Tensor
     values = x.to_numpy()
     np.testing.assert_array_equal(x[as_numbers].to_numpy(), values[(values > 0) * 1])
+
+
+def test_a_tensor_iterates_over_its_rows_and_a_zero_dim_one_refuses(backend):
+    x = vg.tensor(_x(13, (3, 2)), backend=backend)
+    rows = list(x)
+    assert len(rows) == 3 and all(r.shape == (2,) for r in rows)
+    np.testing.assert_array_equal(rows[2].to_numpy(), x.to_numpy()[2])
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(vg.tensor(1.0, backend=backend))

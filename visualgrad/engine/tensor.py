@@ -7,7 +7,7 @@ Function from ``tensor_functions`` or a composition of them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -426,6 +426,12 @@ class Tensor(Variable):
     # ---- picking elements (indexing_functions) ----------------------------------
     def __getitem__(self, key: Any) -> Tensor:
         return indexing.getitem(self, key)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The rows (slices along dim 0), as torch iterates; a 0-d tensor has none."""
+        if self.dims == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
 
     def gather(self, dim: int, index: Any) -> Tensor:
         """``torch.gather``: the elements of ``self`` along ``dim`` that ``index`` names."""
