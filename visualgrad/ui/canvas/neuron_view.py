@@ -31,6 +31,9 @@ from .inspector import Inspector
 from .neuron_fold import FoldToggle, NeuronFold, UnitLinks
 from .scene import CanvasScene
 
+PIECE_MS = 16  # between two pieces of a redraw: a frame at 60 frames a second
+Piece = tuple[object, Callable[[], None]]  # what it redraws, and how
+
 
 class NeuronView(QObject):
     """The units shown, kept in step with the graph, the selection and training."""
@@ -49,10 +52,10 @@ class NeuronView(QObject):
         self.folds: dict[str, NeuronFold] = {}
         self.links: dict[tuple[str, str], UnitLinks] = {}
         self._graph = None
-        # Training's updates are drawn a piece (the strip, a fold, a link) per turn of the
-        # event loop, so the window never stalls for all of them at once.
-        self._pieces: list[Callable[[], None]] = []
-        self._piece_timer = QTimer(self, singleShot=True, interval=0)
+        # Training's updates are drawn a piece (the strip, a fold, a link) per frame, so
+        # that one repaint re-renders one of them: the window never stalls for them all.
+        self._pieces: dict[object, Piece] = {}  # by what each redraws, in order
+        self._piece_timer = QTimer(self, singleShot=True, interval=PIECE_MS)
         self._piece_timer.timeout.connect(self._draw_piece)
         scene.shapes_refreshed.connect(self._graph_changed)
 
@@ -80,8 +83,9 @@ class NeuronView(QObject):
 
     def set_training(self, training: bool) -> None:
         self.training = training
-        if not training:
-            self.refresh(piecewise=True)
+        if not training:  # the document has the learned weights: a frame later, so the
+            # window's own work at the end of a run and this one are not one long stall
+            QTimer.singleShot(PIECE_MS, self, lambda: self.refresh(piecewise=True))
 
     def show_neurons(self, found: Neurons) -> None:
         """Grids sent by the training process: draw them where they are shown."""
@@ -89,16 +93,21 @@ class NeuronView(QObject):
         self.neurons.weights.update(found.weights)
         self._start(self._draw(relayout=False))
 
-    def _start(self, pieces: list[Callable[[], None]]) -> None:
-        """Draw ``pieces`` one per turn of the event loop (the latest replace any left)."""
-        self._pieces = pieces
-        self._piece_timer.start()
+    def _start(self, pieces: list[Piece]) -> None:
+        """Draw ``pieces`` one per frame. A piece for something still waiting replaces
+        the one waiting, in its place: each gets its turn however fast updates come."""
+        for target, draw in pieces:
+            self._pieces[id(target)] = (target, draw)
+        if not self._piece_timer.isActive():
+            self._piece_timer.start()
 
     def _draw_piece(self) -> None:
         if self.scene.graph is not self._graph:  # the window closed or opened another
-            self._pieces = []
+            self._pieces = {}
         if self._pieces:
-            self._pieces.pop(0)()
+            target, draw = self._pieces.pop(next(iter(self._pieces)))
+            if shiboken6.isValid(target):  # not gone with its node
+                draw()
         if self._pieces:
             self._piece_timer.start()
 
@@ -106,7 +115,7 @@ class NeuronView(QObject):
     def _graph_changed(self) -> None:
         graph = self.scene.graph
         if graph is not self._graph:  # a new document: the scene dropped every item
-            self._graph, self.expanded, self._pieces = graph, set(), []
+            self._graph, self.expanded, self._pieces = graph, set(), {}
             self.toggles, self.folds, self.links = {}, {}, {}
         self.layers = unit_nodes(graph, self.scene.shapes) if self._plane() is not None else []
         self.expanded &= set(self.layers)
@@ -122,7 +131,7 @@ class NeuronView(QObject):
             toggle = self.toggles.get(node_id)
             if toggle is None or toggle.node_item is not node_item:
                 self.toggles[node_id] = FoldToggle(node_item, self.toggle)
-        self.refresh()
+        self.refresh(piecewise=True)  # the shapes follow every edit and the end of a run
 
     def _plane(self):
         graph = self.scene.graph
@@ -135,6 +144,8 @@ class NeuronView(QObject):
     def refresh(self, piecewise: bool = False) -> None:
         """Recompute the shown layers' units from the document (unless training sends them)
         and redraw the strip, the folds and their links (at once, or ``piecewise``)."""
+        if self.scene.graph is None:  # the window is closing
+            return
         shown = self.shown()
         self.watch(shown)
         if not self.training:
@@ -151,12 +162,12 @@ class NeuronView(QObject):
                 except (ValueError, TypeError):
                     pass  # a graph that cannot compute shows no units; its badge says why
         pieces = self._draw(relayout=True)
-        if piecewise:
+        if piecewise or self.training:  # while training, the next units are on their way
             self._start(pieces)
             return
-        self._pieces = []
-        for piece in pieces:
-            piece()
+        self._pieces = {}
+        for _, draw in pieces:
+            draw()
 
     # ---- drawing -------------------------------------------------------------------------------
     def _tip(self, node_id: str, unit: int) -> str:
@@ -166,7 +177,7 @@ class NeuronView(QObject):
     def _tips(self, node_id: str) -> list[str]:
         return [self._tip(node_id, u) for u in range(len(self.neurons.grids[node_id]))]
 
-    def _draw(self, relayout: bool) -> list[Callable[[], None]]:
+    def _draw(self, relayout: bool) -> list[Piece]:
         """Lay out the folds and links for the layers shown; the drawing of their values,
         and of the strip, is handed back as pieces to run."""
         grids = self.neurons.grids
@@ -176,12 +187,15 @@ class NeuronView(QObject):
         strip = self.inspector.neuron_strip
         pieces = []
         if selected is not None:
-            pieces.append(lambda: strip.show_units(selected, grids[selected], self._tips(selected)))
+            tips = self._tips
+            pieces.append(
+                (strip, lambda: strip.show_units(selected, grids[selected], tips(selected)))
+            )
         elif relayout:
             strip.show_units(None, None, [])
         return pieces + self._draw_folds()
 
-    def _draw_folds(self) -> list[Callable[[], None]]:
+    def _draw_folds(self) -> list[Piece]:
         grids, items = self.neurons.grids, self.scene.node_items
         wanted = {n for n in self.expanded if n in grids and n in items}
         for node_id in list(self.folds):
@@ -199,7 +213,7 @@ class NeuronView(QObject):
                 self.folds[node_id].set_units(grids[node_id])
             else:
                 fold, values = self.folds[node_id], grids[node_id]
-                pieces.append(lambda fold=fold, values=values: fold.set_units(values))
+                pieces.append((fold, lambda fold=fold, values=values: fold.set_units(values)))
         pairs = {
             (e.source, e.target)
             for e in self.scene.graph.edges
@@ -221,7 +235,7 @@ class NeuronView(QObject):
                 self.scene.addItem(item)
                 item.set_links(links)
             else:
-                pieces.append(lambda item=item, links=links: item.set_links(links))
+                pieces.append((item, lambda item=item, links=links: item.set_links(links)))
         return pieces
 
 
