@@ -187,13 +187,16 @@ class NeuronView(QObject):
         strip = self.inspector.neuron_strip
         pieces = []
         if selected is not None:
-            tips = self._tips
-            pieces.append(
-                (strip, lambda: strip.show_units(selected, grids[selected], tips(selected)))
-            )
+            pieces.append((strip, lambda: self._show_strip(strip, selected)))
         elif relayout:
             strip.show_units(None, None, [])
         return pieces + self._draw_folds()
+
+    def _show_strip(self, strip, node_id: str) -> None:
+        """The strip of ``node_id``'s units, unless the node went since this was queued."""
+        grids = self.neurons.grids
+        if node_id in grids:
+            strip.show_units(node_id, grids[node_id], self._tips(node_id))
 
     def _draw_folds(self) -> list[Piece]:
         grids, items = self.neurons.grids, self.scene.node_items
