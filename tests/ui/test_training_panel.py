@@ -32,6 +32,7 @@ def training_threads() -> list:
 def panel(qtbot):
     panel = TrainingPanel(Document())
     qtbot.addWidget(panel)
+    panel.resize(1400, 560)  # wide enough for its plots side by side (narrower, they are tabs)
     panel.show()
     yield panel
     panel.shut_down()

@@ -63,7 +63,7 @@ class LossPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.loss = _plot("lossPlot", "loss")
-        self.loss.setMinimumHeight(130)
+        self.loss.setMinimumHeight(100)
         self._raw = self.loss.plot(pen=pg.mkPen(150, 150, 150, 90))
         self._smoothed = self.loss.plot(pen=pg.mkPen(SERIES[0], width=2), name="loss")
         self._epoch_means = self.loss.plot(
@@ -71,7 +71,8 @@ class LossPlot(QWidget):
         )
         self.loss.getViewBox().sigRangeChangedManually.connect(self._left_alone)
         self.accuracy = _plot("accuracyPlot", "accuracy")
-        self.accuracy.setMinimumHeight(90)
+        self.accuracy.setMinimumHeight(64)
+        self.accuracy.getPlotItem().legend.setColumnCount(2)  # one line: it fits a short plot
         self.accuracy.setMaximumHeight(160)
         self.accuracy.setXLink(self.loss)
         self.accuracy.setYRange(0.0, 1.0)

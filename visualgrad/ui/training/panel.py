@@ -41,6 +41,7 @@ from .boundary_plot import BoundaryPlot, shows_boundary
 from .draw_points import PointDrawer, own_data_item
 from .health_plot import HealthPlot
 from .loss_plot import LossPlot
+from .plot_strip import PlotStrip
 from .run import TrainingRun, Worker
 from .scrubber import Scrubber
 
@@ -186,12 +187,14 @@ class TrainingPanel(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(side)
-        under = QVBoxLayout()  # the loss plot, and the scrubber over its snapshots
+        loss = QWidget(self)  # the loss plot, and the scrubber over its snapshots
+        under = QVBoxLayout(loss)
+        under.setContentsMargins(0, 0, 0, 0)
         under.addWidget(self.plots, 1)
         under.addWidget(self.scrubber)
-        layout.addLayout(under, 3)
-        layout.addWidget(self.health_plot, 2)
-        layout.addWidget(self.boundary_plot, 2)
+        parts = [("Loss", loss, 3), ("Gradient health", self.health_plot, 2)]
+        self.strip = PlotStrip([*parts, ("Boundary", self.boundary_plot, 2)], self)
+        layout.addWidget(self.strip, 1)
 
     def _whole_number_box(self, name: str) -> QSpinBox:
         low, high = TrainingSettings.LIMITS[name]
@@ -227,7 +230,7 @@ class TrainingPanel(QWidget):
         self.metrics.clear()
         self._complain("")
         self._boundary_data = None
-        self.boundary_plot.hide()
+        self.strip.set_shown(self.boundary_plot, False)
         self._show_settings()
 
     def _settings_changed(self, _settings: TrainingSettings) -> None:
@@ -257,7 +260,7 @@ class TrainingPanel(QWidget):
             data = None
         if data is not self._boundary_data:
             self._boundary_data = data
-            self.boundary_plot.setVisible(data is not None)
+            self.strip.set_shown(self.boundary_plot, data is not None)
             if data is not None:
                 self.boundary_plot.set_data(data)
                 self.drawer.set_classes(data.num_classes or 2)
