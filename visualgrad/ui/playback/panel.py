@@ -27,9 +27,10 @@ from ...graph.steps import Step, build_steps, over_text, span_end
 from ...graph.summaries import number, short
 from ..canvas import CanvasScene, Inspector
 from ..document import Document
+from ..flow_layout import wrapping
 from .flow import EdgeFlow
 from .gradient_scale import Legend
-from .inside import ExampleChoice
+from .inside import ExampleChoice, open_inside
 from .predict import Predictor
 
 BACKEND = "simple"  # playback's small passes need no kernel compilation
@@ -74,9 +75,11 @@ class PlaybackPanel(QWidget):
         layout.setContentsMargins(6, 4, 6, 4)
         self.predictor = Predictor(self)
         self.predictor.released.connect(self._show)
-        layout.addLayout(self._controls())
-        layout.addWidget(self._chain_panel(), 1)
-        layout.addWidget(self.predictor.card)
+        layout.addWidget(wrapping(self._controls()))  # two rows where the window is narrow
+        card_row = QHBoxLayout()  # the prediction beside the chain rule, never scrolled away
+        card_row.addWidget(self._chain_panel(), 3)
+        card_row.addWidget(self.predictor.card, 2)
+        layout.addLayout(card_row, 1)
         self._actions = self._menu_actions()
         self._update_buttons()
 
@@ -324,6 +327,10 @@ class PlaybackPanel(QWidget):
         self._update_buttons()
         self.stepped.emit(step)
         return True
+
+    def open_inside(self, node_id: str) -> bool:
+        """Open a layer as its primitive ops on the canvas, and step through those."""
+        return open_inside(self, node_id)
 
     def _rewrite(self) -> None:
         """The batch-or-example toggle changed: write the step shown again."""
