@@ -7,6 +7,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +21,8 @@ from visualgrad.graph.groups import GroupError, ports, topological_order
 from visualgrad.graph.steps import build_steps, over_text, span_end
 
 from .builders import chain_rule, mlp
+
+SAMPLES = Path(__file__).parents[2] / "visualgrad" / "samples"
 
 
 def _grouped_mlp():
@@ -193,3 +196,29 @@ def test_a_group_an_edit_opens_is_kept_computes_the_same_and_export_says_why_not
     assert Program(loaded, "simple").trace(batch).loss == plain.trace(batch).loss
     with pytest.raises(GroupError, match="group 'g' is not closed"):
         to_torch(loaded)
+
+
+def _front_and_back(graph):
+    """Two groups: the first half of the nodes with all they read, and everything else."""
+    half = [n.id for n in graph][: len(graph.nodes) // 2]
+    front: set[str] = set()
+    for node_id in graph.topological_order():
+        if node_id in half and all(e.source in front for e in graph.edges_into(node_id).values()):
+            front.add(node_id)
+    graph.groups.add("front", front)
+    graph.groups.add("back", [n for n in graph.nodes if n not in front])
+    return graph
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs torch")
+@pytest.mark.parametrize("sample", ["chain_rule", "sentiment"])
+def test_a_sample_in_two_groups_exports_to_the_same_loss(sample, tmp_path):
+    graph = _front_and_back(fileformat.load(SAMPLES / f"{sample}.vgraph"))
+    expected = Program(graph).trace(pass_batch(graph)).loss
+    path = tmp_path / f"{sample}.py"
+    path.write_text(to_torch(graph))
+    result = subprocess.run(
+        [sys.executable, str(path), "--check"], capture_output=True, text=True, check=True
+    )
+    loss = json.loads(result.stdout.strip().splitlines()[-1])["loss"]
+    assert loss == pytest.approx(expected, rel=1e-9)
