@@ -6,7 +6,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from visualgrad.graph.arrange import GRID, align, cards, distribute, snap
+from visualgrad.graph.annotations import Frame
+from visualgrad.graph.arrange import (
+    FRAME_PAD,
+    FRAME_TITLE,
+    GRID,
+    align,
+    cards,
+    distribute,
+    frame_members,
+    frame_rect,
+    snap,
+)
 from visualgrad.graph.graph import Graph
 
 BOXES = {
@@ -94,3 +105,18 @@ def test_cards_are_the_nodes_as_drawn():
     g.add_node("Add", "s", position=(5.0, 7.0))
     x, y, w, h = cards(g, ["s"])["s"]
     assert (x, y, w) == (5.0, 7.0, 168.0) and h > 56.0
+
+
+def test_a_frame_fits_round_its_nodes_and_holds_only_the_cards_inside_it():
+    g = Graph()
+    g.add_node("Scalar", "a", position=(0.0, 0.0))
+    g.add_node("Scalar", "b", position=(300.0, 120.0))
+    g.add_node("Scalar", "c", position=(900.0, 0.0))
+    x, y, w, h = frame_rect(g, ["a", "b"])
+    bx, by, bw, bh = cards(g, ["b"])["b"]
+    assert (x, y) == (-FRAME_PAD, -FRAME_PAD - FRAME_TITLE)
+    assert (x + w, y + h) == (bx + bw + FRAME_PAD, by + bh + FRAME_PAD)
+    frame = Frame("f", "two", "#5b8def", (x, y, w, h))
+    assert frame_members(g, frame) == ["a", "b"]
+    g.move_node("b", (300.0, 2000.0))
+    assert frame_members(g, frame) == ["a"]  # dragged out, it no longer moves with the frame
