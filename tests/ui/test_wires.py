@@ -284,3 +284,13 @@ def test_hovering_a_wire_highlights_it_and_tells_its_shape_then_what_it_carried(
     from visualgrad.graph.summaries import describe_array
 
     assert f"value: {describe_array(value)}" in text
+
+
+def test_a_wires_shape_label_moves_off_its_reroute_point(qtbot):
+    window, edge = wired(qtbot)
+    item = window.scene.edge_items[edge]
+    middle = item.point_at(0.5)
+    alt_click(window, on_screen(window, middle))
+    QApplication.processEvents()
+    (point,) = window.graph.reroutes.points(edge)
+    assert not window.scene.edge_items[edge].label_rect().contains(QPointF(*point))

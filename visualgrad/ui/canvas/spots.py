@@ -1,5 +1,6 @@
 """Where an edge's label and playback badge go: on the edge, at the point nearest its
-middle where they cover no node (a short or long edge's middle may lie on a card)."""
+middle where they cover no node (a short or long edge's middle may lie on a card) and no
+reroute point (a wire bent through one has it at its middle)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 
 from .nodes import NODE_WIDTH, NodeItem
+from .reroute_point import ReroutePoint
 
 if TYPE_CHECKING:
     from .edges import EdgeItem
@@ -22,8 +24,13 @@ def card_rect(item: NodeItem) -> QRectF:
 
 
 def covers_a_node(rect: QRectF, items: list) -> bool:
-    """True when ``rect`` (scene coordinates) overlaps a node's card among ``items``."""
-    return any(isinstance(i, NodeItem) and card_rect(i).intersects(rect) for i in items)
+    """True when ``rect`` (scene coordinates) overlaps a node's card or a reroute point
+    among ``items``."""
+    return any(
+        (isinstance(i, NodeItem) and card_rect(i).intersects(rect))
+        or (isinstance(i, ReroutePoint) and i.sceneBoundingRect().intersects(rect))
+        for i in items
+    )
 
 
 def free_spot(edge: EdgeItem, width: float, height: float, lift: float = 0.0) -> QPointF:
