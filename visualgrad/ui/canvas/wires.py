@@ -213,6 +213,9 @@ class WireGestures(QObject):
         placed with that input at ``pos`` and connected."""
         source = self.scene.graph.nodes[start.node_id].spec.output(start.name)
         names = types_accepting(source)
+        if not names:
+            self.scene.document.status.emit(f"No node type takes {start.node_id}.{start.name}")
+            return
         self.pending = QGraphicsPathItem(curve(start.center(), pos))
         self.pending.setPen(QPen(self.scene.theme.selection, 2, Qt.DashLine))
         self.pending.setZValue(5)
@@ -243,6 +246,10 @@ class WireGestures(QObject):
         graph = self.scene.graph
         source = graph.nodes[edge.source].spec.output(edge.source_port)
         target = graph.nodes[edge.target].spec.input(edge.target_port)
+        names = types_between(source, target)
+        if not names:
+            self.scene.document.status.emit(f"No node type fits into {edge}")
+            return
 
         def chosen(type_name: str) -> None:
             position = (round(pos.x() - 84), round(pos.y() - 30))
@@ -251,4 +258,4 @@ class WireGestures(QObject):
                 self.scene.select_nodes([new])
 
         hint = f"A node to insert into {edge.source} → {edge.target}: type, Enter"
-        self.search_requested.emit(pos, types_between(source, target), chosen, hint)
+        self.search_requested.emit(pos, names, chosen, hint)
