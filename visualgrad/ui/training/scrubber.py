@@ -137,9 +137,10 @@ class Scrubber(QWidget):
         self.again_button.setEnabled(self.first() is not None and self.slider.isEnabled())
 
     def _show_boundary(self) -> None:
-        """Predict the boundary again with the weights shown (where the plot is shown)."""
+        """Predict the boundary again with the weights shown (also under a tab not raised:
+        it is right when raised)."""
         graph = self._graph()
-        if graph is None or not self.boundary_plot.isVisible() or not len(self.boundary_plot.grid):
+        if graph is None or not len(self.boundary_plot.grid):
             return
         snapshot = self.current()
         try:
