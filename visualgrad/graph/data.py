@@ -50,17 +50,22 @@ def as_batch(x: np.ndarray, y: np.ndarray, backend: str | None = None) -> dict[s
     return {"x": vg.tensor(x, backend=backend), "y": vg.tensor(y, backend=backend)}
 
 
+def host_batches(
+    settings: TrainingSettings, epoch: int, imported: ImportedData | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The training batches of one epoch as numpy (x, y), shuffled by the seed and the epoch."""
+    data = dataset_for(settings, imported)
+    return data.batches(settings.batch_size, shuffle=True, seed=settings.seed * 100_003 + epoch)
+
+
 def batches(
     settings: TrainingSettings,
     epoch: int,
     backend: str | None = None,
     imported: ImportedData | None = None,
 ) -> Iterator[dict[str, Tensor]]:
-    """The training batches of one epoch, shuffled by the seed and the epoch number."""
-    data = dataset_for(settings, imported)
-    for x, y in data.batches(
-        settings.batch_size, shuffle=True, seed=settings.seed * 100_003 + epoch
-    ):
+    """The training batches of one epoch as tensors (``host_batches`` on ``backend``)."""
+    for x, y in host_batches(settings, epoch, imported):
         yield as_batch(x, y, backend)
 
 

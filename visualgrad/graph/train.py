@@ -4,6 +4,12 @@ It reports through a callback (the window's plot and progress bar, the command
 line's progress bar), can be paused, resumed and stopped from another thread,
 keeps losses as floats (never a growing autodiff graph), and stops at the step
 where a NaN or Inf first appears in a value or in a learned parameter, naming the node.
+
+On a backend whose storage is in host memory each step's loss is read and checked at
+once. On a device (cuda) the steps run unchecked and nothing comes back to the host
+until a read: every ``READ_EVERY`` steps, after ``READ_SECONDS``, at the end of an epoch
+or at a stop; a read copies the losses back at once and tests every weight for NaN/Inf
+on the device, and a failed read takes the steps again from a checkpoint, checked.
 """
 
 from __future__ import annotations
@@ -18,10 +24,14 @@ import numpy as np
 
 from .. import engine as vg
 from ..engine import Tensor
-from .data import as_batch, batches, dataset_for
+from .checkpoint import Checkpoint
+from .data import as_batch, dataset_for, host_batches
 from .execute import NodeError, Program
 from .graph import Graph
 from .health import HealthMonitor
+
+READ_EVERY = 32  # on a device, steps between two reads of the loss
+READ_SECONDS = 0.1  # or sooner, so that the plot and the progress bar keep moving
 
 
 def _non_finite_kind(values: np.ndarray) -> str:
@@ -38,9 +48,21 @@ class Progress:
     step: int  # steps done in all
     total_steps: int
     loss: float  # of the last step
+    losses: list[float] = field(default_factory=list)  # of each step new in this report
     epoch_losses: list[float] = field(default_factory=list)  # mean loss of each finished epoch
     accuracy: float | None = None  # of the last finished epoch, on the training split
     val_accuracy: float | None = None
+
+
+@dataclass
+class _Step:
+    """A step taken: its batch, and its loss (and prediction) still where they were made."""
+
+    x: np.ndarray
+    y: np.ndarray
+    loss: Tensor
+    value: float  # the loss, if the step was checked
+    prediction: Tensor | None
 
 
 @dataclass
@@ -61,10 +83,20 @@ class Trainer:
         graph: Graph,
         backend: str | None = None,
         callback: Callable[[Progress], None] | None = None,
+        read_every: int | None = None,
     ) -> None:
-        """Trains in the settings' dtype (float64 or float32)."""
+        """Trains in the settings' dtype (float64 or float32); reads the loss back every
+        ``read_every`` steps (1, each step, on a host backend; ``READ_EVERY`` on a device)."""
         self.graph, self.settings = graph, graph.training
         self.program = Program(graph, backend, graph.training.dtype)
+        self._backend = vg.backends.get(self.program.backend)
+        if read_every is None:
+            read_every = 1 if self._backend.host_memory else READ_EVERY
+        if read_every < 1:
+            raise ValueError(f"read_every must be at least 1, got {read_every}")
+        self.read_every = read_every
+        self._seeds: dict[tuple, Tensor] = {}
+        self._checkpoint: Checkpoint | None = None
         self.callback = callback
         self._running = threading.Event()
         self._running.set()
@@ -126,9 +158,8 @@ class Trainer:
         into = self.graph.edges_into(source.id).get("input")
         return (into.source, source.spec.accuracy) if into else None
 
-    def _correct(self, values: dict[str, Tensor], y: np.ndarray) -> int:
-        node_id, kind = self.prediction
-        out = values[node_id].to_numpy()
+    def _correct(self, out: np.ndarray, y: np.ndarray) -> int:
+        kind = self.prediction[1]
         if kind == "binary":
             return int(((out > 0.5) == (y > 0.5)).sum())
         return int((out.argmax(axis=-1) == y.reshape(-1)).sum())
@@ -139,7 +170,8 @@ class Trainer:
             return None
         with vg.no_grad():
             values, _ = self.program.forward(as_batch(data.x_val, data.y_val, self.program.backend))
-        return self._correct(values, data.y_val) / len(data.x_val)
+        out = values[self.prediction[0]].to_numpy()
+        return self._correct(out, data.y_val) / len(data.x_val)
 
     # ---- the loop --------------------------------------------------------------------------
     def _first_non_finite(self, values: dict[str, Tensor]) -> str:
@@ -165,6 +197,85 @@ class Trainer:
             f"{self.graph.nodes[node_id].describe()} {happened} (try a smaller learning rate)",
         )
 
+    def _seed(self, loss: Tensor) -> Tensor:
+        """d loss / d loss, made once per shape and dtype (backward never writes into it)."""
+        key = (loss.shape, loss.dtype)
+        seed = self._seeds.get(key)
+        if seed is None:
+            seed = self._seeds[key] = vg.ones(
+                *loss.shape, backend=self.program.backend, dtype=loss.dtype
+            )
+        return seed
+
+    def _step(self, x: np.ndarray, y: np.ndarray, where: tuple[int, int], checked: bool) -> _Step:
+        """One step on the batch (x, y); ``where`` is (epoch, step), both 1-based.
+
+        ``checked``: read the loss now, and raise on a NaN or Inf in the values or, after
+        the update, in a weight. Unchecked, nothing is read back (``value`` stays NaN).
+        """
+        batch = as_batch(x, y, self.program.backend)
+        values, _ = self.program.forward(batch, training=True)
+        loss = self.program.loss(values)
+        value = math.nan
+        if checked:
+            value = loss.item()
+            if not math.isfinite(value):
+                node_id = self._first_non_finite(values)
+                kind = _non_finite_kind(values[node_id].to_numpy())
+                raise self._non_finite(node_id, f"produced {kind} values", *where)
+        self.optimizer.zero_grad()
+        loss.backward(self._seed(loss))
+        measuring = self.health is not None and self.health.due(where[1])
+        if measuring:
+            self.health.before_step(values)
+        self.optimizer.step()
+        if measuring:
+            self.health.after_step(where[1])
+        if checked:
+            broken = self._first_non_finite_weight()
+            if broken is not None:  # the loss was finite, the update was not
+                node_id, name, weights = broken
+                kind = _non_finite_kind(weights)
+                raise self._non_finite(node_id, f"{name} became {kind}", *where)
+        prediction = None if self.prediction is None else values[self.prediction[0]].detach()
+        return _Step(x, y, loss.detach(), value, prediction)
+
+    def _read(self, taken: list[_Step], epoch: int, first: int) -> list[float]:
+        """The losses of steps taken unchecked (``first`` the number of the first), read in
+        one copy with a NaN/Inf test of every weight; on a NaN or Inf, the steps are taken
+        again from the checkpoint, one by one and checked, to name the step and the node."""
+        params = self.program.parameters()
+        with vg.no_grad():
+            flags = [(p * 0.0).sum()._data for p in params]  # NaN where any value is not finite
+        read = self._backend.read_scalars([s.loss._data for s in taken] + flags)
+        losses = read[: len(taken)]
+        if np.isfinite(read).all():
+            return [float(v) for v in losses]
+        self._checkpoint.restore(params, self.optimizer)
+        for number, s in enumerate(taken, first):
+            self._step(s.x, s.y, (epoch, number), checked=True)
+        broken = self._first_non_finite_weight()  # not taken again alike: say what was read
+        if broken is not None:
+            node_id, name, weights = broken
+            happened = f"{name} became {_non_finite_kind(weights)}"
+            raise self._non_finite(node_id, happened, epoch, first + len(taken) - 1)
+        bad = int(np.flatnonzero(~np.isfinite(losses))[0])
+        happened = f"produced {_non_finite_kind(losses[bad : bad + 1])} values"
+        raise self._non_finite(self.program.loss_node, happened, epoch, first + bad)
+
+    def _account(
+        self, taken: list[_Step], losses: list[float], totals: list, progress: Progress
+    ) -> None:
+        """Add steps whose losses have been read to the epoch's totals, and report them."""
+        for s, value in zip(taken, losses):
+            totals[0] += value * len(s.x)
+            totals[2] += len(s.x)
+            if s.prediction is not None:
+                totals[1] += self._correct(s.prediction.to_numpy(), s.y)
+        progress.step += len(taken)
+        progress.loss, progress.losses = losses[-1], losses
+        self._report(progress)
+
     def run(self, epochs: int | None = None) -> Result:
         """Train for ``epochs`` (the settings' by default); returns losses and accuracies."""
         epochs = self.settings.epochs if epochs is None else epochs
@@ -173,48 +284,38 @@ class Trainer:
         progress = Progress(0, epochs, 0, epochs * steps_per_epoch, math.nan)
         start = time.perf_counter()
         stopped = False
+        checked = self.read_every == 1
         for epoch in range(epochs):
             progress.epoch = epoch + 1
-            total, correct, seen = 0.0, 0, 0
-            for batch in batches(self.settings, epoch, self.program.backend, self.graph.data):
+            totals = [0.0, 0, 0]  # loss times batch size, correct, seen
+            taken: list[_Step] = []
+            last_read = time.perf_counter()
+            for x, y in host_batches(self.settings, epoch, self.graph.data):
                 self._running.wait()
                 if self._stop.is_set():
                     stopped = True
                     break
-                values, _ = self.program.forward(batch, training=True)
-                loss = self.program.loss(values)
-                value = loss.item()
-                if not math.isfinite(value):
-                    node_id = self._first_non_finite(values)
-                    kind = _non_finite_kind(values[node_id].to_numpy())
-                    raise self._non_finite(
-                        node_id, f"produced {kind} values", epoch + 1, progress.step + 1
-                    )
-                self.optimizer.zero_grad()
-                loss.backward()
-                measuring = self.health is not None and self.health.due(progress.step + 1)
-                if measuring:
-                    self.health.before_step(values)
-                self.optimizer.step()
-                if measuring:
-                    self.health.after_step(progress.step + 1)
-                broken = self._first_non_finite_weight()
-                if broken is not None:  # the loss was finite, the update was not
-                    node_id, name, weights = broken
-                    kind = _non_finite_kind(weights)
-                    raise self._non_finite(
-                        node_id, f"{name} became {kind}", epoch + 1, progress.step + 1
-                    )
-                count = len(batch["x"])
-                total += value * count
-                seen += count
-                if self.prediction is not None:
-                    correct += self._correct(values, batch["y"].to_numpy())
-                progress.step += 1
-                progress.loss = value
-                self._report(progress)
+                if not checked and not taken:
+                    self._checkpoint = Checkpoint(self.program.parameters(), self.optimizer)
+                where = (epoch + 1, progress.step + len(taken) + 1)
+                taken.append(self._step(x, y, where, checked))
+                if checked:
+                    self._account(taken, [taken[0].value], totals, progress)
+                    taken = []
+                elif (
+                    len(taken) >= self.read_every or time.perf_counter() - last_read >= READ_SECONDS
+                ):
+                    losses = self._read(taken, epoch + 1, progress.step + 1)
+                    self._account(taken, losses, totals, progress)
+                    taken, last_read = [], time.perf_counter()
+            if taken:
+                self._account(
+                    taken, self._read(taken, epoch + 1, progress.step + 1), totals, progress
+                )
             if stopped:
                 break
+            total, correct, seen = totals
+            progress.losses = []
             progress.epoch_losses.append(total / max(seen, 1))
             progress.accuracy = correct / seen if self.prediction is not None and seen else None
             progress.val_accuracy = self.validation_accuracy()

@@ -158,7 +158,7 @@ class _Reporter:
         if len(progress.epoch_losses) > self.epochs_done:
             self._epoch_ended(progress)
         else:
-            self.losses.append(progress.loss)
+            self.losses.extend(progress.losses)  # every step since the last report
         if time.perf_counter() - self.published >= PUBLISH_INTERVAL:
             self.publish()
         if self.pause.is_set():

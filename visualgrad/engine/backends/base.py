@@ -18,6 +18,7 @@ Operation names are the keys of ``operators.MAP_OPS``, ``ZIP_OPS`` and
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ class Backend(ABC):
     """Storage and kernels for one kind of device."""
 
     name: str = ""
+    host_memory: bool = True  # storage in host memory: reading a value back is no device sync
 
     @abstractmethod
     def from_numpy(self, array: np.ndarray, dtype: np.dtype = FLOAT64) -> Any:
@@ -46,6 +48,10 @@ class Backend(ABC):
     @abstractmethod
     def zeros(self, size: int, dtype: np.dtype = FLOAT64) -> Any:
         """Flat storage of ``size`` zeros of ``dtype``."""
+
+    def read_scalars(self, scalars: Sequence[TensorData]) -> np.ndarray:
+        """The values of one-element tensors as one float64 array (a device: in one copy)."""
+        return np.array([self.to_numpy(d).reshape(()) for d in scalars], dtype=np.float64)
 
     def empty(self, size: int, dtype: np.dtype = FLOAT64) -> Any:
         """Flat storage of ``size`` elements of ``dtype`` that a kernel will overwrite."""

@@ -166,6 +166,13 @@ def cuda_fill(out, value):
 
 
 @cuda.jit
+def cuda_put(out, i, a):
+    """``out[i] = a[0]``: gathers one-element tensors into one buffer, to read in one copy."""
+    if cuda.grid(1) == 0:
+        out[i] = a[0]
+
+
+@cuda.jit
 def cuda_map(code, size, shape, out, out_strides, a, a_strides):
     i = cuda.grid(1)
     if i < size:
@@ -474,6 +481,13 @@ def _elementwise(kernel, code: int, out: TensorData, *inputs: TensorData) -> Non
 
 class CudaBackend(Backend):
     name = "cuda"
+    host_memory = False
+
+    def read_scalars(self, scalars) -> np.ndarray:
+        buffer = cuda.device_array(len(scalars), dtype=np.float64)
+        for i, data in enumerate(scalars):
+            cuda_put[1, 1](buffer, i, data.storage)
+        return buffer.copy_to_host() if len(scalars) else np.zeros(0)
 
     def from_numpy(self, array: np.ndarray, dtype: np.dtype = FLOAT64):
         return cuda.to_device(np.ascontiguousarray(array, dtype=dtype).ravel())
