@@ -8,10 +8,9 @@ to the device once and are kept there (``_meta``), not sent with every launch.
   write neighbouring memory.
 - reduce: many short rows take one thread each; a long row takes a tree
   reduction in shared memory, several blocks sharing the row and a second pass
-  folding their partial results, so any length works.
-- matmul: shared-memory tiles, threadIdx.x along the columns so that loads of
-  row-major data coalesce; batch dimensions on the grid's z axis. A short inner
-  size (convolution's C*kh*kw, small layers) takes one thread per output.
+  folding their partial results, so any length works. Both are compiled per
+  dtype: a float32 tensor reduces in float32, its shared memory float32.
+- matmul: in ``cuda_matmul``, compiled per dtype likewise.
 - fold: one thread per input element gathers from every window that covers
   it, so no atomics are needed.
 
@@ -21,19 +20,19 @@ simulator, which runs them as Python, gives the IEEE results the GPU gives.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
-from numba import config, cuda, float64
+from numba import config, cuda
 
 from .. import operators
 from ..tensor_data import FLOAT64, TensorData, broadcast_strides, kernel_layout, windows_out
+from . import cuda_matmul
 from .base import Backend, Pair
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 THREADS = 8 if SIMULATED else 256  # the simulator runs each thread as a Python thread
-TILE = 4 if SIMULATED else 16
-SHORT_INNER = 32  # matmuls with an inner size up to this skip the tiles
 EXP_MAX = 709.782712893384  # above this exp(x) overflows a float64
 
 MAP_CODES, ZIP_CODES, REDUCE_CODES = (
@@ -189,107 +188,51 @@ def cuda_zip(code, size, shape, out, out_strides, a, a_strides, b, b_strides):
         out[po] = _apply_zip(code, a[pa], b[pb])
 
 
-@cuda.jit
-def cuda_reduce_rows(code, start, rows, out, shape, out_strides, a, a_strides, size, stride):
-    """One thread per output element folds its whole row: for many short rows."""
-    i = cuda.grid(1)
-    if i < rows:
-        po, pa = _positions(i, shape, out_strides, a_strides)
-        acc = start
-        for k in range(size):
-            acc = _apply_zip(code, acc, a[pa + k * stride])
-        out[po] = acc
+@functools.cache
+def _reducers(dtype: np.dtype):
+    """The two reduction kernels for storage of ``dtype`` (rows, tree): their accumulators
+    and shared memory are of that type, so float32 tensors reduce in float32."""
+    real = np.dtype(dtype).type
 
+    @cuda.jit
+    def cuda_reduce_rows(code, start, rows, out, shape, out_strides, a, a_strides, size, stride):
+        """One thread per output element folds its whole row: for many short rows."""
+        i = cuda.grid(1)
+        if i < rows:
+            po, pa = _positions(i, shape, out_strides, a_strides)
+            acc = real(start)
+            for k in range(size):
+                acc = real(_apply_zip(code, acc, a[pa + k * stride]))
+            out[po] = acc
 
-@cuda.jit
-def cuda_reduce(code, start, partial, shape, a, a_strides, size, stride, blocks_per_row):
-    """Block b folds part of row b // blocks_per_row into ``partial[b]``.
+    @cuda.jit
+    def cuda_reduce(code, start, partial, shape, a, a_strides, size, stride, blocks_per_row):
+        """Block b folds part of row b // blocks_per_row into ``partial[b]``.
 
-    ``shape`` is the output's shape (1 along the reduced dim); each thread walks
-    its share of the row, then the block folds its threads' results as a tree.
-    """
-    cache = cuda.shared.array(THREADS, float64)
-    row, part = cuda.blockIdx.x // blocks_per_row, cuda.blockIdx.x % blocks_per_row
-    t = cuda.threadIdx.x
-    _, base = _positions(row, shape, a_strides, a_strides)
-    acc = start
-    k = part * THREADS + t
-    while k < size:
-        acc = _apply_zip(code, acc, a[base + k * stride])
-        k += blocks_per_row * THREADS
-    cache[t] = acc
-    cuda.syncthreads()
-    step = THREADS // 2
-    while step > 0:
-        if t < step:
-            cache[t] = _apply_zip(code, cache[t], cache[t + step])
+        ``shape`` is the output's shape (1 along the reduced dim); each thread walks
+        its share of the row, then the block folds its threads' results as a tree.
+        """
+        cache = cuda.shared.array(THREADS, real)
+        row, part = cuda.blockIdx.x // blocks_per_row, cuda.blockIdx.x % blocks_per_row
+        t = cuda.threadIdx.x
+        _, base = _positions(row, shape, a_strides, a_strides)
+        acc = real(start)
+        k = part * THREADS + t
+        while k < size:
+            acc = real(_apply_zip(code, acc, a[base + k * stride]))
+            k += blocks_per_row * THREADS
+        cache[t] = acc
         cuda.syncthreads()
-        step //= 2
-    if t == 0:
-        partial[cuda.blockIdx.x] = cache[0]
+        step = THREADS // 2
+        while step > 0:
+            if t < step:
+                cache[t] = _apply_zip(code, cache[t], cache[t + step])
+            cuda.syncthreads()
+            step //= 2
+        if t == 0:
+            partial[cuda.blockIdx.x] = cache[0]
 
-
-@cuda.jit(device=True)
-def _batch_offsets(ordinal, batch, out_strides, a_strides, b_strides):
-    """Where batch matrix number ``ordinal`` starts in out, a and b (batch strides broadcast)."""
-    po, pa, pb, rest = 0, 0, 0, ordinal
-    for d in range(batch.size - 1, -1, -1):
-        k = rest % batch[d]
-        rest //= batch[d]
-        po += k * out_strides[d]
-        pa += k * a_strides[d]
-        pb += k * b_strides[d]
-    return po, pa, pb
-
-
-@cuda.jit
-def cuda_matmul_short(out, out_strides, a, a_strides, b, b_strides, batch, n, m, p):
-    """One thread per output element, for a short inner size where tiles would not pay."""
-    idx = cuda.grid(1)
-    if idx < batch_size(batch) * n * p:
-        j, i, rest = idx % p, (idx // p) % n, idx // (n * p)
-        po, pa, pb = _batch_offsets(rest, batch, out_strides, a_strides, b_strides)
-        dims = out_strides.size
-        pa += i * a_strides[dims - 2]
-        pb += j * b_strides[dims - 1]
-        acc = 0.0
-        for k in range(m):
-            acc += a[pa + k * a_strides[dims - 1]] * b[pb + k * b_strides[dims - 2]]
-        out[po + i * out_strides[dims - 2] + j * out_strides[dims - 1]] = acc
-
-
-@cuda.jit(device=True)
-def batch_size(batch):
-    count = 1
-    for d in range(batch.size):
-        count *= batch[d]
-    return count
-
-
-@cuda.jit
-def cuda_matmul(out, out_strides, a, a_strides, b, b_strides, batch, n, m, p):
-    """One TILE x TILE block of out[z] = a[z] @ b[z]; z is the batch ordinal (grid z)."""
-    tile_a = cuda.shared.array((TILE, TILE), float64)
-    tile_b = cuda.shared.array((TILE, TILE), float64)
-    tx, ty = cuda.threadIdx.x, cuda.threadIdx.y
-    j = cuda.blockIdx.x * TILE + tx
-    i = cuda.blockIdx.y * TILE + ty
-    po, pa, pb = _batch_offsets(cuda.blockIdx.z, batch, out_strides, a_strides, b_strides)
-    dims = out_strides.size
-    a_row, a_col = a_strides[dims - 2], a_strides[dims - 1]
-    b_row, b_col = b_strides[dims - 2], b_strides[dims - 1]
-    acc = 0.0
-    for start in range(0, m, TILE):
-        k = start + tx
-        tile_a[ty, tx] = a[pa + i * a_row + k * a_col] if i < n and k < m else 0.0
-        k = start + ty
-        tile_b[ty, tx] = b[pb + k * b_row + j * b_col] if k < m and j < p else 0.0
-        cuda.syncthreads()
-        for kk in range(TILE):
-            acc += tile_a[ty, kk] * tile_b[kk, tx]
-        cuda.syncthreads()
-    if i < n and j < p:
-        out[po + i * out_strides[dims - 2] + j * out_strides[dims - 1]] = acc
+    return cuda_reduce_rows, cuda_reduce
 
 
 @cuda.jit
@@ -518,7 +461,7 @@ class CudaBackend(Backend):
         if rows == 0:
             return
         if size <= 64 or rows >= 4 * THREADS:
-            cuda_reduce_rows[_grid(rows)](
+            _reducers(a.storage.dtype)[0][_grid(rows)](
                 code,
                 start,
                 rows,
@@ -536,7 +479,7 @@ class CudaBackend(Backend):
             partial = out.storage
         else:
             partial = self.empty(rows * blocks, out.dtype)
-        cuda_reduce[rows * blocks, THREADS](
+        _reducers(a.storage.dtype)[1][rows * blocks, THREADS](
             code,
             start,
             partial,
@@ -579,11 +522,7 @@ class CudaBackend(Backend):
             m,
             p,
         )
-        if m <= SHORT_INNER:
-            cuda_matmul_short[_grid(count * n * p)](*args)
-            return
-        grid = ((p + TILE - 1) // TILE, (n + TILE - 1) // TILE, count)
-        cuda_matmul[grid, (TILE, TILE)](*args)
+        cuda_matmul.launch(args, out.storage.dtype, count, n, m, p)
 
     def unfold(
         self, a: TensorData, kernel: Pair, stride: Pair, padding: Pair, out: TensorData
