@@ -21,9 +21,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from visualgrad.engine import datasets  # noqa: E402
+from visualgrad.engine.random import seeded  # noqa: E402
 from visualgrad.graph import fileformat  # noqa: E402
 from visualgrad.graph.graph import Graph  # noqa: E402
 from visualgrad.graph.layout import layered_positions  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sample_lessons import LESSONS  # noqa: E402
 
 COLUMN, ROW = 220.0, 110.0  # px between layers, and between nodes of one layer
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "visualgrad" / "samples"
@@ -451,6 +455,91 @@ def vanishing_gradients() -> tuple[Graph, str]:
     )
 
 
+# ---- written for lessons: the perceptron, and broadcasting --------------------------------
+def perceptron() -> tuple[Graph, str]:
+    s = Layout()
+    linear = {"in_features": 2, "out_features": 3}
+    s.add(0, 0.5, "Input", "x")
+    s.add(0, 1.5, "Target", "label")
+    s.add(1, 0, "Linear", "perceptron_scores", **linear)
+    s.add(1, 2, "Linear", "softmax_scores", **linear)
+    s.add(2, 0, "PerceptronLoss", "perceptron")
+    s.add(2, 2, "CrossEntropyLoss", "cross_entropy")
+    s.add(3, 1, "Add", "total")
+    s.add(4, 1, "Loss", "loss")
+    s.wire(
+        "x.x perceptron_scores.x",
+        "x.x softmax_scores.x",
+        "perceptron_scores.y perceptron.input",
+        "label.y perceptron.target",
+        "softmax_scores.y cross_entropy.input",
+        "label.y cross_entropy.target",
+        "perceptron.loss total.a",
+        "cross_entropy.loss total.b",
+        "total.y loss.loss",
+    )
+    graph = s.graph
+    start = graph.nodes["perceptron_scores"]
+    with seeded(0):  # one start for both layers, so that they compare
+        weights = start.spec.init(start.params)
+    for node_id in ("perceptron_scores", "softmax_scores"):
+        graph.set_weights(node_id, {name: value.copy() for name, value in weights.items()})
+    graph.set_training(
+        dataset="blobs",
+        dataset_size=300,
+        optimizer="sgd",
+        learning_rate=0.1,
+        batch_size=32,
+        epochs=20,
+    )
+    return graph, (
+        "The multi-class perceptron beside softmax regression, on the same three blobs and "
+        "from the same starting weights. The perceptron's loss is mean(max_c s_c - s_y), the "
+        "top score minus the true class's: its gradient with respect to the scores is "
+        "onehot(argmax) - onehot(y), the perceptron update, which is zero for every point "
+        "already classified right. Softmax and cross-entropy give p - y instead, the same "
+        "update made smooth. Both are trained together through the sum of their losses, and "
+        "each Linear layer only feels its own."
+    )
+
+
+def broadcasting() -> tuple[Graph, str]:
+    s = Layout()
+    s.add(0, 0, "Input", "x")
+    s.add(0, 1, "Parameter", "W", shape=[2, 3], init="uniform", scale=0.5)
+    s.add(1, 0.5, "MatMul", "xW")
+    s.add(1, 1.5, "Parameter", "bias", shape=[3], init="value", scale=0.0)
+    s.add(2, 1, "Add", "z")
+    s.add(2, 2, "Target", "label")
+    s.add(3, 1.5, "CrossEntropyLoss", "cross_entropy")
+    s.add(4, 1.5, "Loss", "loss")
+    s.wire(
+        "x.x xW.a",
+        "W.y xW.b",
+        "xW.y z.a",
+        "bias.y z.b",
+        "z.y cross_entropy.input",
+        "label.y cross_entropy.target",
+        "cross_entropy.loss loss.loss",
+    )
+    s.graph.set_training(
+        dataset="blobs",
+        dataset_size=300,
+        optimizer="sgd",
+        learning_rate=0.1,
+        batch_size=4,
+        epochs=5,
+    )
+    return s.graph, (
+        "Broadcasting and its gradient: a Linear layer written out as z = x W + bias, on "
+        "batches of 4 points from three blobs. The bias has one number per class, and the Add "
+        "broadcasts it over the batch, adding the same row to every point. Backward, the "
+        "copies' gradients are added up: dL/dbias is dL/dz summed over the batch, and "
+        "dL/dW = x^T dL/dz sums over it too. Batches of 4 keep every tensor small enough to "
+        "predict by hand."
+    )
+
+
 SAMPLES: dict[str, Callable[[], tuple[Graph, str]]] = {
     "chain_rule": chain_rule,
     "inverse_square": inverse_square,
@@ -463,6 +552,8 @@ SAMPLES: dict[str, Callable[[], tuple[Graph, str]]] = {
     "sentiment": sentiment,
     "digits_cnn": digits_cnn,
     "vanishing_gradients": vanishing_gradients,
+    "perceptron": perceptron,
+    "broadcasting": broadcasting,
 }
 
 
@@ -474,6 +565,7 @@ def write_samples(out_dir: Path) -> list[Path]:
         graph, description = build()
         for node_id, position in layered_positions(graph, CANVAS).items():
             graph.move_node(node_id, position)
+        graph.set_lesson(LESSONS.get(name))
         path = out_dir / f"{name}.vgraph"
         fileformat.save(graph, path, description=description)
         paths.append(path)
