@@ -1,6 +1,7 @@
 """The right-click menus of the canvas: on empty canvas (add a node there, paste there, select
-all, fit), on a node (rename, duplicate, delete, disconnect all, its help), on a wire
-(delete, insert a node, add a reroute point) and on a reroute point (remove it).
+all, fit), on a node (rename, duplicate, delete, disconnect all, group, its help), on a
+group's card (open it, rename it, ungroup), on a wire (delete, insert a node, add a reroute
+point) and on a reroute point (remove it).
 
 Every entry ends in one undoable edit, or in one of the window's own actions (handed in,
 so their shortcuts show and they are disabled with the window's edit controls).
@@ -18,6 +19,7 @@ from ...graph import fileformat
 from ...graph.graph import Node
 from .. import canvas_edits
 from .edges import EdgeItem
+from .group_item import GroupItem, GroupPortItem
 from .nodes import HEADER, NODE_WIDTH, NodeItem, PortItem
 from .palette import tooltip
 from .reroute_point import ReroutePoint
@@ -111,11 +113,13 @@ class ContextMenus(QObject):
             (
                 i
                 for i in scene.items(pos)
-                if isinstance(i, (ReroutePoint, PortItem, NodeItem, EdgeItem))
+                if isinstance(
+                    i, (ReroutePoint, PortItem, NodeItem, GroupPortItem, GroupItem, EdgeItem)
+                )
             ),
             None,
         )
-        if isinstance(item, PortItem):
+        if isinstance(item, (PortItem, GroupPortItem)):
             item = item.node_item
         menu = QMenu(self.view)
         menu.setObjectName("canvasMenu")
@@ -123,6 +127,8 @@ class ContextMenus(QObject):
             self._point_menu(menu, item)
         elif isinstance(item, NodeItem):
             self._node_menu(menu, item)
+        elif isinstance(item, GroupItem) and "ungroup" in self.actions:
+            self._group_menu(menu, item)
         elif isinstance(item, EdgeItem):
             self._edge_menu(menu, item, pos)
         else:
@@ -167,6 +173,15 @@ class ContextMenus(QObject):
             menu.addAction(self.actions["group"])
         menu.addSeparator()
         self._entry(menu, f"Help: {node.type}", lambda: self.show_help(node), edit=False)
+
+    def _group_menu(self, menu: QMenu, item: GroupItem) -> None:
+        """The window's group actions, which act on the card, now the one selected."""
+        if not item.isSelected():
+            self.view.scene().clearSelection()
+            item.setSelected(True)
+        for key in ("open_group", "rename_group", "ungroup"):
+            if key in self.actions:
+                menu.addAction(self.actions[key])
 
     def _edge_menu(self, menu: QMenu, item: EdgeItem, pos: QPointF) -> None:
         scene, edge = self.view.scene(), item.edge
