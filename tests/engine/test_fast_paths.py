@@ -61,3 +61,43 @@ def test_zip_of_big_tensors_broadcasts_like_simple(op, b_shape):
 def test_every_numpy_path_is_an_op_of_the_table():
     assert set(fast._MAP_UFUNCS) <= set(operators.MAP_OPS)
     assert set(fast._ZIP_UFUNCS) <= set(operators.ZIP_OPS)
+
+
+SPECIAL = [0.0, -0.0, 1.5, -3.25, 1e308, np.inf, -np.inf, np.nan, 3.4e38, 1e-45]
+
+
+@pytest.mark.parametrize("op", sorted(fast._SCALAR_ZIPS))
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("b_shape", [(1,), (), (1, 1)])
+def test_zip_of_one_element_matches_numpy(op, dtype, b_shape):
+    backend = backends.get("fast")
+    ufunc = fast._ZIP_UFUNCS[op]
+    with np.errstate(over="ignore"):
+        values = np.array(SPECIAL).astype(dtype)  # 1e308 is inf in float32
+    for x in values:
+        for y in values:
+            a = TensorData.contiguous_over(backend.from_numpy(np.array([x]), x.dtype), (1,))
+            b = TensorData.contiguous_over(backend.from_numpy(np.array([y]), y.dtype), b_shape)
+            out = TensorData.contiguous_over(backend.empty(1, x.dtype), (1,))
+            backend.zip(op, a, b, out)
+            with np.errstate(all="ignore"):
+                expected = ufunc(np.array([x]), np.array([y]))
+            np.testing.assert_array_equal(backend.to_numpy(out), expected)
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_add_and_mul_give_the_same_values_with_and_without_a_graph(grad):
+    from visualgrad import engine as vg
+
+    a = vg.tensor([[1.0, -2.0], [3.0, 0.5]], requires_grad=grad)
+    b = vg.tensor([2.0, 4.0], dtype="float32")
+    for result, expected in [
+        (a + b, [[3.0, 2.0], [5.0, 4.5]]),
+        (2.0 + a, [[3.0, 0.0], [5.0, 2.5]]),
+        (a * b, [[2.0, -8.0], [6.0, 2.0]]),
+        (b * a, [[2.0, -8.0], [6.0, 2.0]]),
+        (3.0 * a, [[3.0, -6.0], [9.0, 1.5]]),
+    ]:
+        assert result.requires_grad is grad
+        assert result.dtype == np.dtype("float64")
+        np.testing.assert_array_equal(result.to_numpy(), expected)

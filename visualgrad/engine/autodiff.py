@@ -12,12 +12,21 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-_state = threading.local()
+
+class _GradMode(threading.local):
+    """Whether Functions record history, per thread; the class default holds until a
+    thread enters ``no_grad`` (a plain attribute read: ``getattr`` with a default paid for
+    a missed lookup on every call)."""
+
+    enabled = True
+
+
+_state = _GradMode()
 
 
 def is_grad_enabled() -> bool:
     """False inside ``no_grad()``: Functions then record no history."""
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 class no_grad:  # noqa: N801 - named like torch.no_grad, a context manager users know
@@ -125,7 +134,7 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any) -> Any:
-        if not (cls.differentiable and getattr(_state, "enabled", True)):
+        if not (cls.differentiable and _state.enabled):
             return cls.forward(_NO_GRAD, *inputs)
         for v in inputs:
             if isinstance(v, Variable) and v.requires_grad:

@@ -46,25 +46,30 @@ def result_dtype(a: np.dtype, a_dims: int, b: np.dtype, b_dims: int) -> np.dtype
     return FLOAT64
 
 
-_strides_of: dict[Shape, Strides] = {}
+_layouts: dict[Shape, tuple[Strides, int]] = {}
 
 
-def contiguous_strides(shape: Shape) -> Strides:
-    """Row-major strides for ``shape``: the last dimension moves fastest.
+def contiguous_layout(shape: Shape) -> tuple[Strides, int]:
+    """Row-major strides for ``shape`` (the last dimension moves fastest) and its size.
 
     Remembered per shape: a training step asks for the same few shapes thousands of times.
     """
-    strides = _strides_of.get(shape)
-    if strides is None:
+    layout = _layouts.get(shape)
+    if layout is None:
         out, step = [], 1
         for size in reversed(shape):
             out.append(step)
             step *= size
-        strides = tuple(reversed(out))
-        if len(_strides_of) > 4096:
-            _strides_of.clear()
-        _strides_of[shape] = strides
-    return strides
+        layout = (tuple(reversed(out)), step)
+        if len(_layouts) > 4096:
+            _layouts.clear()
+        _layouts[shape] = layout
+    return layout
+
+
+def contiguous_strides(shape: Shape) -> Strides:
+    """Row-major strides for ``shape``: the last dimension moves fastest."""
+    return contiguous_layout(shape)[0]
 
 
 def shape_size(shape: Shape) -> int:

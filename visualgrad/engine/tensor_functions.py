@@ -22,10 +22,9 @@ from .tensor_data import (
     DEFAULT_DTYPE,
     Shape,
     TensorData,
-    contiguous_strides,
+    contiguous_layout,
     result_dtype,
     shape_broadcast,
-    shape_size,
     windows_out,
 )
 
@@ -33,11 +32,11 @@ from .tensor_data import (
 def _new(shape: Shape, backend, zeroed: bool = False, dtype=None) -> Tensor:
     """A new contiguous tensor of ``dtype`` (float64 for None) for a kernel to write;
     zero-filled only when asked."""
-    size = shape_size(shape)
+    strides, size = contiguous_layout(shape)
     storage = (backend.zeros if zeroed else backend.empty)(
         size, DEFAULT_DTYPE if dtype is None else dtype
     )
-    return Tensor(TensorData(storage, shape, contiguous_strides(shape), True, size), backend)
+    return Tensor(TensorData(storage, shape, strides, True, size), backend)
 
 
 def _same_backend(op: str, a: Tensor, b: Tensor) -> None:
@@ -80,10 +79,12 @@ def zip_(op: str, a: Tensor, b: Tensor, name: str, out: Tensor | None = None) ->
     """``op`` of ``a`` and ``b`` broadcast together, into a new tensor or into ``out``."""
     if a.backend is not b.backend:
         _same_backend(name, a, b)
-    a, b = _common(a, b)
-    shape = shape_broadcast(a.shape, b.shape, name)
-    out = _new(shape, a.backend, dtype=a._data.storage.dtype) if out is None else out
-    a.backend.zip(op, a._data, b._data, out._data)
+    if a._data.storage.dtype is not b._data.storage.dtype:
+        a, b = _common(a, b)
+    x, y = a._data, b._data
+    shape = x.shape if x.shape == y.shape else shape_broadcast(x.shape, y.shape, name)
+    out = _new(shape, a.backend, dtype=x.storage.dtype) if out is None else out
+    a.backend.zip(op, x, y, out._data)
     return out
 
 
