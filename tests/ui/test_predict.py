@@ -142,3 +142,15 @@ def test_the_score_belongs_to_the_pass_and_is_not_saved(qtbot, tmp_path):
     qtbot.mouseClick(panel.reset_button, Qt.LeftButton)
     assert panel.predictor.score.asked == 0
     assert "0 right first time" in panel.predictor.card.score.text()
+
+
+def test_reveal_without_an_answer_shows_the_result_and_the_rule(qtbot):
+    window = predicting_window(qtbot)
+    panel = window.playback
+    step_to_question(qtbot, window, "dL/dd")
+    qtbot.mouseClick(panel.predictor.card.reveal_button, Qt.LeftButton)
+    feedback = panel.predictor.card.feedback.text()
+    assert "Revealed" in feedback and "dL/dd = 3" in feedback
+    assert "multiply swaps its inputs: dL/dd = dL/de · c" in feedback
+    assert "dL/dd = dL/de · de/db = 1 × 3 = 3" in panel.chain.toPlainText()
+    assert panel.predictor.score.counts["revealed"] == 1

@@ -57,35 +57,37 @@ class PredictCard(QWidget):
         self.setObjectName("predictCard")
         self.field = QLineEdit(objectName="predictAnswer")
         self.field.setPlaceholderText("your answer, e.g. 0.25 or -1/16")
-        self.field.setMaximumWidth(220)
         self.grid = AnswerGrid(objectName="predictGrid")
-        self.grid.setMaximumHeight(110)
+        self.grid.setMaximumHeight(120)
         self.check_button = QPushButton("Check", objectName="predictCheckButton")
         self.reveal_button = QPushButton("Reveal", objectName="predictRevealButton")
         self.feedback = QLabel("", objectName="predictFeedback")
         self.feedback.setWordWrap(True)
         self.feedback.setTextFormat(Qt.RichText)
         self.score = QLabel("", objectName="predictScore")
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Your answer:"))
-        row.addWidget(self.field)
-        row.addWidget(self.grid, 1)
-        row.addWidget(self.check_button)
-        row.addWidget(self.reveal_button)
-        row.addStretch(0)
+        self.scalar = True  # whether the question asked is one number (else a grid)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(QLabel("Your answer:"))
+        buttons.addWidget(self.field, 1)
+        buttons.addWidget(self.check_button)
+        buttons.addWidget(self.reveal_button)
         self.answer_row = QWidget()
-        self.answer_row.setLayout(row)
+        column = QVBoxLayout(self.answer_row)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(buttons)
+        column.addWidget(self.grid)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.answer_row)
         layout.addWidget(self.feedback)
         layout.addWidget(self.score)
+        layout.addStretch(1)
         self.answer_row.hide()
 
     def ask(self, shape: tuple[int, ...]) -> None:
         """An empty field for a number, or an empty grid of ``shape``."""
-        scalar = int(np.prod(shape)) == 1
+        scalar = self.scalar = int(np.prod(shape)) == 1
         self.field.setVisible(scalar)
         self.grid.setVisible(not scalar)
         self.field.clear()
@@ -102,7 +104,7 @@ class PredictCard(QWidget):
         (self.field if scalar else self.grid).setFocus()
 
     def texts(self) -> list[str]:
-        return [self.field.text()] if self.field.isVisible() else self.grid.texts()
+        return [self.field.text()] if self.scalar else self.grid.texts()
 
     def say(self, html: str) -> None:
         self.feedback.setText(html)
@@ -220,8 +222,8 @@ class Predictor(QObject):
             after = "" if attempt.wrong == 0 else " (after a hint)"
             text = self._coloured(f"✔ Right{after}:", theme.forward) + f" {result}"
         else:
-            rule = f" The rule: {attempt.hint.text}." if attempt.hint is not None else ""
-            text = self._coloured("Revealed:", theme.backward) + f" {result}.{rule}"
+            rule = (attempt.hint or q.hint).text
+            text = self._coloured("Revealed:", theme.backward) + f" {result}. The rule: {rule}."
         self.card.say(text)
         self._show_score()
         self.answered.emit(attempt)
