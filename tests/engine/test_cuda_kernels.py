@@ -41,11 +41,17 @@ def test_reductions_in_float32_match_float64(shape, dim, op):
 
 
 @pytest.mark.parametrize(
-    "a_shape, b_shape",
-    [((3, 5), (5, 4)), ((3, 34), (34, 5)), ((2, 2, 33), (33, 3))],
-    ids=["short inner", "tiled", "batched, tiled"],
+    "a_shape, b_shape, kernel",
+    [
+        ((3, 5), (5, 4), "short"),
+        ((3, 34), (34, 5), "tiled"),
+        ((2, 2, 33), (33, 3), "tiled"),
+        ((5, 35), (35, 7), "gemm"),
+    ],
+    ids=["short inner", "tiled", "batched, tiled", "register blocked"],
 )
-def test_products_in_float32_match_float64(a_shape, b_shape):
+def test_products_in_float32_match_float64(a_shape, b_shape, kernel):
+    assert cuda_matmul.path(a_shape[-2], a_shape[-1], b_shape[-1]) == kernel
     a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
     (a32, a64), (b32, b64) = both(a), both(b)
     close_in_float32(a32 @ b32, a64 @ b64)
@@ -74,3 +80,31 @@ def test_a_float32_sum_of_short_rows_accumulates_in_float32():
     row[0] = 1e8
     assert on_cuda(row[None, :], "float32").sum(1).to_numpy()[0] == np.float32(1e8)
     assert on_cuda(row[None, :], "float64").sum(1).to_numpy()[0] == 1e8 + 7
+
+
+# ---- the register-blocked GEMM: edges, batches, transposes, against numpy ------------------
+GEMM_SHAPES = {
+    "whole tiles": ((2 * cuda_matmul.GEMM_M, 9 * cuda_matmul.GEMM_K), (36, 2 * cuda_matmul.GEMM_N)),
+    "ragged edges": ((5, 35), (35, 7)),
+    "a batch of two": ((2, 5, 33), (33, 7)),
+    "broadcast batches": ((2, 1, 4, 34), (1, 2, 34, 8)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GEMM_SHAPES))
+def test_the_register_blocked_gemm_matches_numpy(name):
+    a_shape, b_shape = GEMM_SHAPES[name]
+    assert cuda_matmul.path(a_shape[-2], a_shape[-1], b_shape[-1]) == "gemm"
+    a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+    product = on_cuda(a, "float64") @ on_cuda(b, "float64")
+    np.testing.assert_allclose(product.to_numpy(), a @ b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("transposed", ["a", "b", "both"])
+def test_the_register_blocked_gemm_reads_transposed_inputs(transposed):
+    """As backward hands it views: grad @ b.T, a.T @ grad."""
+    a, b = rng.standard_normal((6, 34)), rng.standard_normal((34, 9))
+    left = on_cuda(a.T, "float64").T if transposed in ("a", "both") else on_cuda(a, "float64")
+    right = on_cuda(b.T, "float64").T if transposed in ("b", "both") else on_cuda(b, "float64")
+    assert not (left.is_contiguous() and right.is_contiguous())
+    np.testing.assert_allclose((left @ right).to_numpy(), a @ b, rtol=1e-12)
