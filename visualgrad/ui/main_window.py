@@ -19,10 +19,24 @@ from ..graph.events import Connections
 from ..graph.graph import Graph, Node
 from . import help_menu, theme
 from .app import app_icon
-from .canvas import CanvasScene, CanvasView, ContextMenus, Inspector, Palette, dropped_file
+from .canvas import (
+    CanvasScene,
+    CanvasView,
+    ContextMenus,
+    GroupActions,
+    HealthBadges,
+    Inspector,
+    NeuronView,
+    Palette,
+    dropped_file,
+)
+from .canvas.annotation_layer import AnnotationLayer
+from .canvas.arrange import ArrangeActions
+from .dock_sizes import DockSizes, Scrolled
 from .document import Document
 from .files import FileActions, import_dialog, settings
-from .playback import PlaybackPanel
+from .playback import ElementInspector, LessonsPanel, PlaybackPanel
+from .time_travel import TimeTravel
 from .training import RunsPanel, TrainingPanel
 
 LAYOUT_VERSION = 2  # of the docks' arrangement: a saved state of another is not restored
@@ -52,6 +66,9 @@ class MainWindow(QMainWindow):
         self.runs = RunsPanel(self.document, self.training)
         self.runs.set_theme(self.theme)
         self.playback = PlaybackPanel(self.document, self.scene, self.inspector)
+        self.lessons = LessonsPanel(self.document, self.scene, self.playback, self.training)
+        self.neurons = NeuronView(self.scene, self.inspector, self.training.watch)
+        self.element = ElementInspector(self.playback, self.inspector)
         self.history = QUndoView(self.document.undo_stack)
         self.history.setObjectName("history")
         self.history.setEmptyLabel("<opened>")
@@ -66,6 +83,10 @@ class MainWindow(QMainWindow):
                 "fit": self.fit_action,
                 "duplicate": self.duplicate_action,
                 "delete": self.delete_action,
+                "group": self.group_actions.group_action,
+                "open_group": self.group_actions.open_action,
+                "rename_group": self.group_actions.rename_action,
+                "ungroup": self.group_actions.ungroup_action,
             },
         )
         self._status_bar()
@@ -105,7 +126,8 @@ class MainWindow(QMainWindow):
     def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        # Under the canvas a panel may be shorter than its content: it scrolls, never cuts.
+        dock.setWidget(Scrolled(widget) if area == Qt.BottomDockWidgetArea else widget)
         self.addDockWidget(area, dock)
         return dock
 
@@ -126,14 +148,22 @@ class MainWindow(QMainWindow):
         self.playback_dock = self._dock(
             "Step through", "playbackDock", self.playback, Qt.BottomDockWidgetArea
         )
+        self.lessons_dock = self._dock(
+            "Lessons", "lessonsDock", self.lessons, Qt.RightDockWidgetArea
+        )
         self.tabifyDockWidget(self.inspector_dock, self.history_dock)
         self.tabifyDockWidget(self.playback_dock, self.training_dock)
-        self.tabifyDockWidget(self.training_dock, self.runs_dock)
+        self.tabifyDockWidget(self.playback_dock, self.runs_dock)
         self.inspector_dock.raise_()
         self.playback_dock.raise_()
         self.resizeDocks([self.palette_dock], [190], Qt.Horizontal)
-        self.resizeDocks([self.inspector_dock], [330], Qt.Horizontal)
-        self.resizeDocks([self.playback_dock], [230], Qt.Vertical)
+        self.resizeDocks([self.inspector_dock], [300], Qt.Horizontal)
+        self.resizeDocks([self.inspector_dock, self.lessons_dock], [3, 2], Qt.Vertical)
+        bottom = [self.playback_dock, self.training_dock, self.runs_dock]
+        self.dock_sizes = DockSizes(self, bottom, self.store)
+        self.resizeDocks(
+            [self.playback_dock], [self.dock_sizes.height_for(self.playback_dock)], Qt.Vertical
+        )
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -180,7 +210,10 @@ class MainWindow(QMainWindow):
         self.delete_action.setShortcuts([K(K.Delete), K(Qt.Key_Backspace)])
         self.select_all_action = a("Select &All", self.select_all, K.SelectAll)
         self.layout_action = a(
-            "Auto-&layout", self.document.auto_layout, "Ctrl+L", "Arrange the graph left to right"
+            "Auto-&layout",
+            lambda: self.document.auto_layout(self.canvas.view_size()),
+            "Ctrl+L",
+            "Arrange the graph in layers that fit the view",
         )
         self.zoom_in_action = a("Zoom &In", lambda: self.canvas.zoom_by(1.25), K.ZoomIn)
         self.zoom_out_action = a("Zoom &Out", lambda: self.canvas.zoom_by(0.8), K.ZoomOut)
@@ -207,6 +240,11 @@ class MainWindow(QMainWindow):
             self.sample_action,
             self.import_data_action,
         ]
+        self.arrange = ArrangeActions(self.document, self.scene, self.store, self)
+        self.annotations = AnnotationLayer(self.document, self.canvas, self)
+        self.group_actions = GroupActions(
+            self.document, self.scene, self.canvas, self.playback, self
+        )
 
     def _menus(self) -> None:
         bar = self.menuBar()
@@ -234,6 +272,10 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addAction(self.select_all_action)
         edit.addAction(self.layout_action)
+        edit.addMenu(self.arrange.menu(edit))
+        for action in self.annotations.actions():
+            edit.addAction(action)
+        edit.addMenu(self.group_actions.menu(edit))
         view = bar.addMenu("&View")
         for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action):
             view.addAction(action)
@@ -249,6 +291,7 @@ class MainWindow(QMainWindow):
             self.training_dock,
             self.runs_dock,
             self.history_dock,
+            self.lessons_dock,
             self.playback_dock,
         ):
             view.addAction(dock.toggleViewAction())
@@ -288,6 +331,12 @@ class MainWindow(QMainWindow):
         self.training.status.connect(self._say)
         self.training.failed.connect(self._training_failed)
         self.training.weights_changed.connect(self.document.mark_weights_changed)
+        self.training.neurons_arrived.connect(self.neurons.show_neurons)
+        self.health_badges = HealthBadges(self.scene)
+        self.training.health_plot.warnings_changed.connect(self.health_badges.show)
+        self.time_travel = TimeTravel(self.training, self.playback, self.neurons)
+        self.training.started.connect(lambda: self.neurons.set_training(True))
+        self.training.finished.connect(lambda _done: self.neurons.set_training(False))
         self.playback.status.connect(self._say)
 
     def _say(self, message: str) -> None:
@@ -320,6 +369,7 @@ class MainWindow(QMainWindow):
             self.inspector.show_node(node_id)
             self._show_shape()
             self.playback.show_selected(node_id)
+            self.neurons.show_selected()
 
     def _show_shape(self) -> None:
         node_id = self.inspector.node_id
@@ -366,6 +416,7 @@ class MainWindow(QMainWindow):
             self.scene.select_nodes(pasted)
 
     def delete_selection(self) -> None:
+        self.annotations.delete_selected()  # frames and notes: a step of their own
         nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edges()
         if nodes or edges:
             self.document.remove(nodes, edges)
@@ -381,6 +432,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         theme.apply(app, self.theme)
         self.scene.set_theme(self.theme)
+        self.annotations.set_theme()
         self.inspector.set_theme(self.theme)
         self.training.set_theme(self.theme)
         self.runs.set_theme(self.theme)

@@ -1,0 +1,74 @@
+"""Every sample, fitted to the canvas of a 1440x900 window, reads at 60% zoom or more, and
+no node, edge label or playback badge covers a node."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from visualgrad.ui.canvas.spots import card_rect
+
+from .helpers import SAMPLES, open_window
+
+NAMES = sorted(path.stem for path in SAMPLES.glob("*.vgraph"))
+SMALLEST_FIT = 0.6
+
+
+def fitted_window(qtbot, name: str):
+    window = open_window(qtbot, SAMPLES / f"{name}.vgraph")
+    window.resize(1440, 900)
+    qtbot.waitUntil(lambda: window.size().width() == 1440, timeout=2000)
+    qtbot.wait(50)  # the panels under the canvas take their heights
+    window.canvas.fit_to_view()
+    return window
+
+
+def overlaps(window, rects: dict[str, object]) -> list[tuple[str, str]]:
+    """The (what, node) pairs where one of ``rects`` covers a node's card."""
+    cards = {node_id: card_rect(item) for node_id, item in window.scene.node_items.items()}
+    return [
+        (what, node_id)
+        for what, rect in rects.items()
+        for node_id, card in cards.items()
+        if rect.intersects(card)
+    ]
+
+
+def edge_label_rects(window) -> dict[str, object]:
+    return {
+        f"label of {item.edge}": item.label_rect()
+        for item in window.scene.edge_items.values()
+        if item.shape_text
+    }
+
+
+def badge_rects(window) -> dict[str, object]:
+    return {
+        f"badge of {item.edge}": item.badge_item.mapRectToScene(item.badge_item.rect)
+        for item in window.scene.edge_items.values()
+        if item.badge_item is not None
+    }
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_sample_fits_at_sixty_percent_with_nothing_on_a_node(qtbot, name):
+    window = fitted_window(qtbot, name)
+    assert window.canvas.zoom() >= SMALLEST_FIT, f"{name} fits at {window.canvas.zoom():.0%}"
+    visible = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    cards = {node_id: card_rect(item) for node_id, item in window.scene.node_items.items()}
+    assert all(visible.contains(card) for card in cards.values())
+    for (a, ra), (b, rb) in itertools.combinations(cards.items(), 2):
+        assert not ra.intersects(rb), f"{a} overlaps {b}"
+    labels = edge_label_rects(window)
+    assert len(labels) == len(window.graph.edges)
+    assert overlaps(window, labels) == []
+    panel = window.playback
+    while panel.backward_button.isEnabled():
+        panel.step_backward()
+    panel.flow.finish()
+    for radio in (panel.value_radio, panel.grad_radio):
+        radio.setChecked(True)
+        badges = badge_rects(window)
+        assert len(badges) == len(window.graph.edges)
+        assert overlaps(window, badges) == []
