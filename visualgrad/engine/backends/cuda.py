@@ -1,27 +1,45 @@
 """The cuda backend: numba.cuda kernels on NVIDIA GPUs (and on numba's simulator).
 
 Same contract as ``base.Backend``. Storage is a device array: tensors stay on
-the GPU between ops and only ``to_numpy`` copies back. Shapes and strides go
-to the device once and are kept there (``_meta``), not sent with every launch.
+the GPU between ops. Shapes and strides go to the device once and are kept
+there (``_meta``), not sent with every launch.
 
 - map / zip / unfold: one thread per output element; neighbouring threads
   write neighbouring memory.
 - reduce: many short rows take one thread each; a long row takes a tree
   reduction in shared memory, several blocks sharing the row and a second pass
-  folding their partial results, so any length works. Both are compiled per
-  dtype: a float32 tensor reduces in float32, its shared memory float32.
-- matmul: in ``cuda_matmul``, compiled per dtype likewise.
+  folding their partial results, so any length works.
+- matmul (``cuda_matmul``): one thread per output for a short inner size,
+  shared-memory tiles for middling products, a register-blocked GEMM for large ones.
 - fold: one thread per input element gathers from every window that covers
   it, so no atomics are needed.
+- row kernels (softmax, cross-entropy, embedding, max pooling): one thread per row
+  or per output element; embedding's backward adds with atomics.
+- sgd / adam: one thread per element, updating the parameter and its state in place.
 
-The scalar functions guard their domains (log of 0, 1/0, exp overflow) so the
-simulator, which runs them as Python, gives the IEEE results the GPU gives.
+What runs where, for a training step:
+
+- On the device: every kernel above, so parameters, gradients and optimizer state
+  stay device arrays from step to step; the trainer (graph/train.py) reads the loss
+  back only every few steps (``read_scalars``: one copy for many scalars) and tests
+  the weights for NaN/Inf there too.
+- On the host: the Python around the kernels (Functions, the autodiff graph, shapes,
+  launch sizes); copies in: each batch, dropout's mask and the class indices that
+  cross_entropy / nll_loss / embedding check on the host (a copy out and one in,
+  each call); argmax and argmin, computed by numpy.
+- Precision: reductions and matmuls are compiled per dtype, so a float32 tensor
+  accumulates in float32 in float32 shared memory and registers. The scalar
+  functions of map / zip and the row kernels compute in float64 registers (numba's
+  float literals) and store in the tensor's dtype.
+
+This file holds the backend and the map, zip, reduce, unfold and fold kernels;
+``cuda_scalars`` the ops' scalar functions, ``cuda_matmul`` the products and
+``cuda_rows`` the row kernels and optimizer updates.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 
 import numpy as np
 from numba import config, cuda
@@ -30,131 +48,28 @@ from .. import operators
 from ..tensor_data import FLOAT64, TensorData, broadcast_strides, kernel_layout, windows_out
 from . import cuda_matmul
 from .base import Backend, Pair
+from .cuda_rows import (
+    cuda_adam,
+    cuda_embedding,
+    cuda_embedding_back,
+    cuda_nll_back_rows,
+    cuda_nll_rows,
+    cuda_sgd,
+    cuda_softmax_back_rows,
+    cuda_softmax_rows,
+    cuda_window_max,
+    cuda_window_max_back,
+)
+from .cuda_scalars import apply_map, apply_zip, positions
 
 SIMULATED = bool(config.ENABLE_CUDASIM)
 THREADS = 8 if SIMULATED else 256  # the simulator runs each thread as a Python thread
-EXP_MAX = 709.782712893384  # above this exp(x) overflows a float64
 
 MAP_CODES, ZIP_CODES, REDUCE_CODES = (
     operators.MAP_CODES,
     operators.ZIP_CODES,
     operators.REDUCE_CODES,
 )
-
-
-# The branches follow the codes of operators.MAP_OPS and ZIP_OPS.
-@cuda.jit(device=True)
-def _apply_map(code, x):
-    if code == 0:
-        return -x
-    if code == 1:
-        return x + 0.0
-    if code == 2:
-        return math.copysign(math.inf, x) if x == 0.0 else 1.0 / x
-    if code == 3:
-        return math.inf if x > EXP_MAX else math.exp(x)
-    if code == 4:
-        return _log(x)
-    if code == 5:
-        return 0.0 if x < 0.0 else x
-    if code == 6:
-        return 0.5 * (math.tanh(0.5 * x) + 1.0)
-    if code == 7:
-        return math.tanh(x)
-    if code == 8:
-        return math.sqrt(x) if x >= 0.0 else math.nan
-    if code == 9:
-        return abs(x)
-    if code == 10:
-        return (1.0 if x > 0.0 else 0.0) - (1.0 if x < 0.0 else 0.0)
-    if code == 11:
-        return _log1p(x)
-    if code == 12:
-        return math.inf if x > EXP_MAX else math.expm1(x)
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-@cuda.jit(device=True)
-def _apply_zip(code, x, y):
-    if code == 0:
-        return x + y
-    if code == 1:
-        return x * y
-    if code == 2:
-        return x**y
-    if code == 3:
-        return 1.0 if x < y else 0.0
-    if code == 4:
-        return 1.0 if x > y else 0.0
-    if code == 5:
-        return 1.0 if x == y else 0.0
-    if code == 6:
-        return x if (x != x or x > y) else y
-    if code == 7:
-        return (1.0 if x > 0.0 else 0.0) * y
-    if code == 8:
-        return _divide(y, x)
-    if code == 9:
-        return ((1.0 if x > 0.0 else 0.0) - (1.0 if x < 0.0 else 0.0)) * y
-    if code == 10:
-        return -y * x * x
-    if code == 11:
-        return y * x * (1.0 - x)
-    if code == 12:
-        return y * (1.0 - x * x)
-    if code == 13:
-        return _divide(0.5 * y, x)
-    if code == 14:
-        return -(y * max(_log(x), -100.0) + (1.0 - y) * max(_log(1.0 - x), -100.0))
-    if code == 15:
-        return (x - y) / max(x * (1.0 - x), 1e-12)
-    if code == 16:
-        return max(x, 0.0) - x * y + math.log1p(math.exp(-abs(x)))
-    if code == 17:
-        return 0.5 * (math.tanh(0.5 * x) + 1.0) - y
-    if code == 18:
-        return _divide(y, 1.0 + x)
-    if code == 19:
-        return y * (x + 1.0)
-    return y * 0.5 * (math.tanh(0.5 * x) + 1.0)
-
-
-@cuda.jit(device=True)
-def _log1p(x):
-    """log(1 + x) with IEEE's answers at -1 and below (the simulator would raise instead)."""
-    if x > -1.0:
-        return math.log1p(x)
-    return -math.inf if x == -1.0 else math.nan
-
-
-@cuda.jit(device=True)
-def _log(x):
-    """log with IEEE's answers at 0 and below (the simulator would raise instead)."""
-    if x > 0.0:
-        return math.log(x)
-    return -math.inf if x == 0.0 else math.nan
-
-
-@cuda.jit(device=True)
-def _divide(x, y):
-    """x / y with IEEE's answers where y is 0 (the simulator would raise instead)."""
-    if y != 0.0:
-        return x / y
-    if x == 0.0 or x != x:
-        return math.nan
-    return math.copysign(math.inf, x) * math.copysign(1.0, y)
-
-
-@cuda.jit(device=True)
-def _positions(i, shape, strides_a, strides_b):
-    """Positions of the i-th element of ``shape`` under two sets of strides."""
-    pa, pb, rest = 0, 0, i
-    for d in range(shape.size - 1, -1, -1):
-        k = rest % shape[d]
-        rest //= shape[d]
-        pa += k * strides_a[d]
-        pb += k * strides_b[d]
-    return pa, pb
 
 
 @cuda.jit
@@ -175,17 +90,17 @@ def cuda_put(out, i, a):
 def cuda_map(code, size, shape, out, out_strides, a, a_strides):
     i = cuda.grid(1)
     if i < size:
-        po, pa = _positions(i, shape, out_strides, a_strides)
-        out[po] = _apply_map(code, a[pa])
+        po, pa = positions(i, shape, out_strides, a_strides)
+        out[po] = apply_map(code, a[pa])
 
 
 @cuda.jit
 def cuda_zip(code, size, shape, out, out_strides, a, a_strides, b, b_strides):
     i = cuda.grid(1)
     if i < size:
-        po, pa = _positions(i, shape, out_strides, a_strides)
-        _, pb = _positions(i, shape, out_strides, b_strides)
-        out[po] = _apply_zip(code, a[pa], b[pb])
+        po, pa = positions(i, shape, out_strides, a_strides)
+        _, pb = positions(i, shape, out_strides, b_strides)
+        out[po] = apply_zip(code, a[pa], b[pb])
 
 
 @functools.cache
@@ -199,10 +114,10 @@ def _reducers(dtype: np.dtype):
         """One thread per output element folds its whole row: for many short rows."""
         i = cuda.grid(1)
         if i < rows:
-            po, pa = _positions(i, shape, out_strides, a_strides)
+            po, pa = positions(i, shape, out_strides, a_strides)
             acc = real(start)
             for k in range(size):
-                acc = real(_apply_zip(code, acc, a[pa + k * stride]))
+                acc = real(apply_zip(code, acc, a[pa + k * stride]))
             out[po] = acc
 
     @cuda.jit
@@ -215,18 +130,18 @@ def _reducers(dtype: np.dtype):
         cache = cuda.shared.array(THREADS, real)
         row, part = cuda.blockIdx.x // blocks_per_row, cuda.blockIdx.x % blocks_per_row
         t = cuda.threadIdx.x
-        _, base = _positions(row, shape, a_strides, a_strides)
+        _, base = positions(row, shape, a_strides, a_strides)
         acc = real(start)
         k = part * THREADS + t
         while k < size:
-            acc = real(_apply_zip(code, acc, a[base + k * stride]))
+            acc = real(apply_zip(code, acc, a[base + k * stride]))
             k += blocks_per_row * THREADS
         cache[t] = acc
         cuda.syncthreads()
         step = THREADS // 2
         while step > 0:
             if t < step:
-                cache[t] = _apply_zip(code, cache[t], cache[t + step])
+                cache[t] = apply_zip(code, cache[t], cache[t + step])
             cuda.syncthreads()
             step //= 2
         if t == 0:
@@ -277,120 +192,6 @@ def cuda_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
                 row = (ch * kh + i) * kw + j
                 acc += cols[(n * c * kh * kw + row) * oh * ow + (ty // sh) * ow + tx // sw]
         out[idx] = acc
-
-
-# ---- row kernels: one thread per row of a contiguous (rows, n) tensor ----------------------
-@cuda.jit
-def cuda_softmax_rows(x, out, rows, n, log):
-    i = cuda.grid(1)
-    if i < rows:
-        base = i * n
-        m = x[base]
-        for j in range(1, n):
-            v = x[base + j]
-            if v > m or v != v:
-                m = v
-        total = 0.0
-        for j in range(n):
-            total += _apply_map(3, x[base + j] - m)
-        shift = math.log(total)
-        for j in range(n):
-            shifted = x[base + j] - m
-            out[base + j] = shifted - shift if log else _apply_map(3, shifted) / total
-
-
-@cuda.jit
-def cuda_softmax_back_rows(y, g, out, rows, n, log):
-    i = cuda.grid(1)
-    if i < rows:
-        base = i * n
-        total = 0.0
-        for j in range(n):
-            total += g[base + j] if log else g[base + j] * y[base + j]
-        for j in range(n):
-            k = base + j
-            if log:
-                out[k] = g[k] - _apply_map(3, y[k]) * total
-            else:
-                out[k] = y[k] * (g[k] - total)
-
-
-@cuda.jit
-def cuda_nll_rows(logp, target, out, rows, n):
-    i = cuda.grid(1)
-    if i < rows:
-        out[i] = -logp[i * n + int(target[i])]
-
-
-@cuda.jit
-def cuda_nll_back_rows(grad, target, out, logp, rows, n, with_logp):
-    i = cuda.grid(1)
-    if i < rows:
-        t = int(target[i])
-        for j in range(n):
-            k = i * n + j
-            p = _apply_map(3, logp[k]) if with_logp else 0.0
-            out[k] = grad[i] * (p - (1.0 if j == t else 0.0))
-
-
-@cuda.jit
-def cuda_embedding(weight, index, out, rows, width):
-    i = cuda.grid(1)
-    if i < rows * width:
-        out[i] = weight[int(index[i // width]) * width + i % width]
-
-
-@cuda.jit
-def cuda_embedding_back(grad, index, out, rows, width):
-    i = cuda.grid(1)
-    if i < rows * width:
-        cuda.atomic.add(out, int(index[i // width]) * width + i % width, grad[i])
-
-
-@cuda.jit
-def cuda_window_max(cols, out, index, rows, k, length):
-    i = cuda.grid(1)
-    if i < rows * length:
-        r, j = i // length, i % length
-        base = r * k * length + j
-        best, at = cols[base], 0
-        for w in range(1, k):
-            v = cols[base + w * length]
-            if best == best and (v > best or v != v):
-                best, at = v, w
-        out[i] = best
-        index[i] = at
-
-
-@cuda.jit
-def cuda_window_max_back(grad, index, out, rows, k, length):
-    i = cuda.grid(1)
-    if i < rows * length:
-        r, j = i // length, i % length
-        out[r * k * length + int(index[i]) * length + j] = grad[i]
-
-
-# ---- optimizer updates: one thread per element ---------------------------------------------
-_sgd_update = cuda.jit(device=True)(operators.sgd_update)
-_adam_update = cuda.jit(device=True)(operators.adam_update)
-
-
-@cuda.jit
-def cuda_sgd(p, g, velocity, lr, momentum, weight_decay, first, nesterov):
-    i = cuda.grid(1)
-    if i < p.size:
-        p[i], velocity[i] = _sgd_update(
-            p[i], g[i], velocity[i], lr, momentum, weight_decay, first, nesterov
-        )
-
-
-@cuda.jit
-def cuda_adam(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
-    i = cuda.grid(1)
-    if i < p.size:
-        p[i], m[i], v[i] = _adam_update(
-            p[i], g[i], m[i], v[i], step_size, beta1, beta2, eps, v_scale, weight_decay
-        )
 
 
 _meta_cache: dict[tuple[int, ...], object] = {}
