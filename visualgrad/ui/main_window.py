@@ -20,6 +20,8 @@ from ..graph.graph import Graph, Node
 from . import help_menu, theme
 from .app import app_icon
 from .canvas import (
+    AnnotationLayer,
+    ArrangeActions,
     CanvasScene,
     CanvasView,
     ContextMenus,
@@ -30,8 +32,6 @@ from .canvas import (
     Palette,
     dropped_file,
 )
-from .canvas.annotation_layer import AnnotationLayer
-from .canvas.arrange import ArrangeActions
 from .dock_sizes import DockSizes, Scrolled
 from .document import Document
 from .files import FileActions, import_dialog, settings
