@@ -234,7 +234,12 @@ class CudaBackend(Backend):
         return buffer.copy_to_host() if len(scalars) else np.zeros(0)
 
     def from_numpy(self, array: np.ndarray, dtype: np.dtype = FLOAT64):
-        return cuda.to_device(np.ascontiguousarray(array, dtype=dtype).ravel())
+        """On the default stream, so that a batch going over does not wait for the kernels
+        before it: an async copy from pageable memory is staged before it returns (CUDA's
+        API synchronization rules), where a plain one first syncs the stream. The simulator
+        has no streams to wait on."""
+        host = np.ascontiguousarray(array, dtype=dtype).ravel()
+        return cuda.to_device(host, stream=0 if SIMULATED else cuda.default_stream())
 
     def to_numpy(self, data: TensorData) -> np.ndarray:
         host = data.storage.copy_to_host()
