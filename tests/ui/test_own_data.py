@@ -112,6 +112,7 @@ def click_plot(qtbot, window, at: tuple[float, float], button=Qt.LeftButton) -> 
 def test_drawn_points_are_added_removed_undone_and_trained_on(qtbot, window, tmp_path):
     plot = window.training.boundary_plot
     window.resize(1440, 900)
+    window.training_dock.raise_()  # the Training tab, where the boundary is drawn
     qtbot.waitUntil(plot.isVisible)
     xor = dataset_for(window.graph.training)
     before = snapshot(window)
