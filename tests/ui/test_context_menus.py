@@ -163,6 +163,35 @@ def test_duplicate_delete_and_disconnect_all_from_a_nodes_menu(qtbot):
     assert copy not in window.graph.nodes and copy not in window.scene.node_items
 
 
+def test_group_from_a_nodes_menu_groups_the_selection_it_belongs_to(qtbot):
+    window = xor(qtbot)
+    window.scene.select_nodes(["hidden", "relu"])
+    steps = window.document.undo_stack.count()
+    menu = right_click(window, node_header(window, "relu"))
+    assert set(window.scene.selected_node_ids()) == {"hidden", "relu"}  # kept: relu is in it
+    pick(menu, "&Group")
+    (group,) = list(window.graph.groups)
+    assert window.graph.groups.group_of("hidden") == window.graph.groups.group_of("relu")
+    assert window.graph.groups.group_of("out") is None and group is not None
+    assert window.document.undo_stack.count() == steps + 1
+
+
+def test_a_group_cards_menu_opens_renames_and_ungroups_it(qtbot):
+    window = xor(qtbot)
+    window.scene.select_nodes(["hidden", "relu"])
+    window.group_actions.group_action.trigger()
+    (name,) = [g.name for g in window.graph.groups]
+    card = window.scene.scope.group_items[name]
+    window.scene.clearSelection()
+    at = on_screen(window, card.mapToScene(QPointF(60, 8)))
+    menu = right_click(window, at)
+    assert entries(menu) == ["&Open Inside", "&Rename Group...", "U&ngroup"]
+    assert card.isSelected()
+    pick(menu, "U&ngroup")
+    assert len(window.graph.groups) == 0
+    assert {"hidden", "relu"} <= set(window.scene.node_items)
+
+
 def test_a_nodes_help_shows_its_catalog_entry(qtbot):
     window = xor(qtbot)
     pick(right_click(window, node_header(window, "hidden")), "Help: Linear")
