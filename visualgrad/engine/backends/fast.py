@@ -15,9 +15,9 @@ BLAS can read hands the GEMM to numpy's BLAS, as torch does; other strides go
 to a numba kernel, and reductions to numpy's ufuncs. Convolution is im2col +
 GEMM (see ``nn.functional``). Ops that
 are one numpy ufunc (add, mul, exp, log...) run as that ufunc on big tensors (exp, log,
-tanh and sigmoid from a few hundred elements: ``TRANSCENDENTAL_MIN``), and
-softmax's forward is numpy's too: its SIMD exp is several times faster than the
-scalar one numba calls.
+tanh and sigmoid from a few hundred elements: ``TRANSCENDENTAL_MIN``): its SIMD exp is
+several times faster than the scalar one numba calls. Softmax, log-softmax and
+cross-entropy's gradient are row kernels with an exp of their own (``fast_rows``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from numba import prange, uint64
 from .. import operators
 from ..tensor_data import FLOAT64, TensorData, broadcast_strides, kernel_layout, windows_out
 from .base import Pair
+from .fast_rows import cross_entropy_back_rows, softmax_back_rows, softmax_rows
 from .simple import NumpyStorage
 
 # Every kernel here uses numpy's error model: x / 0 gives inf or nan, as in numpy and the
@@ -366,40 +367,6 @@ def fast_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
                         o += U1
 
 
-@njit(cache=True)
-def _softmax_back_rows(y, g, out, log, lo, hi):
-    """softmax: out = y * (g - sum(g * y)); log: out = g - out * sum(g), out holding exp(y)."""
-    n = y.shape[1]
-    for i in range(lo, hi):
-        total = 0.0
-        if log:
-            for j in range(n):
-                total += g[i, j]
-            for j in range(n):
-                out[i, j] = g[i, j] - out[i, j] * total
-        else:
-            for j in range(n):
-                total += g[i, j] * y[i, j]
-            for j in range(n):
-                out[i, j] = y[i, j] * (g[i, j] - total)
-
-
-@njit(cache=True)
-def _row_chunks(rows, n):
-    """How many row chunks to run in parallel: 1 below PARALLEL_MIN elements."""
-    if rows * n < PARALLEL_MIN or rows < 2:
-        return 1
-    return min(rows, (rows * n + CHUNK - 1) // CHUNK)
-
-
-@njit(cache=True, parallel=True)
-def fast_softmax_back_rows(y, g, out, log):
-    rows, n = y.shape
-    chunks = _row_chunks(rows, n)
-    for c in prange(chunks):
-        _softmax_back_rows(y, g, out, log, c * rows // chunks, (c + 1) * rows // chunks)
-
-
 sgd_update = _scalar(operators.sgd_update)
 adam_update = _scalar(operators.adam_update)
 
@@ -706,39 +673,28 @@ class FastBackend(NumpyStorage):
         oh, ow = windows_out(out.shape[2:], kernel, stride, padding)
         fast_fold(out.storage, cols.storage, _ints(out.shape), *kernel, *stride, *padding, oh, ow)
 
-    # ---- row kernels: numba for the passes over each row, numpy's vectorised exp between
+    # ---- row kernels (fast_rows): one pass over each row, in cache
+    @_serialised
     def softmax(self, a: TensorData, out: TensorData, log: bool) -> None:
-        x, y = _as_array(a), _as_array(out)
-        with np.errstate(all="ignore"):
-            np.subtract(x, x.max(axis=1, keepdims=True), out=y)
-            if log:
-                y -= np.log(np.exp(y).sum(axis=1, keepdims=True))
-            else:
-                np.exp(y, out=y)
-                y /= y.sum(axis=1, keepdims=True)
+        softmax_rows(_as_array(a), _as_array(out), log)
 
     @_serialised
     def softmax_backward(self, y: TensorData, grad: TensorData, out: TensorData, log: bool) -> None:
-        v, o = _as_array(y), _as_array(out)
-        if log:
-            with np.errstate(all="ignore"):
-                np.exp(v, out=o)
-        fast_softmax_back_rows(v, _as_array(grad), o, log)
+        softmax_back_rows(_as_array(y), _as_array(grad), _as_array(out), log)
 
     def nll(self, logp: TensorData, target: TensorData, out: TensorData) -> None:
         rows = np.arange(logp.shape[0])
         np.negative(_as_array(logp)[rows, target.storage.astype(np.int64)], out=out.storage)
 
+    @_serialised
     def nll_backward(
         self, grad: TensorData, target: TensorData, out: TensorData, logp: TensorData | None
     ) -> None:
         o, g = _as_array(out), grad.storage
-        if logp is None:
-            o.fill(0.0)
-        else:
-            with np.errstate(all="ignore"):
-                np.exp(_as_array(logp), out=o)
-                np.multiply(o, g[:, None], out=o)
+        if logp is not None:
+            cross_entropy_back_rows(g, target.storage, _as_array(logp), o)
+            return
+        o.fill(0.0)
         o[np.arange(o.shape[0]), target.storage.astype(np.int64)] -= g
 
     def embedding(self, weight: TensorData, index: TensorData, out: TensorData) -> None:
