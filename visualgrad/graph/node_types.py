@@ -614,7 +614,7 @@ loss(
     derivative="dL/dx = (onehot(argmax x) - onehot(t)) / n",
     apply=lambda x, t: x.amax(-1).mean() + F.nll_loss(x, t),
     accuracy="classes",
-    torch="({input}.amax(dim=-1).mean() + F.nll_loss({input}, {target}.long()))",
+    torch="{input}.amax(-1).mean() + F.nll_loss({input}, {target}.long())",
 )
 
 
