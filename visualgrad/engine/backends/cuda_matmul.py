@@ -60,6 +60,7 @@ def _batch_offsets(ordinal, batch, out_strides, a_strides, b_strides):
 def kernels(dtype: np.dtype):
     """The three matmul kernels for storage of ``dtype``: (short, tiled, gemm)."""
     real = np.dtype(dtype).type  # accumulators, tiles and registers are of this type
+    zero = real(0.0)
 
     @cuda.jit
     def short(out, out_strides, a, a_strides, b, b_strides, batch, n, m, p):
@@ -89,9 +90,9 @@ def kernels(dtype: np.dtype):
         acc = real(0.0)
         for start in range(0, m, TILE):
             k = start + tx
-            tile_a[ty, tx] = a[pa + i * a_row + k * a_col] if i < n and k < m else 0.0
+            tile_a[ty, tx] = a[pa + i * a_row + k * a_col] if i < n and k < m else zero
             k = start + ty
-            tile_b[ty, tx] = b[pb + k * b_row + j * b_col] if k < m and j < p else 0.0
+            tile_b[ty, tx] = b[pb + k * b_row + j * b_col] if k < m and j < p else zero
             cuda.syncthreads()
             for kk in range(TILE):
                 acc += tile_a[ty, kk] * tile_b[kk, tx]
@@ -125,14 +126,14 @@ def kernels(dtype: np.dtype):
                 else:
                     k, r = e % GEMM_K, e // GEMM_K
                 i, kk = row0 + r, start + k
-                tile_a[k, r] = a[pa + i * a_row + kk * a_col] if i < n and kk < m else 0.0
+                tile_a[k, r] = a[pa + i * a_row + kk * a_col] if i < n and kk < m else zero
             for e in range(thread, GEMM_K * GEMM_N, threads):
                 if b_inner_fast:  # b transposed: its inner index runs along memory
                     k, c = e % GEMM_K, e // GEMM_K
                 else:
                     k, c = e // GEMM_N, e % GEMM_N
                 kk, j = start + k, col0 + c
-                tile_b[k, c] = b[pb + kk * b_row + j * b_col] if kk < m and j < p else 0.0
+                tile_b[k, c] = b[pb + kk * b_row + j * b_col] if kk < m and j < p else zero
             cuda.syncthreads()
             for k in range(GEMM_K):
                 for r in range(BLOCK):  # rows ty, ty + GEMM_THREADS, ...: no bank conflicts
