@@ -148,3 +148,25 @@ def test_the_loss_gradient_seed_is_left_as_ones():
     trainer.run(epochs=2)
     (seed,) = trainer._seeds.values()
     assert seed.to_numpy().tolist() == 1.0
+
+
+def test_a_stop_between_reads_still_reads_and_reports_the_steps_taken(by_count):
+    def xor() -> Trainer:
+        graph = mlp(hidden=4)
+        graph.set_training(epochs=3)  # 5 steps an epoch
+        return Trainer(graph, "fast", read_every=4)
+
+    reference, _, _ = step_losses(xor())
+    trainer = xor()
+    step = trainer._step
+
+    def stopping_after_seven(x, y, where, checked):
+        taken = step(x, y, where, checked)
+        if where[1] == 7:  # steps 6 and 7 are taken and not read yet
+            trainer.stop()
+        return taken
+
+    trainer._step = stopping_after_seven
+    losses, steps, result = step_losses(trainer)
+    assert result.stopped and result.epochs == 1
+    assert steps == [4, 5, 7] and losses == reference[:7]
