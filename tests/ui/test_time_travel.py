@@ -12,7 +12,7 @@ from visualgrad.graph.data import first_batch
 from .xor_training import bce, forward, train, weights_of, whole_pass, xor_window
 
 
-def test_train_again_starts_from_the_same_initialweights_of(qtbot, tmp_path):
+def test_train_again_starts_from_the_same_initial_weights(qtbot, tmp_path):
     window = xor_window(qtbot, tmp_path, epochs=2)
     train(qtbot, window)
     first_loss = window.training.plots._steps[1][0]
