@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
+from visualgrad import engine as vg
 from visualgrad.engine.backends.cuda import CudaBackend
 from visualgrad.graph import train
 from visualgrad.graph.execute import NodeError
@@ -170,3 +172,34 @@ def test_a_stop_between_reads_still_reads_and_reports_the_steps_taken(by_count):
     losses, steps, result = step_losses(trainer)
     assert result.stopped and result.epochs == 1
     assert steps == [4, 5, 7] and losses == reference[:7]
+
+
+def test_steps_taken_again_from_the_checkpoint_give_the_same_run(monkeypatch, by_count):
+    """A read that shows a NaN restores parameters, Adam's moments and the random state,
+    and takes its steps again: when they pass, the run goes on exactly as without it."""
+
+    def xor() -> Trainer:
+        graph = mlp(hidden=4)
+        graph.set_training(epochs=3)
+        graph.add_node("Dropout", "drop", {"p": 0.25})  # draws from the random state
+        graph.disconnect(graph.edges_into("out")["x"])
+        graph.connect("relu", "y", "drop", "x")
+        graph.connect("drop", "y", "out", "x")
+        vg.manual_seed(0)  # the same dropout masks in each run
+        return Trainer(graph, "fast", read_every=4)
+
+    reference, _, expected = step_losses(xor())
+    backend = type(vg.backends.get("fast"))
+    read_scalars, poisoned = backend.read_scalars, []
+
+    def failing_once(self, scalars):
+        values = read_scalars(self, scalars)
+        if len(poisoned) < 2:  # the first two reads seem to show a NaN
+            poisoned.append(True)
+            values[-1] = np.nan
+        return values
+
+    monkeypatch.setattr(backend, "read_scalars", failing_once)
+    losses, steps, result = step_losses(xor())
+    assert poisoned == [True, True] and steps == [4, 5, 9, 10, 14, 15]
+    assert losses == reference and result.loss == expected.loss
