@@ -35,6 +35,11 @@ class Neurons:
     grids: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (units, GRID, GRID)
     weights: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # Linear id -> W, b
 
+    def take(self, newer: Neurons) -> None:
+        """Keep ``newer``'s grids and weights, over these where both have a layer."""
+        self.grids.update(newer.grids)
+        self.weights.update(newer.weights)
+
 
 def on_plane(x: np.ndarray) -> bool:
     """Whether a dataset's inputs ``x`` are points of a plane: (n, 2)."""

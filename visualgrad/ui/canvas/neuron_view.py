@@ -89,8 +89,7 @@ class NeuronView(QObject):
 
     def show_neurons(self, found: Neurons) -> None:
         """Grids sent by the training process: draw them where they are shown."""
-        self.neurons.grids.update(found.grids)
-        self.neurons.weights.update(found.weights)
+        self.neurons.take(found)
         self._start(self._draw(relayout=False))
 
     def _start(self, pieces: list[Piece]) -> None:
