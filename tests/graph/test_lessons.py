@@ -19,6 +19,7 @@ from visualgrad.graph.lessons import (
     action_for,
     check_text,
     from_data,
+    missing,
     to_data,
 )
 
@@ -96,8 +97,8 @@ def _set(path, value):
     [
         (("steps",), [], "steps must be a list of 1 to 200 steps"),
         (("steps", 1, "wait_for", "action"), "fly", "lesson step 2: action 'fly' is not one of"),
-        (("steps", 1, "wait_for", "node"), "nowhere", "the node 'nowhere', which the graph lacks"),
-        (("steps", 2, "highlight"), "b.y -> e.a", "lesson step 3 highlights the edge b.y -> e.a"),
+        (("steps", 1, "wait_for", "node"), "no where", "node must be a node's id"),
+        (("steps", 2, "highlight"), "b.y => e.a", "neither a node nor an edge"),
         (("steps", 0, "text"), "One. Two. Three. Four.", "4 sentences, at most 3"),
         (("steps", 0, "text"), "", "lesson step 1: the text must be one to three sentences"),
         (("steps", 5, "wait_for", "loss_below"), -1, "loss_below must be a positive number"),
@@ -119,11 +120,15 @@ def test_an_action_without_what_it_needs_or_with_too_much_is_refused():
     assert "takes no 'node'" in damaged(_set(("steps", 0, "wait_for"), extra))
 
 
-def test_saving_a_lesson_whose_node_was_deleted_says_which_step():
+def test_a_lesson_naming_a_deleted_node_is_kept_and_says_what_is_gone():
     graph = with_lesson()
     graph.remove_node("c")
-    with pytest.raises(fileformat.FileFormatError, match="lesson step 5 highlights the node 'c'"):
-        fileformat.to_json(graph)
+    again = fileformat.from_json(fileformat.to_json(graph))
+    assert again.lesson == LESSON
+    assert missing(LESSON.steps[4], again) == ["the node 'c'"]
+    assert missing(LESSON.steps[2], again) == []
+    gone_edge = LessonStep("Look.", Edge("c", "y", "e", "a"), Action("predict", node="c"))
+    assert missing(gone_edge, again) == ["the edge c.y -> e.a", "the node 'c'"]
 
 
 def test_text_is_one_to_three_sentences():

@@ -115,10 +115,6 @@ def to_json(graph: Graph, description: str | None = None) -> str:
     if len(graph.groups):
         document["groups"] = groups.to_data(graph.groups)
     if graph.lesson is not None:
-        try:
-            lessons.check_references(graph.lesson, graph)
-        except lessons.LessonError as error:
-            raise FileFormatError(str(error)) from None
         document["lesson"] = lessons.to_data(graph.lesson)
     if graph.hand_edits:
         document["hand_edits"] = hand_edits.to_data(graph.hand_edits)
@@ -363,7 +359,6 @@ def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     if "lesson" in document:
         try:
             lesson = lessons.from_data(document["lesson"])
-            lessons.check_references(lesson, graph)
         except lessons.LessonError as error:
             raise _Problem(str(error)) from None
         graph.set_lesson(lesson)

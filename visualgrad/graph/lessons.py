@@ -3,9 +3,11 @@ edge to look at, and an action to wait for, from a closed set (``ACTIONS``).
 
 A lesson is data only. It is saved in the ``.vgraph`` file as the optional ``"lesson"``
 object (``to_data`` / ``from_data``, which refuses anything malformed with a one-line
-``LessonError``), and opening it runs nothing. While a lesson is played, what the learner
-does arrives as ``Happening``s (the step-through's steps, predictions, the inspector,
-training), and ``LessonRun`` moves on when the awaited one happens.
+``LessonError``), and opening it runs nothing. A step may name a node the graph no longer
+has (deleted since the step was written): it is kept, and ``missing`` says what is gone.
+While a lesson is played, what the learner does arrives as ``Happening``s (the
+step-through's steps, predictions, the inspector, training), and ``LessonRun`` moves on
+when the awaited one happens.
 """
 
 from __future__ import annotations
@@ -308,14 +310,14 @@ def _object(value: Any, where: str, required: Iterable[str], optional: Iterable[
         raise LessonError(f"{where}: unknown field {unknown[0]!r}")
 
 
-def check_references(lesson: Lesson, graph: Graph) -> None:
-    """LessonError where a step names a node or an edge that ``graph`` does not have."""
-    for number, step in enumerate(lesson.steps, 1):
-        where = f"lesson step {number}"
-        targets = [("highlights", step.highlight), ("waits for", step.action.node)]
-        targets.append(("waits for", step.action.edge))
-        for verb, target in targets:
-            if isinstance(target, Edge) and target not in graph.edges:
-                raise LessonError(f"{where} {verb} the edge {target}, which the graph lacks")
-            if isinstance(target, str) and target not in graph.nodes:
-                raise LessonError(f"{where} {verb} the node {target!r}, which the graph lacks")
+def missing(step: LessonStep, graph: Graph) -> list[str]:
+    """What ``step`` names that ``graph`` lacks (a node deleted since the step was written):
+    the step still reads, and Next moves past it, but that highlight or action cannot be."""
+    targets = (step.highlight, step.action.node, step.action.edge)
+    gone = []
+    for target in dict.fromkeys(t for t in targets if t is not None):
+        if isinstance(target, Edge) and target not in graph.edges:
+            gone.append(f"the edge {target}")
+        elif isinstance(target, str) and target not in graph.nodes:
+            gone.append(f"the node {target!r}")
+    return gone

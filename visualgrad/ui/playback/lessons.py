@@ -32,6 +32,7 @@ from ...graph.lessons import (
     LessonStep,
     action_for,
     check_text,
+    missing,
     predicted,
     stepped,
 )
@@ -151,7 +152,14 @@ class LessonsPanel(QWidget):
         self._connections.disconnect_all()
         self._connections.connect(graph.events.lesson_changed, self._lesson_changed)
         self._connections.connect(graph.events.node_moved, lambda _node: self._draw_halo())
-        self._connections.connect(graph.events.node_removed, lambda _node: self._draw_halo())
+        events = graph.events
+        for signal in (
+            events.node_removed,
+            events.node_added,
+            events.edge_removed,
+            events.edge_added,
+        ):
+            self._connections.connect(signal, lambda _what: self._show())
         self.recent = []
         self._fill_actions()
         self.run = LessonRun(graph.lesson) if graph.lesson is not None else None
@@ -236,6 +244,9 @@ class LessonsPanel(QWidget):
 
     def _waiting_text(self, run: LessonRun) -> str:
         action = run.step.action
+        gone = " and ".join(missing(run.step, self.document.graph))
+        if gone:
+            return f"{gone[0].upper()}{gone[1:]} of this step is not in the graph: press Next."
         if run.finished:
             return "✔ Lesson complete."
         if action.kind == "read":
