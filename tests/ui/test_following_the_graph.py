@@ -19,5 +19,7 @@ def test_a_graph_replaced_keeps_no_listener_and_the_new_one_has_each_once(qtbot)
     window.files.new_file()
     assert listeners(first) == dict.fromkeys(following, 0)
     assert listeners(window.graph) == following
-    # the scene twice (its items, and the shapes), the playback once; the inspector too
-    assert following["node_added"] == 3 and following["params_changed"] == 4
+    # node_added: the scene twice (its items, and the shapes), the playback, the gradient-health
+    # plot (its layers) and the lessons panel; params_changed: the scene twice, the playback,
+    # the inspector and its editor of one weight
+    assert following["node_added"] == 5 and following["params_changed"] == 5
