@@ -35,6 +35,14 @@ def test_each_samples_lesson_plays_to_its_end(qtbot, name):
 PLACES = {"a": (0, 0), "b": (0, 1), "one": (0, 2), "c": (1, 0.5), "d": (1, 1.5), "e": (2, 1)}
 
 
+def test_a_project_with_a_lesson_opens_on_the_lessons_panel(qtbot):
+    window = open_window(qtbot)
+    window.lessons_dock.close()
+    assert window.open_file(str(samples.find("chain_rule")))
+    assert window.lessons_dock.isVisible()
+    assert window.lessons.title.text() == "The fan-out sum"
+
+
 def lesson_free_window(qtbot, tmp_path):
     """A window on e = (a + b) * (b + 1), laid out in columns, with no lesson."""
     graph = chain_rule()

@@ -351,6 +351,9 @@ class MainWindow(QMainWindow):
         self._graph_connections.connect(graph.events.node_removed, self._node_removed)
         self.inspector.show_node(None)
         self._paste_count = 0
+        if graph.lesson is not None:  # a project with a lesson opens on it
+            self.lessons_dock.show()
+            self.lessons_dock.raise_()
 
     def _params_changed(self, node: Node) -> None:
         if node.id == self.inspector.node_id:
