@@ -163,3 +163,17 @@ def test_a_step_naming_a_deleted_node_says_so_and_the_project_still_saves(qtbot,
     assert fileformat.load(path).lesson == window.graph.lesson
     window.undo_action.trigger()
     assert lessons.highlighted == "c" and "Your turn" in lessons.waiting.text()
+
+
+def test_recording_after_training_offers_the_latest_epoch_loss_once(qtbot):
+    window = open_window(qtbot, samples.find("chain_rule"))  # a and b are Parameters
+    window.training_dock.raise_()
+    with qtbot.waitSignal(window.training.finished, timeout=60_000):
+        click(qtbot, window.training.train_button)
+    choice = window.lessons.action_choice
+    offered = [choice.itemText(i) for i in range(choice.count())]
+    trains = [text for text in offered if text.startswith("train until the loss is below")]
+    assert len(trains) == 1 and choice.currentText() == trains[0]
+    last_epoch = float(window.training.plots.epoch_rows(0)[1][-1])
+    threshold = choice.currentData().loss_below
+    assert last_epoch < threshold <= last_epoch * 1.1

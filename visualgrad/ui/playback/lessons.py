@@ -179,7 +179,8 @@ class LessonsPanel(QWidget):
     # ---- what the learner does -------------------------------------------------------------
     def happened(self, happening: Happening) -> None:
         """Something was done: keep it for recording, and move on if the step waited for it."""
-        self.recent = [h for h in self.recent if h != happening][: RECENT - 1]
+        same = (lambda h: h.kind == "train") if happening.kind == "train" else happening.__eq__
+        self.recent = [h for h in self.recent if not same(h)][: RECENT - 1]  # the latest loss
         self.recent.insert(0, happening)
         self._fill_actions()
         if self.run is not None and self.run.note(happening):
