@@ -327,12 +327,11 @@ def fast_matmul_strided(out, out_shape, out_strides, a, a_strides, b, b_strides,
             out[o + j * out_strides[dims - 1]] = acc
 
 
-@njit(cache=True, parallel=True)
-def fast_unfold(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow):
-    """im2col into contiguous out (N, C*kh*kw, OH*OW); see ``Backend.unfold``."""
+@njit(cache=True)
+def _unfold_planes(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow, lo, hi):
     c, h, w = a_shape[1], a_shape[2], a_shape[3]
     per_channel = kh * kw * oh * ow
-    for nc in prange(a_shape[0] * c):
+    for nc in range(lo, hi):
         base = uint64(nc // c) * uint64(a_strides[0]) + uint64(nc % c) * uint64(a_strides[1])
         o = uint64(nc * per_channel)
         for i in range(kh):
@@ -349,11 +348,21 @@ def fast_unfold(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow):
 
 
 @njit(cache=True, parallel=True)
-def fast_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
-    """col2im: add contiguous cols (N, C*kh*kw, OH*OW) into contiguous zeroed out (N, C, H, W)."""
+def fast_unfold(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow):
+    """im2col into contiguous out (N, C*kh*kw, OH*OW); see ``Backend.unfold``."""
+    planes = a_shape[0] * a_shape[1]
+    if out.size < PARALLEL_MIN:  # a parallel region costs ~20 us to enter, even on one thread
+        _unfold_planes(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow, 0, planes)
+    else:
+        for nc in prange(planes):
+            _unfold_planes(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow, nc, nc + 1)
+
+
+@njit(cache=True)
+def _fold_planes(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow, lo, hi):
     h, w = out_shape[2], out_shape[3]
     per_channel = kh * kw * oh * ow
-    for nc in prange(out_shape[0] * out_shape[1]):
+    for nc in range(lo, hi):
         base = uint64(nc * h * w)
         o = uint64(nc * per_channel)
         for i in range(kh):
@@ -365,6 +374,17 @@ def fast_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
                         if 0 <= row < h and 0 <= col < w:
                             out[base + uint64(row * w + col)] += cols[o]
                         o += U1
+
+
+@njit(cache=True, parallel=True)
+def fast_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
+    """col2im: add contiguous cols (N, C*kh*kw, OH*OW) into contiguous zeroed out (N, C, H, W)."""
+    planes = out_shape[0] * out_shape[1]
+    if cols.size < PARALLEL_MIN:
+        _fold_planes(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow, 0, planes)
+    else:
+        for nc in prange(planes):
+            _fold_planes(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow, nc, nc + 1)
 
 
 sgd_update = _scalar(operators.sgd_update)
@@ -423,11 +443,10 @@ def _scatter_rows(grad, index, out):
             out[row, j] += grad[i, j]
 
 
-@njit(cache=True, parallel=True)
-def fast_window_max(cols, out, index):
-    """Each window's maximum down the middle of (R, K, L) cols, and the first k holding it."""
-    rows, k, length = cols.shape
-    for r in prange(rows):
+@njit(cache=True)
+def _window_max_rows(cols, out, index, lo, hi):
+    k, length = cols.shape[1], cols.shape[2]
+    for r in range(lo, hi):
         for j in range(length):
             best, at = cols[r, 0, j], 0
             for i in range(1, k):
@@ -439,10 +458,21 @@ def fast_window_max(cols, out, index):
 
 
 @njit(cache=True, parallel=True)
-def fast_window_max_backward(grad, index, out):
-    """out[r, index[r, l], l] = grad[r, l] into zeroed (R, K, L) out."""
+def fast_window_max(cols, out, index):
+    """Each window's maximum down the middle of (R, K, L) cols, and the first k holding it."""
+    rows = cols.shape[0]
+    if cols.size < PARALLEL_MIN:
+        _window_max_rows(cols, out, index, 0, rows)
+    else:
+        for r in prange(rows):
+            _window_max_rows(cols, out, index, r, r + 1)
+
+
+@njit(cache=True)
+def _window_max_scatter(grad, index, out):
+    """out[r, index[r, l], l] = grad[r, l] into zeroed (R, K, L) out (one store each: serial)."""
     rows, length = grad.shape
-    for r in prange(rows):
+    for r in range(rows):
         for j in range(length):
             out[r, np.int64(index[r, j]), j] = grad[r, j]
 
@@ -709,7 +739,7 @@ class FastBackend(NumpyStorage):
 
     @_serialised
     def window_max_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
-        fast_window_max_backward(_as_array(grad), _as_array(index), _as_array(out))
+        _window_max_scatter(_as_array(grad), _as_array(index), _as_array(out))
 
     @_serialised
     def sgd_step(self, param, grad, velocity, rule) -> None:

@@ -142,6 +142,9 @@ def softmax_rows(x, out, log):
     """softmax (or, with ``log``, log-softmax) of each row of contiguous (rows, n) ``x``."""
     rows, n = x.shape
     chunks = _chunks(rows, n)
+    if chunks == 1:  # a parallel region costs ~20 us to enter, even on one thread
+        _softmax_span(x, out, log, 0, rows)
+        return
     for c in prange(chunks):
         _softmax_span(x, out, log, c * rows // chunks, (c + 1) * rows // chunks)
 
@@ -167,6 +170,9 @@ def softmax_back_rows(y, g, out, log):
     """softmax: out = y * (g - sum(g * y)); log-softmax: out = g - exp(y) * sum(g), per row."""
     rows, n = y.shape
     chunks = _chunks(rows, n)
+    if chunks == 1:  # a parallel region costs ~20 us to enter, even on one thread
+        _softmax_back_span(y, g, out, log, 0, rows)
+        return
     for c in prange(chunks):
         _softmax_back_span(y, g, out, log, c * rows // chunks, (c + 1) * rows // chunks)
 
@@ -188,5 +194,8 @@ def cross_entropy_back_rows(g, target, logp, out):
     """out[i, j] = g[i] * (exp(logp[i, j]) - [j == target[i]]): cross-entropy's gradient."""
     rows, n = logp.shape
     chunks = _chunks(rows, n)
+    if chunks == 1:  # a parallel region costs ~20 us to enter, even on one thread
+        _cross_entropy_back_span(g, target, logp, out, 0, rows)
+        return
     for c in prange(chunks):
         _cross_entropy_back_span(g, target, logp, out, c * rows // chunks, (c + 1) * rows // chunks)
