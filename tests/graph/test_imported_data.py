@@ -202,3 +202,10 @@ def test_the_exported_script_trains_on_the_imported_rows(tmp_path):
     )
     expected = Program(graph).trace(pass_batch(graph)).loss
     assert json.loads(result.stdout.strip().splitlines()[-1])["loss"] == pytest.approx(expected)
+
+
+def test_a_compressed_npz_too_big_to_unpack_is_refused_from_its_headers(tmp_path):
+    np.savez_compressed(tmp_path / "zeros.npz", x=np.zeros((1_500_000, 2)), y=np.zeros(1_500_000))
+    assert (tmp_path / "zeros.npz").stat().st_size < 200_000
+    with pytest.raises(DataError, match=r"the arrays hold 4500000 values; the limit is 2000000"):
+        imp.from_numpy_file(tmp_path / "zeros.npz", "value")

@@ -195,6 +195,7 @@ def from_numpy_file(path: str | os.PathLike[str], kind: str) -> ImportedData:
     source = os.fspath(path)
     try:
         _size_checked(source)
+        _values_checked(source)
         loaded = np.load(source, allow_pickle=False)
         if isinstance(loaded, np.ndarray):
             if loaded.ndim != 2 or loaded.shape[1] < 2:
@@ -233,6 +234,30 @@ def from_numpy_file(path: str | os.PathLike[str], kind: str) -> ImportedData:
     columns = tuple(f"x{i + 1}" for i in range(x.shape[1]))
     name = os.path.splitext(os.path.basename(source))[0]
     return ImportedData(name, columns, "y", kind, np.ascontiguousarray(x), y.copy())
+
+
+def _values_checked(source: str) -> None:
+    """Refuse a file whose arrays hold more than MAX_VALUES, from their headers alone: a
+    small compressed .npz can unpack into gigabytes."""
+    if zipfile.is_zipfile(source):
+        with zipfile.ZipFile(source) as archive:
+            headers = [_header(archive.open(name)) for name in archive.namelist()]
+    else:
+        with open(source, "rb") as file:
+            headers = [_header(file)]
+    count = sum(math.prod(shape) for shape in headers)
+    if count > MAX_VALUES:
+        raise DataError(f"{source}: the arrays hold {count} values; the limit is {MAX_VALUES}")
+
+
+def _header(file) -> tuple[int, ...]:
+    """The shape an .npy stream's header gives, without reading its data."""
+    version = np.lib.format.read_magic(file)
+    if version == (1, 0):
+        shape, _, _ = np.lib.format.read_array_header_1_0(file)
+    else:
+        shape, _, _ = np.lib.format.read_array_header_2_0(file)
+    return tuple(shape)
 
 
 def _numeric(array: np.ndarray, label: str, source: str) -> np.ndarray:
