@@ -301,3 +301,22 @@ def test_sigterm_during_the_save_keeps_the_old_file_and_leaves_no_temp(tmp_path)
     assert process.returncode == 143
     assert stderr == "visualgrad: terminated\n"
     assert target.read_bytes() == b"the old file" and listing(tmp_path) == ["model.vgraph"]
+
+
+@POSIX
+def test_a_listing_whose_reader_has_gone_ends_quietly():
+    """`visualgrad samples | head -1`: the reader goes away, and no traceback follows."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE, as after head has exited
+    try:
+        writer = subprocess.run(
+            [sys.executable, "-m", "visualgrad", "samples"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert (writer.returncode, writer.stderr) == (141, "")

@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import signal
 import sys
 import threading
@@ -381,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated:
         print("visualgrad: terminated", file=sys.stderr)
         return 143
+    except BrokenPipeError:  # `visualgrad samples | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 141
 
 
 if __name__ == "__main__":
