@@ -72,3 +72,25 @@ def test_points_on_an_edge_the_graph_lacks_are_refused():
         graph.reroutes.set(Edge("b", "y", "a", "x"), [(0, 0)])
     with pytest.raises(RerouteError, match="two finite numbers"):
         graph.reroutes.set(edge, [(float("nan"), 0)])
+
+
+def test_loading_5000_edges_with_via_points_is_fast():
+    """Each via checks its edge against a set, not a scan of every edge (was quadratic)."""
+    import time
+
+    nodes = [{"id": "s", "type": "Scalar", "params": {}, "position": [0, 0]}]
+    edges = []
+    for i in range(2500):
+        nodes.append({"id": f"n{i}", "type": "Add", "params": {}, "position": [i, 0]})
+        previous = "s.y" if i == 0 else f"n{i - 1}.y"
+        edges.append({"from": previous, "to": f"n{i}.a", "via": [[1, 2]]})
+        edges.append({"from": "s.y", "to": f"n{i}.b", "via": [[3, 4]]})
+    document = json.loads(fileformat.to_json(Graph()))
+    document.update(nodes=nodes, edges=edges)
+    text = json.dumps(document)
+    start = time.perf_counter()
+    graph = fileformat.from_json(text)
+    seconds = time.perf_counter() - start
+    assert len(graph.reroutes) == 5000
+    assert graph.reroutes.points(graph.edges[-1]) == ((3.0, 4.0),)
+    assert seconds < 0.8, f"{seconds:.2f} s"

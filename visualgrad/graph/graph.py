@@ -180,7 +180,7 @@ class Graph:
 
         self.groups = Groups(self)  # named sets of nodes, drawn as one node each
         # where wires bend (the drawing only); an edge's points go with it
-        self.reroutes = Reroutes(lambda: self.edges, self.events.reroutes_changed)
+        self.reroutes = Reroutes(lambda: self._indexed().edge_set, self.events.reroutes_changed)
         self.annotations = Annotations(self.events.annotations_changed)  # frames and notes
 
     # ---- reading ----------------------------------------------------------------------
@@ -466,6 +466,7 @@ class _EdgeIndex:
 
     def __init__(self, edges: list[Edge]) -> None:
         self.edges = tuple(edges)
+        self.edge_set = frozenset(edges)  # for membership tests
         self.into: dict[str, dict[str, Edge]] = {}
         self.out: dict[str, list[Edge]] = {}
         for e in edges:
