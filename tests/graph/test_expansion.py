@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from visualgrad import engine as vg
 from visualgrad.graph import fileformat
 from visualgrad.graph.data import pass_batch
 from visualgrad.graph.execute import Program
@@ -111,7 +112,8 @@ def test_softmax_cross_entropy_opens_and_writes_p_minus_y_for_one_example():
     assert can_expand(graph, ce) and not can_expand(graph, "x")
     opened = expand(program, whole, ce)
     assert [n.type for n in opened.graph] == [
-        "Input", "Target", "Exp", "Sum", "Divide", "Log", "Pick", "Mean", "Negate",
+        "Input", "Target", "Max", "Subtract", "Exp", "Sum", "Log", "Subtract", "Pick", "Mean",
+        "Negate",
     ]  # fmt: skip
     z_id = graph.edges_into(ce)["input"].source
     z = torch.tensor(next(e.value for e in whole.forward if e.node == z_id), requires_grad=True)
@@ -130,6 +132,47 @@ def test_softmax_cross_entropy_opens_and_writes_p_minus_y_for_one_example():
         answer = re.findall(r"= <b>\[([^\]]*)\]</b>", text)[0]
         expected = (p[i] - np.eye(3)[labels[i]]) / 4
         assert [float(v) for v in answer.split(", ")] == pytest.approx(expected, rel=1e-3)
+
+
+def test_large_logits_give_the_fused_loss_and_p_minus_y_not_nan():
+    graph = fileformat.load(SAMPLES / "softmax_classifier.vgraph")
+    graph.set_training(batch_size=4)
+    program = Program(graph, "simple")
+    batch = pass_batch(graph, "simple")
+    ce = next(n.id for n in graph if n.type == "CrossEntropyLoss")
+    z_id = graph.edges_into(ce)["input"].source
+    with vg.no_grad():
+        for p in program.weights[z_id].values():
+            p.data = (p * 1000.0).data
+    whole = program.trace(batch)
+    z = torch.tensor(next(e.value for e in whole.forward if e.node == z_id), requires_grad=True)
+    assert z.abs().max().item() > 500  # exp z overflows float64 without the shift
+    loss = torch.nn.functional.cross_entropy(z, torch.tensor(batch["y"].to_numpy()).long())
+    loss.backward()
+    opened = expand(program, whole, ce)
+    fused = {e.node: e.value for e in whole.forward}[ce]
+    inside = opened.trace.forward[-1].value
+    assert inside == pytest.approx(fused, rel=1e-12) and inside == pytest.approx(loss.item())
+    step = opened.steps[-1]
+    assert step.kind == "softmax_ce"
+    np.testing.assert_allclose(step.value, z.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(step.value, whole.gradients[z_id], atol=1e-12)
+    shift = next(s for s in opened.steps if s.kind == "forward" and s.node == "shifted")
+    assert "softmax is unchanged by a shift" in shift.text
+    np.testing.assert_allclose(opened.trace.gradients["max_z"], 0.0, atol=1e-12)
+
+
+def test_the_expansion_runs_in_the_program_dtype():
+    graph = fileformat.load(SAMPLES / "softmax_classifier.vgraph")
+    graph.set_training(batch_size=4)
+    program = Program(graph, "simple", "float32")
+    whole = program.trace(pass_batch(graph, "simple"))
+    ce = next(n.id for n in graph if n.type == "CrossEntropyLoss")
+    opened = expand(program, whole, ce)
+    assert opened.program.dtype == "float32"
+    assert opened.trace.forward[-1].value.dtype == np.float32
+    fused = {e.node: e.value for e in whole.forward}[ce]
+    assert float(opened.trace.forward[-1].value) == pytest.approx(float(fused), rel=1e-5)
 
 
 def test_only_a_reached_layer_opens():

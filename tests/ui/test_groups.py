@@ -187,7 +187,14 @@ def test_softmax_cross_entropy_opens_and_writes_p_minus_y(qtbot):
     window = open_window(qtbot, SAMPLES / "softmax_classifier.vgraph")
     window.scene.select_nodes(["cross_entropy"])
     window.group_actions.open_action.trigger()
+    assert window.scene.graph.nodes["max_z"].type == "Max"
+    assert {"max_z", "shifted", "log_total"} <= set(window.scene.node_items)
     panel = window.playback
+    for _ in range(len(panel.steps)):
+        qtbot.mouseClick(panel.forward_button, Qt.LeftButton)
+        if panel.steps[panel.position - 1].node == "shifted":
+            break
+    assert "softmax is unchanged by a shift" in panel.chain.toPlainText()
     while panel.position < len(panel.steps):
         qtbot.mouseClick(panel.backward_button, Qt.LeftButton)
     assert panel.steps[-1].kind == "softmax_ce"

@@ -1,7 +1,9 @@
 """See inside a layer: a catalog layer opened as the primitive ops it stands for.
 
 Linear becomes MatMul + Add (the bias broadcast over the batch); CrossEntropyLoss
-becomes exp, sum, divide (softmax), log, pick, mean and negate. The expansion is a
+becomes max and subtract (z - max z: the shift that keeps exp from overflowing), exp,
+sum, log and subtract (log softmax = (z - m) - log sum exp(z - m), which stays finite
+where exp z / sum exp z would round to 0), pick, mean and negate. The expansion is a
 derived graph over the *same* learnable tensors (the Program's Parameters), run on
 the values that reach the layer in a pass of the whole graph and sent back the
 gradient the whole graph sends the layer: it edits nothing and gives the same numbers.
@@ -71,7 +73,7 @@ def expand(program: Program, whole: Trace, node_id: str) -> Expansion:
         part, batch, shared = _cross_entropy(graph, node_id)
     for position_id, position in layered_positions(part).items():
         part.move_node(position_id, position)
-    sub = Program(part, program.backend)
+    sub = Program(part, program.backend, program.dtype)
     for part_id, weight in shared.items():  # the whole program's own tensors, not copies
         sub.weights[part_id] = {"value": program.weights[node_id][weight]}
     inputs = {key: vg.tensor(values[source], backend=program.backend) for key, source in batch}
@@ -90,6 +92,7 @@ def expand(program: Program, whole: Trace, node_id: str) -> Expansion:
     if node.type == "Linear":
         _add_unbroadcast(part, trace, steps, node_id)
     else:
+        _note_shift(part, steps)
         _add_p_minus_y(part, trace, steps, node_id, upstream)
     return Expansion(node_id, part, sub, trace, steps, forward_count)
 
@@ -128,26 +131,31 @@ def _linear(graph: Graph, node_id: str) -> tuple[Graph, list, dict[str, str]]:
 
 
 def _cross_entropy(graph: Graph, node_id: str) -> tuple[Graph, list, dict[str, str]]:
-    """-mean(log(exp z / sum exp z)[t]): the part, its batch keys, no shared tensors."""
-    names = {"exp", "total", "p", "log_p", "picked", "mean", node_id}
+    """-mean(log_softmax(z)[t]), shifted by max z: the part, its batch keys, no shared tensors."""
+    names = {"max_z", "shifted", "exp", "total", "log_total", "log_p", "picked", "mean", node_id}
     z = _input_name(graph, node_id, "input", names)
     t = _input_name(graph, node_id, "target", names | {z})
     part = Graph()
     part.add_node("Input", z)
     part.add_node("Target", t)
+    part.add_node("Max", "max_z", {"dim": 1, "keepdim": True})
+    part.add_node("Subtract", "shifted")
     part.add_node("Exp", "exp")
     part.add_node("Sum", "total", {"dim": 1, "keepdim": True})
-    part.add_node("Divide", "p")
-    part.add_node("Log", "log_p")
+    part.add_node("Log", "log_total")
+    part.add_node("Subtract", "log_p")
     part.add_node("Pick", "picked")
     part.add_node("Mean", "mean")
     part.add_node("Negate", node_id)
     for wire in [
-        (z, "x", "exp", "x"),
+        (z, "x", "max_z", "x"),
+        (z, "x", "shifted", "a"),
+        ("max_z", "y", "shifted", "b"),
+        ("shifted", "y", "exp", "x"),
         ("exp", "y", "total", "x"),
-        ("exp", "y", "p", "a"),
-        ("total", "y", "p", "b"),
-        ("p", "y", "log_p", "x"),
+        ("total", "y", "log_total", "x"),
+        ("shifted", "y", "log_p", "a"),
+        ("log_total", "y", "log_p", "b"),
         ("log_p", "y", "picked", "x"),
         (t, "y", "picked", "index"),
         ("picked", "y", "mean", "x"),
@@ -201,6 +209,22 @@ def _add_unbroadcast(part: Graph, trace: Trace, steps: list[Step], node_id: str)
     steps.insert(at + 1, step)
 
 
+def _note_shift(part: Graph, steps: list[Step]) -> None:
+    """The forward step of z - max z says why the shift is there and changes nothing."""
+    z = part.edges_into("shifted")["a"].source
+    step = next(s for s in steps if s.kind == "forward" and s.node == "shifted")
+    step.text += (
+        f"<br>{z} − max {z}: softmax is unchanged by a shift (exp(z − m) / Σ exp(z − m) = "
+        "exp z / Σ exp z), and with the largest term exp 0 = 1 no exp overflows. "
+        "Backward, the shift's gradient is Σ (p − y) = 0."
+    )
+    step = next(s for s in steps if s.kind == "forward" and s.node == "log_p")
+    step.text += (
+        "<br>log p = (z − m) − log Σ exp(z − m): the log of softmax p = exp(z − m) / Σ exp(z − m),"
+        " written as a difference so that a tiny p stays a finite log instead of log 0."
+    )
+
+
 def _row(values: np.ndarray) -> str:
     return "[" + ", ".join(number(float(v)) for v in values) + "]"
 
@@ -212,7 +236,7 @@ def _add_p_minus_y(
     values = {e.node: e.value for e in trace.forward}
     z = next(n.id for n in part if n.spec.batch == "x")
     target = values[next(n.id for n in part if n.spec.batch == "y")]
-    p = values["p"]
+    p = values["exp"] / values["total"]
     n, classes = p.shape
     onehot = np.eye(classes)[target.astype(int)]
     scale = float(np.asarray(upstream).reshape(()))

@@ -353,7 +353,7 @@ def _pick(c: NodeContext):
     x, index = c.inputs["x"], c.inputs["index"]
     if x.dims != 2 or index.shape != (x.shape[0],):
         raise ValueError(f"expects x (N, C) and index (N,), got {x.shape} and {index.shape}")
-    return (x * F.one_hot(index, x.shape[1], backend=x.backend)).sum(1)
+    return (x * F.one_hot(index, x.shape[1], backend=x.backend).to(x.dtype)).sum(1)
 
 
 node(
