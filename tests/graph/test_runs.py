@@ -69,6 +69,27 @@ def test_a_project_keeps_at_most_ten_runs():
         (lambda r: r["settings"].pop("seed"), "runs[0]: settings must name optimizer"),
         (lambda r: r.update(accuracy=["x", 1]), "runs[0]: accuracy must hold numbers or null"),
         (lambda r: r.pop("label"), "runs[0] must be an object with"),
+        (
+            lambda r: r["settings"].update(learning_rate="fast"),
+            "runs[0]: setting learning_rate must be a finite number",
+        ),
+        (
+            lambda r: r["settings"].update(optimizer="rmsprop"),
+            "runs[0]: setting optimizer must be one of sgd, adam",
+        ),
+        (
+            lambda r: r["settings"].update(dtype=16),
+            "runs[0]: setting dtype must be one of float64, float32",
+        ),
+        (lambda r: r["settings"].update(dataset=3), "runs[0]: setting dataset must be text"),
+        (
+            lambda r: r["settings"].update(epochs=2.5),
+            "runs[0]: setting epochs must be a whole number",
+        ),
+        (
+            lambda r: r["settings"].update(batch_size="32"),
+            "runs[0]: setting batch_size must be a finite number",
+        ),
     ],
 )
 def test_a_damaged_run_is_refused_in_one_line(change, message):

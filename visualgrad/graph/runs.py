@@ -153,8 +153,7 @@ def from_data(value: object, index: int) -> Run:
     if not isinstance(settings, dict) or set(settings) != set(SETTINGS):
         raise RunError(f"{where}: settings must name {', '.join(SETTINGS)}")
     for name, setting in settings.items():
-        if isinstance(setting, bool) or not isinstance(setting, (int, float, str)):
-            raise RunError(f"{where}: setting {name} must be a number or text")
+        _check_setting(name, setting, where)
     epochs = value["epochs"]
     if not isinstance(epochs, list) or not 0 < len(epochs) <= MAX_POINTS:
         raise RunError(f"{where}: epochs must list 1 to {MAX_POINTS} epoch numbers")
@@ -173,3 +172,21 @@ def from_data(value: object, index: int) -> Run:
 
 def _number(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _check_setting(name: str, value: object, where: str) -> None:
+    """A run's setting of the type its TrainingSettings field has; RunError saying why not."""
+    from .graph import TrainingSettings  # graph.py builds on this module
+
+    choices = {"optimizer": TrainingSettings.OPTIMIZERS, "dtype": TrainingSettings.DTYPES}
+    default = getattr(TrainingSettings, name)
+    if name in choices:
+        if value not in choices[name]:
+            raise RunError(f"{where}: setting {name} must be one of {', '.join(choices[name])}")
+    elif isinstance(default, str):
+        if not isinstance(value, str) or len(value) > 200:
+            raise RunError(f"{where}: setting {name} must be text")
+    elif not _number(value):
+        raise RunError(f"{where}: setting {name} must be a finite number")
+    elif isinstance(default, int) and not float(value).is_integer():
+        raise RunError(f"{where}: setting {name} must be a whole number")
