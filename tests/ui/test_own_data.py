@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QSpinBox
 
 from visualgrad.graph import fileformat
 from visualgrad.graph.data import dataset_for
@@ -120,7 +120,9 @@ def test_drawn_points_are_added_removed_undone_and_trained_on(qtbot, window, tmp
     window.training.drawer.class_box.setValue(1)
     click_plot(qtbot, window, (0.25, -0.3))
     data = window.graph.data
-    assert window.graph.training.dataset == "imported"
+    assert window.graph.training.dataset == "imported" and data.name == "xor + drawn points"
+    size_box = window.training.findChild(QSpinBox, "datasetSizeBox")
+    assert not size_box.isEnabled() and f"the {len(data.x)} rows" in size_box.toolTip()
     assert len(data.x) == len(xor.x) + len(xor.x_val) + 1
     np.testing.assert_allclose(data.x[-1], (0.25, -0.3), atol=0.02)
     assert data.y[-1] == 1
@@ -138,3 +140,20 @@ def test_drawn_points_are_added_removed_undone_and_trained_on(qtbot, window, tmp
     saved = tmp_path / "drawn.vgraph"
     window.save_file(str(saved))
     assert len(fileformat.load(saved).data.x) == len(data.x)
+
+
+def test_data_imported_into_a_graph_with_no_input_says_nothing_reads_it(
+    qtbot, tmp_path, monkeypatch
+):
+    window = open_window(qtbot, SAMPLES / "chain_rule.vgraph")
+    said = []
+    window.document.status.connect(said.append)
+    path = tmp_path / "q.csv"
+    path.write_text(CSV, encoding="utf-8")
+    choose_file(monkeypatch, path)
+    answer_dialog(qtbot)
+    window.import_data_action.trigger()
+    assert said[-1] == (
+        "imported q: 40 rows, 2 inputs, target 2 classes; "
+        "this graph has no Input node, so nothing reads it yet"
+    )

@@ -37,12 +37,13 @@ def test_two_runs_are_listed_with_their_settings_and_overlaid(qtbot, window):
     panel = window.runs
     texts = [panel.list.item(i).text() for i in range(panel.list.count())]
     assert texts[0].startswith("run 1: sgd lr 0.1, batch 32, 3 epochs, seed 0, loss ")
-    assert texts[1].startswith("run 2: sgd lr 0.01, batch 32, 2 epochs, seed 0, loss ")
+    # the second run starts from the weights the first one learned, and says so
+    assert texts[1].startswith(
+        "run 2, continued from run 1: sgd lr 0.01, batch 32, 2 epochs, seed 0, loss "
+    )
     shown = curves(panel.loss_plot)
-    assert [name for name, _ in shown] == [
-        "run 1: sgd lr 0.1, batch 32, 3 epochs, seed 0",
-        "run 2: sgd lr 0.01, batch 32, 2 epochs, seed 0",
-    ]
+    assert [name for name, _ in shown] == ["run 1", "run 2, continued from run 1"]
+    assert panel.loss_plot.getAxis("left").autoSIPrefixScale == 1.0  # no "(x0.001)"
     first, second = panel.session
     assert shown[0][1] == pytest.approx(list(first.loss)) and len(shown[1][1]) == 2
     assert len(first.accuracy) == 3 and 0.0 <= first.accuracy[-1] <= 1.0

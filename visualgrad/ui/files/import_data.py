@@ -117,7 +117,12 @@ def import_file(document: Document, path: str, parent: QWidget, ask: Asker | Non
     if data is None:
         return False
     if document.set_data(data, f"Import {os.path.basename(path)}"):
-        document.status.emit(f"imported {data.describe()}")
+        unread = (
+            ""
+            if any(n.spec.batch == "x" for n in document.graph)
+            else ("; this graph has no Input node, so nothing reads it yet")
+        )
+        document.status.emit(f"imported {data.describe()}{unread}")
         return True
     return False
 

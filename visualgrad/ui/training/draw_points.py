@@ -24,7 +24,8 @@ def as_own_data(data: Dataset) -> ImportedData:
     x = np.vstack([data.x, data.x_val]).astype(np.float64)
     y = np.concatenate([data.y.reshape(len(data.x), -1)[:, 0], data.y_val.reshape(-1)])
     columns = tuple(f"x{i + 1}" for i in range(x.shape[1]))
-    return ImportedData(data.name, columns, "y", "class", x, y.astype(np.float64))
+    name = f"{data.name} + drawn points"
+    return ImportedData(name, columns, "y", "class", x, y.astype(np.float64))
 
 
 def own_data_item(box: QComboBox, data: ImportedData | None) -> None:
@@ -37,6 +38,17 @@ def own_data_item(box: QComboBox, data: ImportedData | None) -> None:
             box.addItem(IMPORTED)
             index = box.count() - 1
         box.setItemData(index, data.describe(), Qt.ToolTipRole)
+
+
+def own_data_size(box: QSpinBox, dataset: str, data: ImportedData | None) -> None:
+    """The project's own data trains on all its rows: the size box says so instead."""
+    own = dataset == IMPORTED and data is not None
+    box.setEnabled(not own)
+    box.setToolTip(
+        f"every one of the {len(data.x)} rows of the project's own data is used"
+        if own
+        else "how many examples the dataset makes"
+    )
 
 
 class PointDrawer(QObject):
@@ -65,7 +77,9 @@ class PointDrawer(QObject):
         layout.addWidget(QLabel("class", self.bar))
         layout.addWidget(self.class_box)
         self.bar.adjustSize()
-        self.bar.move(4, 4)
+        self.bar.move(4, 2)
+        # The plot's axes start below the bar, so the bar covers none of them.
+        plot.getPlotItem().setContentsMargins(0, self.bar.height() + 2, 0, 0)
         self.button.toggled.connect(self._toggled)
         plot.scene().sigMouseClicked.connect(self._clicked)
 

@@ -38,7 +38,7 @@ from ...graph.train import Progress
 from ..document import Document
 from ..theme import LIGHT, Theme
 from .boundary_plot import BoundaryPlot, shows_boundary
-from .draw_points import PointDrawer, own_data_item
+from .draw_points import PointDrawer, own_data_item, own_data_size
 from .health_plot import HealthPlot
 from .loss_plot import LossPlot
 from .plot_strip import PlotStrip
@@ -252,6 +252,7 @@ class TrainingPanel(QWidget):
         finally:
             self._refreshing = False
         self._momentum.setEnabled(s.optimizer == "sgd")
+        own_data_size(self._whole["dataset_size"], s.dataset, self.graph.data)
         try:
             data = dataset_for(s, self.graph.data)
         except ValueError:  # these settings make no dataset; training will say why

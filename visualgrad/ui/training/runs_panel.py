@@ -8,6 +8,7 @@ epoch; pinning one saves it in the project (an undo step), and the runs a file b
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -31,6 +32,16 @@ from ..theme import SERIES, Theme
 from .panel import TrainingPanel
 
 
+def weights_fingerprint(graph: Graph) -> str:
+    """A digest of the graph's learned values: equal when a run starts where one ended."""
+    digest = hashlib.sha1()
+    for node in graph:
+        for name, values in sorted((node.weights or {}).items()):
+            digest.update(f"{node.id}.{name}".encode())
+            digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+    return digest.hexdigest()
+
+
 class RunsPanel(QWidget):
     """A list of runs to tick, a Pin button, and the ticked runs' curves with a legend."""
 
@@ -51,7 +62,10 @@ class RunsPanel(QWidget):
         self.pin_button.clicked.connect(self._toggle_pin)
         self.hint = QLabel("Train, then tick runs to compare their curves.", wordWrap=True)
         self.loss_plot = self._plot("runsPlot", "mean loss")
-        self.accuracy_plot = self._plot("runsAccuracyPlot", "accuracy")
+        self.loss_plot.addLegend(offset=(-6, 6), labelTextSize="8pt")
+        # One legend for both plots: a run's colour; dashed is its validation accuracy.
+        self.accuracy_plot = self._plot("runsAccuracyPlot", "accuracy (dashed: validation)")
+        self.accuracy_plot.setMinimumHeight(90)
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.setMaximumHeight(150)
         side = QVBoxLayout()
@@ -77,7 +91,7 @@ class RunsPanel(QWidget):
         plot.setLabel("bottom", "epoch")
         plot.setLabel("left", label)
         plot.showGrid(x=True, y=True, alpha=0.2)
-        plot.addLegend(offset=(-10, 10))
+        plot.getAxis("left").enableAutoSIPrefix(False)  # a loss reads 0.5, not 500 (x0.001)
         plot.setMenuEnabled(False)
         return plot
 
@@ -92,6 +106,8 @@ class RunsPanel(QWidget):
         self.graph = graph
         graph.events.runs_changed.connect(self._saved_changed)
         self.session, self._count = [], 0
+        self._ended_with: dict[str, str] = {}  # learned weights a run ended with -> its name
+        self._continues: str | None = None
         self._fill(ticked=set())
 
     def _saved_changed(self, _runs: tuple[Run, ...]) -> None:
@@ -99,20 +115,25 @@ class RunsPanel(QWidget):
 
     def _started(self) -> None:
         self._started_at = self.training.plots.epoch_count()
+        self._continues = self._ended_with.get(weights_fingerprint(self.graph))
 
     def _ended(self) -> None:
         rows = self.training.plots.epoch_rows(self._started_at)
         if rows.shape[1] == 0:
             return
         self._count += 1
+        label = f"run {self._count}"
+        if self._continues is not None:
+            label += f", continued from {self._continues}"
         run = runs_model.make_run(
-            f"run {self._count}",
+            label,
             self.graph.training,
             list(rows[1]),
             [None if math.isnan(v) else v for v in rows[2]],
             [None if math.isnan(v) else v for v in rows[3]],
         )
         self.session = runs_model.kept(self.session, run, runs_model.MAX_SESSION_RUNS)
+        self._ended_with[weights_fingerprint(self.graph)] = f"run {self._count}"
         self._fill(self.ticked() | {id(run)})
 
     # ---- the list -------------------------------------------------------------------------
@@ -184,23 +205,19 @@ class RunsPanel(QWidget):
         return [run for key, run in self._runs.items() if key in ticked]
 
     def _draw(self) -> None:
+        self.loss_plot.getPlotItem().legend.clear()
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.clear()
-            plot.getPlotItem().legend.clear()
         any_accuracy = False
         for i, run in enumerate(self.shown()):
             colour = SERIES[i % len(SERIES)]
             epochs = np.array(run.epochs, dtype=np.float64)
-            name = f"{run.label}: {run.describe()}"
-            self.loss_plot.plot(
-                epochs, np.array(run.loss), pen=pg.mkPen(colour, width=2), name=name
-            )
+            pen = pg.mkPen(colour, width=2)
+            self.loss_plot.plot(epochs, np.array(run.loss), pen=pen, name=run.label)
             accuracy = np.array(run.accuracy)
             if np.isfinite(accuracy).any():
                 any_accuracy = True
-                pen = pg.mkPen(colour, width=2)
-                self.accuracy_plot.plot(epochs, accuracy, pen=pen, name=f"{run.label} training")
+                self.accuracy_plot.plot(epochs, accuracy, pen=pen)
                 dashed = pg.mkPen(colour, width=2, style=Qt.DashLine)
-                val = np.array(run.val_accuracy)
-                self.accuracy_plot.plot(epochs, val, pen=dashed, name=f"{run.label} validation")
+                self.accuracy_plot.plot(epochs, np.array(run.val_accuracy), pen=dashed)
         self.accuracy_plot.setVisible(any_accuracy)
