@@ -14,6 +14,13 @@ from tests.graph.builders import chain_rule, mlp
 from visualgrad.graph import fileformat
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+# a project whose group name is a list: was a TypeError traceback from `check` (exit 1)
+BAD_GROUP = json.dumps(
+    {
+        **json.loads(fileformat.to_json(chain_rule())),
+        "groups": [{"name": ["g"], "members": ["a"], "position": [0, 0]}],
+    }
+)
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -80,6 +87,7 @@ def test_train_json_is_repeatable_and_saves(files, tmp_path):
         ('{"format": "visualgrad", "version": 9}', "written by a newer visualgrad (version 9"),
         ("{not json", "damaged JSON"),
         ('{"hello": 1}', "not a visualgrad file"),
+        (BAD_GROUP, "groups[0]: name must be text"),
     ],
 )
 def test_bad_files_exit_2_with_one_line(tmp_path, content, message):

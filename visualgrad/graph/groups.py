@@ -14,6 +14,7 @@ the same, stepping goes through it in pieces, and the exporter says why it canno
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -64,6 +65,7 @@ class Groups:
         self._graph = graph
         self._groups: dict[str, Group] = {}
         self._of: dict[str, str] = {}  # node id -> the name of its group
+        self._renaming: str | None = None  # a node taken out to be put back under a new id
         self.changed = Signal("groups_changed")  # the new table
 
     def __iter__(self) -> Iterator[Group]:
@@ -135,10 +137,32 @@ class Groups:
         moved = Group(name, group.members, (float(position[0]), float(position[1])))
         self.set_table([moved if g.name == name else g for g in self._groups.values()])
 
+    @contextmanager
+    def renaming(self, old: str, new: str) -> Iterator[None]:
+        """While node ``old`` is taken out and put back as ``new``, it stays in its group:
+        ``new`` counts as a member from the start, and the group changes once, at the end."""
+        name = self._of.get(old)
+        if name is None:
+            yield
+            return
+        self._renaming, self._of[new] = old, name
+        try:
+            yield
+        except BaseException:
+            self._renaming = None
+            del self._of[new]
+            self.forget(old)
+            raise
+        self._renaming = None
+        group = self._groups[name]
+        members = tuple(new if m == old else m for m in group.members)
+        renamed = Group(name, members, group.position)
+        self.set_table([renamed if g.name == name else g for g in self._groups.values()])
+
     def forget(self, node_id: str) -> None:
         """A member was removed from the graph: its group loses it (and goes when empty)."""
         name = self._of.get(node_id)
-        if name is None:
+        if name is None or node_id == self._renaming:
             return
         group = self._groups[name]
         rest = tuple(m for m in group.members if m != node_id)
@@ -273,7 +297,9 @@ def from_data(value: object) -> list[Group]:
         if not isinstance(entry, dict) or set(entry) != {"name", "members", "position"}:
             raise GroupError(f"{where}: expected an object with name, members and position")
         name, members, position = entry["name"], entry["members"], entry["position"]
-        where = f"group {name!r}" if isinstance(name, str) else where
+        if not isinstance(name, str):
+            raise GroupError(f"{where}: name must be text, a name of letters, digits and _")
+        where = f"group {name!r}"
         if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
             raise GroupError(f"{where}: members must be a list of node ids")
         if len(set(members)) != len(members):

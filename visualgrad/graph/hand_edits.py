@@ -128,6 +128,8 @@ def from_data(value: Any, graph: Graph) -> list[HandEdit]:
         node = graph.nodes.get(entry["node"]) if isinstance(entry["node"], str) else None
         if node is None or not node.spec.learnable:
             raise GraphError(f"{where}: {entry['node']!r} is not a node with learnable values")
+        if not isinstance(entry["weight"], str):
+            raise GraphError(f"{where}: weight must be the name of a tensor")
         if entry["weight"] not in node.spec.weight_shapes(node.params):
             raise GraphError(f"{where}: {node.describe()} has no tensor {entry['weight']!r}")
         index = entry["index"]

@@ -267,7 +267,7 @@ def check_text(text: Any, where: str = "lesson step") -> str:
 def _action(wait: Any, where: str) -> Action:
     _object(wait, f"{where}: wait_for", ("action",), ("node", "edge", "loss_below"))
     kind = wait["action"]
-    if kind not in ACTIONS:
+    if not isinstance(kind, str) or kind not in ACTIONS:
         raise LessonError(
             f"{where}: action {kind!r} is not one of {', '.join(ACTIONS)}"
             if isinstance(kind, str)
