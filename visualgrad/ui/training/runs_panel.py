@@ -60,11 +60,12 @@ class RunsPanel(QWidget):
         self.pin_button = QPushButton("Pin to project", objectName="pinRunButton")
         self.pin_button.setToolTip("Save the selected run in the project, to compare it later")
         self.pin_button.clicked.connect(self._toggle_pin)
-        self.hint = QLabel("Train, then tick runs to compare their curves.", wordWrap=True)
+        self.hint = QLabel(wordWrap=True)
         self.loss_plot = self._plot("runsPlot", "mean loss")
         self.loss_plot.addLegend(offset=(-6, 6), labelTextSize="8pt")
         # One legend for both plots: a run's colour; dashed is its validation accuracy.
-        self.accuracy_plot = self._plot("runsAccuracyPlot", "accuracy (dashed: validation)")
+        self.accuracy_plot = self._plot("runsAccuracyPlot", "accuracy")
+        self.accuracy_plot.setToolTip("solid: training accuracy, dashed: validation accuracy")
         self.accuracy_plot.setMinimumHeight(90)
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.setMaximumHeight(150)
@@ -77,7 +78,7 @@ class RunsPanel(QWidget):
         plots.addWidget(self.accuracy_plot, 1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addLayout(side, 2)
+        layout.addLayout(side, 1)
         layout.addLayout(plots, 3)
         training.started.connect(self._started)
         training.finished.connect(lambda _done: self._ended())
@@ -170,7 +171,11 @@ class RunsPanel(QWidget):
                     self.list.setCurrentItem(item)
         finally:
             self._filling = False
-        self.hint.setVisible(not self._runs)
+        self.hint.setText(
+            "Tick runs to overlay them; dashed lines are validation accuracy."
+            if self._runs
+            else "Train, then tick runs to compare their curves."
+        )
         self._update_pin()
         self._draw()
 
