@@ -47,9 +47,10 @@ def _rename(graph: Graph, old: str, new: str) -> None:
     index = list(graph.nodes).index(old)
     touching = [(i, e) for i, e in enumerate(graph.edges) if old in (e.source, e.target)]
     points = {e: graph.reroutes.points(e) for _, e in touching}
-    graph.remove_node(old)
     renamed = Node(new, node.type, dict(node.params), node.position, node.weights)
-    graph.restore([(index, renamed)], [(i, _renamed(e, old, new)) for i, e in touching])
+    with graph.groups.renaming(old, new):  # in its group all along, in its place there
+        graph.remove_node(old)
+        graph.restore([(index, renamed)], [(i, _renamed(e, old, new)) for i, e in touching])
     for edge, kept in points.items():
         if kept:
             graph.reroutes.set(_renamed(edge, old, new), kept)
