@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsTextItem, QGraphicsView
 
 from ...graph import catalog
@@ -110,10 +110,14 @@ class CanvasView(QGraphicsView):
         rect = self.scene().items_rect()
         if rect.isNull():
             return
-        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
-        if self.zoom() > 1.5:
-            self.zoom_by(1.5 / self.zoom())
+        padded = rect.adjusted(-40, -40, 40, 40)
+        width, height = self.view_size()
+        scale = min(width / padded.width(), height / padded.height(), 1.5)
+        scale = min(max(scale, MIN_ZOOM), MAX_ZOOM)
+        self.setTransform(QTransform.fromScale(scale, scale))  # no anchor: not the mouse's
+        self.centerOn(rect.center())
         self.zoom_changed.emit(self.zoom())
+        self.overview.viewport().update()
 
     def wheelEvent(self, event) -> None:
         if event.modifiers() & Qt.ShiftModifier:
