@@ -1,8 +1,11 @@
 """One element's row of the Jacobian, against central differences and the known patterns."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from visualgrad.graph import fileformat
 from visualgrad.graph.data import as_batch, pass_batch
 from visualgrad.graph.execute import Program
 from visualgrad.graph.graph import Graph
@@ -11,6 +14,7 @@ from visualgrad.graph.jacobian import jacobian_row
 from .builders import mlp
 
 H = 1e-6
+SAMPLES = Path(__file__).parents[2] / "visualgrad" / "samples"
 
 
 def _rows(row):
@@ -143,3 +147,80 @@ def test_an_index_outside_the_output_says_so():
     program = Program(_matmul(), "simple")
     with pytest.raises(ValueError, match=r"index \(3, 0\) is outside its output of shape"):
         jacobian_row(program, {}, "m", (3, 0))
+
+
+def _dead_relu_matmul() -> Graph:
+    """m = relu(a) @ b with every element of a negative: each relu is off."""
+    g = Graph()
+    g.add_node("Parameter", "a", {"shape": [3, 4]})
+    g.add_node("Parameter", "b", {"shape": [4, 5]})
+    g.add_node("ReLU", "relu")
+    g.add_node("MatMul", "m")
+    g.connect("a", "y", "relu", "x")
+    g.connect("b", "y", "m", "b")
+    g.connect("relu", "y", "m", "a")
+    g.set_weights("a", {"value": -np.arange(1.0, 13.0).reshape(3, 4)})
+    return g
+
+
+def test_a_matmul_through_a_dead_relu_still_lights_a_row_and_a_column():
+    program = Program(_dead_relu_matmul(), "simple")
+    row = jacobian_row(program, {}, "m", (1, 2))
+    up = _rows(row)
+    assert row.value == 0.0
+    rows_of_a = np.zeros((3, 4), dtype=bool)
+    rows_of_a[1] = True
+    column_of_b = np.zeros((4, 5), dtype=bool)
+    column_of_b[:, 2] = True
+    for label in ("a", "relu"):
+        np.testing.assert_array_equal(up[label].depends, rows_of_a)
+    np.testing.assert_array_equal(up["b"].depends, column_of_b)
+    # the numbers are as they were: 0 through the dead relu, b's column through relu
+    b = up["b"].value
+    np.testing.assert_array_equal(up["a"].row, 0.0)
+    np.testing.assert_array_equal(up["b"].row, 0.0)
+    np.testing.assert_allclose(up["relu"].row[1], b[:, 2])
+    np.testing.assert_array_equal(up["a"].flat, rows_of_a)
+    np.testing.assert_array_equal(up["b"].flat, column_of_b)
+    assert not up["relu"].flat.any()
+    entries = row.entries()
+    assert len(entries) == 12  # 4 of a, 4 of relu, 4 of b
+    flat_b = [row.entry_text(u, at, d) for u, at, d in entries if u.label == "b"]
+    assert flat_b[0] == "d m[1,2] / d b[0,2] = 0   (connected, derivative 0 here)"
+
+
+def test_a_conv_through_a_dead_relu_lights_its_receptive_field():
+    g = Graph()
+    g.add_node("Parameter", "img", {"shape": [1, 2, 6, 6]})
+    g.add_node("ReLU", "relu")
+    g.add_node(
+        "Conv2d",
+        "conv",
+        {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "stride": 1, "padding": 0},
+    )
+    g.connect("img", "y", "relu", "x")
+    g.connect("relu", "y", "conv", "x")
+    g.set_weights("img", {"value": -np.ones((1, 2, 6, 6))})
+    program = Program(g, "simple")
+    up = _rows(jacobian_row(program, {}, "conv", (0, 1, 2, 1)))
+    field = np.zeros((1, 2, 6, 6), dtype=bool)
+    field[0, :, 2:5, 1:4] = True
+    np.testing.assert_array_equal(up["img"].depends, field)
+    np.testing.assert_array_equal(up["img"].row, 0.0)
+    kernel = np.zeros((3, 2, 3, 3), dtype=bool)
+    kernel[1] = True
+    np.testing.assert_array_equal(up["conv.weight"].depends, kernel)
+    np.testing.assert_array_equal(up["conv.weight"].flat, kernel)  # relu's outputs are all 0
+
+
+def test_xor_output_is_connected_to_every_weight_of_its_layers():
+    graph = fileformat.load(SAMPLES / "xor.vgraph")
+    program = Program(graph, "simple")
+    row = jacobian_row(program, pass_batch(graph, "simple"), "out", (0, 0))
+    up = _rows(row)
+    relu = up["relu"].value[0]
+    assert (relu == 0).any()  # some hidden units are off for example 0
+    np.testing.assert_allclose(up["out.weight"].row, relu[None, :])
+    assert up["out.weight"].depends.all() and up["hidden.weight"].depends.all()
+    np.testing.assert_array_equal(up["out.weight"].flat[0], relu == 0)
+    assert up["x"].depends[0].all() and not up["x"].depends[1:].any()

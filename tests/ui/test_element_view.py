@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
 
 from visualgrad.graph import fileformat
+from visualgrad.ui.canvas.heatmap import FAINT
 
 from ..graph.builders import mlp
 from .helpers import open_window
@@ -98,3 +100,31 @@ def test_clicking_a_gradient_shows_what_it_sends_back(qtbot, window):
         f"d relu[{row},0] / d x[{row},1] = {W1[0, 1]:.4g}   × dL/drelu[{row},0] → "
         f"{g * W1[0, 1]:.4g} of dL/dx[{row},1]"
     ]
+
+
+def test_a_connected_element_with_derivative_0_is_listed_and_half_lit(qtbot, window):
+    window.scene.select_nodes(["out"])
+    _whole_pass(qtbot, window)
+    x = window.playback.batch["x"].to_numpy()
+    hidden = x @ W1.T + B1
+    mixed = [n for n in range(4) if (hidden[n] > 0).any() and (hidden[n] <= 0).any()]
+    row = mixed[0]  # an example with some hidden units off
+    _click_cell(qtbot, window.inspector.value_map, row, 0)
+    items = _items(window)
+    through_hidden = [i for i in items if f"/ d hidden[{row}," in i]
+    assert through_hidden == [
+        f"d out[{row},0] / d hidden[{row},{j}] = {W2[0, j]:.4g}"
+        if hidden[row, j] > 0
+        else f"d out[{row},0] / d hidden[{row},{j}] = 0   (connected, derivative 0 here)"
+        for j in range(4)
+    ]
+    view = window.inspector.element
+    dead = int((hidden[row] <= 0).sum())
+    captions = [w.text() for w in view.findChildren(QLabel) if w.text().startswith("hidden (")]
+    assert captions == [f"hidden (4, 4): 4 of 16 connected, {dead} with derivative 0 (half lit)"]
+    lit = view.upstream["hidden"]
+    qtbot.waitUntil(lit.isVisible, timeout=2000)
+    alphas = [[lit.dimmed.pixelColor(k, n).alpha() for k in range(4)] for n in range(4)]
+    expected = [[225] * 4 for _ in range(4)]
+    expected[row] = [0 if hidden[row, j] > 0 else FAINT for j in range(4)]
+    assert alphas == expected

@@ -64,13 +64,16 @@ class ElementView(QWidget):
         if len(entries) > LISTED:
             self.list.addItem(f"... and {len(entries) - LISTED} more")
         for up in row.upstream:
-            lit = int(up.depends.sum())
+            lit, flat = int(up.depends.sum()), int(up.flat.sum())
             if not lit:
                 continue
-            caption = QLabel(f"{up.label} {tuple(up.value.shape)}: {lit} of {up.value.size} lit")
+            caption = f"{up.label} {tuple(up.value.shape)}: {lit} of {up.value.size} connected"
+            if flat:
+                caption += f", {flat} with derivative 0 (half lit)"
             heatmap = Heatmap()
             heatmap.setFixedHeight(70)
-            heatmap.show_array(up.value, lit=up.depends)
+            heatmap.show_array(up.value, lit=up.depends & ~up.flat, faint=up.flat)
+            caption = QLabel(caption, wordWrap=True)
             self.maps.addWidget(caption)
             self.maps.addWidget(heatmap)
             self.upstream[up.label] = heatmap

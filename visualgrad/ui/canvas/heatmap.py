@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from ...graph.summaries import heat_cell, heat_grid, heat_index
 
 CELLS = 64  # rows and columns a heatmap shows at most
+FAINT = 110  # the veil over connected elements whose derivative is 0 here (225: not connected)
 
 
 def heat_rgba(t: np.ndarray) -> np.ndarray:
@@ -50,8 +51,11 @@ class Heatmap(QWidget):
         self.dimmed: QImage | None = None  # over the elements not lit up
         self.chosen: tuple[int, int] | None = None  # the cell outlined
 
-    def show_array(self, array: np.ndarray, lit: np.ndarray | None = None) -> None:
-        """Draw ``array``; with ``lit`` (a mask of its shape) the other elements are dimmed."""
+    def show_array(
+        self, array: np.ndarray, lit: np.ndarray | None = None, faint: np.ndarray | None = None
+    ) -> None:
+        """Draw ``array``; with ``lit`` (a mask of its shape) the other elements are dimmed,
+        those of ``faint`` (a second mask) half as much."""
         self.image = heat_image(array, CELLS, CELLS)
         self.shape = tuple(np.shape(array))
         self.cells = (self.image.height(), self.image.width())
@@ -60,6 +64,9 @@ class Heatmap(QWidget):
         if lit is not None:
             shown = heat_grid(np.asarray(lit, dtype=float), CELLS, CELLS) > 0
             alpha = np.where(shown, 0, 225).astype(np.uint8)
+            if faint is not None:
+                half = heat_grid(np.asarray(faint, dtype=float), CELLS, CELLS) > 0
+                alpha[half & ~shown] = FAINT
             rgba = np.zeros(shown.shape + (4,), dtype=np.uint8)
             rgba[..., :3], rgba[..., 3] = 205, alpha  # grey over what is not lit
             self.dimmed = rgba_image(rgba)
