@@ -18,6 +18,7 @@ from ..graph.reroutes import Point, RerouteError, checked_points
 from ..graph.wiring import first_input, first_output
 from .commands import AddNodes, Connect, RemoveNodes
 from .document import Document
+from .group_edits import check_edges
 
 
 class SetReroutes(QUndoCommand):
@@ -82,6 +83,7 @@ def reconnect(document: Document, edge: Edge, new: Edge | None) -> bool:
         return True
     try:  # with the old edge still in: it leaves the source, so no cycle is missed or made up
         document.graph.check_edge(new)
+        check_edges(document.graph, [new])  # a group stays closed
     except GraphError as error:
         return _refused(document, error)
     stack = document.undo_stack
@@ -144,12 +146,20 @@ def splice(document: Document, edge: Edge, type_name: str, position: Point) -> s
     if into is None or out is None:
         why = GraphError(f"a {type_name} does not fit between {edge.source} and {edge.target}")
         return _refused(document, why) or None
+    wires = [
+        Edge(edge.source, edge.source_port, new.id, into),
+        Edge(new.id, out, edge.target, edge.target_port),
+    ]
+    try:  # the new node is outside every group: between two members it would open theirs
+        check_edges(graph, wires)
+    except GraphError as error:
+        return _refused(document, error) or None
     stack = document.undo_stack
     stack.beginMacro(f"Insert {type_name} into {edge}")
     stack.push(AddNodes(graph, [new], [], f"Add {type_name}"))
     stack.push(RemoveNodes(graph, [], [edge], "Disconnect"))
-    stack.push(Connect(graph, Edge(edge.source, edge.source_port, new.id, into)))
-    stack.push(Connect(graph, Edge(new.id, out, edge.target, edge.target_port)))
+    for wire in wires:
+        stack.push(Connect(graph, wire))
     stack.endMacro()
     return new.id
 

@@ -3,7 +3,7 @@ table, checked first so that a refused edit says why and leaves nothing on the s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
@@ -46,9 +46,15 @@ def _push(document: Document, after: list[Group], text: str, made: str | None = 
 
 def check_edge(graph: Graph, edge: Edge) -> None:
     """GroupError when ``edge`` would open a group: a path out of it and back in."""
-    for name in {graph.groups.group_of(edge.source), graph.groups.group_of(edge.target)}:
+    check_edges(graph, [edge])
+
+
+def check_edges(graph: Graph, edges: Sequence[Edge]) -> None:
+    """GroupError when ``edges``, added together, would open a group an end of one is in."""
+    ends = {n for e in edges for n in (e.source, e.target)}
+    for name in dict.fromkeys(graph.groups.group_of(n) for n in ends):
         if name is not None:
-            check_closed(graph, graph.groups[name].members, name, [edge])
+            check_closed(graph, graph.groups[name].members, name, edges)
 
 
 def fresh_name(graph: Graph, base: str = "group") -> str:
