@@ -61,3 +61,21 @@ def test_about_names_the_version_what_it_is_and_the_licence(qtbot):
     assert "backpropagation" in text.lower()
     assert "MIT" in text
     box.close()
+
+
+def test_undo_and_redo_are_listed_by_name_not_by_what_they_would_undo(qtbot):
+    window = open_window(qtbot)
+    window.document.add_node("Tanh", (0, 300))
+    window.document.add_node("Exp", (200, 300))
+    window.document.undo_stack.undo()
+    assert window.undo_action.text() != "&Undo" and window.redo_action.text() != "&Redo"
+    qtbot.keyClick(window, Qt.Key_Slash, Qt.ControlModifier)
+    edit = [
+        (what, keys)
+        for section, what, keys in window.shortcuts_dialog.listed()
+        if section == "Edit"
+    ]
+    native = QKeySequence.NativeText
+    assert ("Undo", QKeySequence(QKeySequence.Undo).toString(native)) in edit
+    assert ("Redo", QKeySequence(QKeySequence.Redo).toString(native)) in edit
+    assert not [what for what, _ in edit if what.startswith(("Undo ", "Redo "))]

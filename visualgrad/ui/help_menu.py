@@ -32,6 +32,18 @@ def keys(action: QAction) -> str:
     return ", ".join(s.toString(QKeySequence.NativeText) for s in action.shortcuts())
 
 
+FIXED_NAMES = {QKeySequence.Undo: "Undo", QKeySequence.Redo: "Redo"}
+
+
+def name(action: QAction) -> str:
+    """An action's name in the list: Undo and Redo by those names, not by what they would
+    undo or redo now (their text follows the undo stack)."""
+    for standard, fixed in FIXED_NAMES.items():
+        if action.shortcut() in QKeySequence.keyBindings(standard):
+            return fixed
+    return action.text().replace("&", "")
+
+
 def _menus(menu: QMenu, path: str, found: dict[QAction, str]) -> None:
     for action in menu.actions():
         if action.menu() is not None:
@@ -50,7 +62,7 @@ def shortcuts(window: QMainWindow) -> dict[str, list[tuple[str, str]]]:
     table: dict[str, list[tuple[str, str]]] = {}
     for action in [*where, *window.findChildren(QAction)]:
         if action.shortcuts() and action.text():
-            row = (action.text().replace("&", ""), keys(action))
+            row = (name(action), keys(action))
             rows = table.setdefault(where.get(action, OTHER), [])
             if row not in rows:
                 rows.append(row)
