@@ -67,9 +67,12 @@ def test_the_record_of_hand_edits_is_saved_and_loaded():
 @pytest.mark.parametrize(
     "section, message",
     [
-        ('{"node": "nope", "weight": "bias", "index": [0], "before": 0, "after": 1}', "'nope'"),
-        ('{"node": "out", "weight": "gain", "index": [0], "before": 0, "after": 1}', "'gain'"),
+        ('{"node": 3, "weight": "bias", "index": [0], "before": 0, "after": 1}', "node must"),
+        ('{"node": "out", "weight": [], "index": [0], "before": 0, "after": 1}', "weight must"),
         ('{"node": "out", "weight": "bias", "index": ["a"], "before": 0, "after": 1}', "index"),
+        ('{"node": "out", "weight": "bias", "index": [-1], "before": 0, "after": 1}', "from 0"),
+        ('{"node": "out", "weight": "bias", "index": [true], "before": 0, "after": 1}', "index"),
+        ('{"node": "out", "weight": "bias", "index": [0], "before": "a", "after": 1}', "finite"),
         ('{"node": "out", "weight": "bias", "index": [0]}', "expected node, weight"),
     ],
 )
@@ -79,6 +82,45 @@ def test_a_damaged_record_is_a_one_line_error(section, message):
         fileformat.from_json(text)
     assert message in str(error.value) and "hand_edits[0]" in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def edited() -> tuple:
+    """mlp with hidden.bias[3] set to 2 by hand, and the record of it."""
+    graph = mlp()
+    weights, edit = hand_edits.edit(graph, "hidden", "bias", (3,), 2.0)
+    for node_id, tensors in weights.items():
+        graph.set_weights(node_id, tensors)
+    graph.hand_edits.append(edit)
+    return graph, edit
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda g: g.remove_node("hidden"),  # deleted (or renamed: its old id is gone)
+        lambda g: g.set_params("hidden", {"bias": False}),  # the tensor is gone
+        lambda g: g.set_params("hidden", {"out_features": 2}),  # bias[3] is outside it now
+    ],
+)
+def test_a_record_of_a_node_or_tensor_that_is_gone_is_kept_and_not_shown(change):
+    graph, edit = edited()
+    assert hand_edits.current(graph, "hidden") == [edit]
+    change(graph)
+    loaded = fileformat.from_json(fileformat.to_json(graph), "x.vgraph")  # it reopens
+    assert loaded.hand_edits == [edit]
+    assert hand_edits.current(loaded, "hidden") == []
+    assert hand_edits.current(graph, "hidden") == []
+
+
+def test_only_the_nodes_own_current_records_are_shown():
+    graph, edit = edited()
+    weights, other = hand_edits.edit(graph, "out", "weight", (0, 1), -1.0)
+    graph.set_weights("out", weights["out"])
+    graph.hand_edits.append(other)
+    loaded = fileformat.from_json(fileformat.to_json(graph))
+    assert hand_edits.current(loaded, "hidden") == [edit]
+    assert hand_edits.current(loaded, "out") == [other]
+    assert hand_edits.current(loaded, "relu") == []
 
 
 def test_the_boundary_at_a_snapshot_is_that_models_prediction():

@@ -364,7 +364,7 @@ def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
         graph.set_lesson(lesson)
     if "hand_edits" in document:
         try:
-            graph.hand_edits = hand_edits.from_data(document["hand_edits"], graph)
+            graph.hand_edits = hand_edits.from_data(document["hand_edits"])
         except GraphError as error:
             raise _Problem(str(error)) from None
     try:

@@ -20,6 +20,8 @@ from .execute import Program
 from .graph import Graph, GraphError
 from .snapshots import Weights, program_weights
 
+MAX_DIMS = 32  # of a recorded index, as of a saved tensor
+
 
 @dataclass(frozen=True)
 class HandEdit:
@@ -110,8 +112,14 @@ def to_data(edits: list[HandEdit]) -> list[dict[str, Any]]:
     ]
 
 
-def from_data(value: Any, graph: Graph) -> list[HandEdit]:
-    """The edits a file lists; GraphError naming the first bad entry."""
+def from_data(value: Any) -> list[HandEdit]:
+    """The edits a file lists; GraphError naming the first malformed entry.
+
+    A record is history: one whose node or tensor is gone (deleted, renamed, a bias turned
+    off) or whose index lies outside the tensor now (resized since) is kept as it is, and
+    ``current`` leaves it out; only an index no tensor could have (a negative or non-whole
+    number, more than ``MAX_DIMS``) is refused.
+    """
     if not isinstance(value, list):
         raise GraphError(f"hand_edits must be a list, got {type(value).__name__}")
     edits = []
@@ -125,23 +133,45 @@ def from_data(value: Any, graph: Graph) -> list[HandEdit]:
             "after",
         }:
             raise GraphError(f"{where}: expected node, weight, index, before and after")
-        node = graph.nodes.get(entry["node"]) if isinstance(entry["node"], str) else None
-        if node is None or not node.spec.learnable:
-            raise GraphError(f"{where}: {entry['node']!r} is not a node with learnable values")
-        if not isinstance(entry["weight"], str):
+        node_id, name, index = entry["node"], entry["weight"], entry["index"]
+        if not isinstance(node_id, str) or not node_id:
+            raise GraphError(f"{where}: node must be a node's id")
+        if not isinstance(name, str) or not name:
             raise GraphError(f"{where}: weight must be the name of a tensor")
-        if entry["weight"] not in node.spec.weight_shapes(node.params):
-            raise GraphError(f"{where}: {node.describe()} has no tensor {entry['weight']!r}")
-        index = entry["index"]
-        if not isinstance(index, list) or not all(
-            isinstance(j, int) and not isinstance(j, bool) for j in index
+        if (
+            not isinstance(index, list)
+            or len(index) > MAX_DIMS
+            or not all(type(j) is int and j >= 0 for j in index)
         ):
-            raise GraphError(f"{where}: index must be a list of whole numbers")
+            raise GraphError(f"{where}: index must be a list of whole numbers from 0")
         numbers = (entry["before"], entry["after"])
         if not all(
             isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n)
             for n in numbers
         ):
             raise GraphError(f"{where}: before and after must be finite numbers")
-        edits.append(HandEdit(node.id, entry["weight"], tuple(index), *map(float, numbers)))
+        edits.append(HandEdit(node_id, name, tuple(index), *map(float, numbers)))
     return edits
+
+
+def current(graph: Graph, node_id: str) -> list[HandEdit]:
+    """The recorded edits of ``node_id`` that still name one of its elements (the inspector's
+    list); records of a node or tensor that is gone, or of an index outside it, are left out."""
+    found = []
+    for e in graph.hand_edits:
+        if e.node != node_id:
+            continue
+        shape = _shape(graph, node_id, e.weight)
+        fits = shape is not None and len(e.index) == len(shape)
+        if fits and all(i < n for i, n in zip(e.index, shape)):
+            found.append(e)
+    return found
+
+
+def _shape(graph: Graph, node_id: str, name: str) -> tuple[int, ...] | None:
+    """The shape ``name`` of node ``node_id`` has now, or None where there is no such tensor."""
+    node = graph.nodes.get(node_id)
+    if node is None or not node.spec.learnable:
+        return None
+    shape = node.spec.weight_shapes(node.params).get(name)
+    return None if shape is None else tuple(shape)

@@ -99,7 +99,7 @@ class WeightEditor(QWidget):
             self.message.setText(str(error))
 
     def _show_record(self) -> None:
-        edits = [e for e in self.document.graph.hand_edits if e.node == self.node_id]
+        edits = hand_edits.current(self.document.graph, self.node_id)
         lines = [f"<i>changed by hand:</i> {e.describe()}" for e in edits]
         self.record.setText("<br>".join(lines))
         self.record.setVisible(bool(lines))
