@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
+from shiboken6 import isValid
 
 from ...graph import arrange
 from ..document import Document
@@ -97,6 +98,8 @@ class ArrangeActions(QObject):
             self.document.move(moves, text)
 
     def _update(self, *_changed) -> None:
+        if not isValid(self.scene):  # a window deleted unclosed: its scene empties as it goes
+            return
         count = len(self.scene.selected_node_ids()) if self.scene.graph is not None else 0
         editable = not self.document.locked
         for action in self.align_actions.values():

@@ -191,7 +191,7 @@ class LessonsPanel(QWidget):
             self.run.pass_reset()
 
     def _selection_changed(self) -> None:
-        if self.scene.graph is None:
+        if not isValid(self.scene) or self.scene.graph is None:  # a window deleted unclosed
             return
         ids = self.scene.selected_node_ids()
         if len(ids) == 1:
