@@ -30,6 +30,7 @@ class CanvasScene(QGraphicsScene):
     """Items for the document's graph, kept in step with it by its events."""
 
     shapes_refreshed = Signal()
+    items_replacing = Signal()  # every item is about to go: drop what points at them
 
     def __init__(self, document: Document, theme: Theme = LIGHT, parent=None) -> None:
         super().__init__(parent)
@@ -57,6 +58,7 @@ class CanvasScene(QGraphicsScene):
 
     # ---- following the document ---------------------------------------------------------
     def set_graph(self, graph: Graph) -> None:
+        self.items_replacing.emit()
         self.detach()
         self.clear()
         self.wires.reset()

@@ -41,6 +41,7 @@ class EdgeFlow(QObject):
         self.animation.setEasingCurve(QEasingCurve.InOutSine)
         self.animation.valueChanged.connect(self._move_pulses)
         self.animation.finished.connect(self._arrived)
+        scene.items_replacing.connect(self.drop_pulses)
 
     def set_scale(self, gradients: Iterable[np.ndarray]) -> None:
         """Colour by the whole decades that the mean magnitudes of ``gradients`` span."""
@@ -88,6 +89,14 @@ class EdgeFlow(QObject):
         if self.moving():
             self.animation.stop()
             self._arrived()
+
+    def drop_pulses(self) -> None:
+        """Stop a pulse on its way and forget it and its step: the edges it ran along go."""
+        self.animation.stop()
+        for pulse in self.pulses:
+            self.scene.removeItem(pulse)
+        self.pulses = []
+        self._step_in_flight = None
 
     def set_view(self, view: str) -> None:
         """Badges show the values of the forward pass ("value"), or the gradients of the
