@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphi
 from ...graph.groups import Group, GroupPorts
 from ..theme import Theme
 from .drawing import DETAIL, detail, font
-from .nodes import HEADER, NODE_WIDTH, PARAMS, PORT_RADIUS, ROW, port_y
+from .nodes import HEADER, NODE_WIDTH, PARAMS, PORT_RADIUS, ROW, mark_rect, paint_mark, port_y
 
 if TYPE_CHECKING:
     from .edges import EdgeItem
@@ -86,7 +86,10 @@ class GroupItem(QGraphicsObject):
         return HEADER + PARAMS + rows * ROW + 16
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-PORT_RADIUS - 3, -10, NODE_WIDTH + 2 * PORT_RADIUS + 6, self.height() + 30)
+        rect = QRectF(-PORT_RADIUS - 3, -10, NODE_WIDTH + 2 * PORT_RADIUS + 6, self.height() + 30)
+        if self.value_text:
+            rect = rect.united(mark_rect(self.value_text, self.height() + 2))
+        return rect
 
     def set_state(self, state: str, value_text: str = "") -> None:
         """Playback lights the group while it steps over it, as it lights a node."""
@@ -146,10 +149,7 @@ class GroupItem(QGraphicsObject):
         if self.value_text:
             colour = theme.backward if self.value_text.startswith("dL/d") else theme.forward
             painter.setPen(colour)
-            painter.setFont(font())
-            painter.drawText(
-                QRectF(0, self.height() + 2, NODE_WIDTH, 16), Qt.AlignCenter, self.value_text
-            )
+            paint_mark(painter, self.value_text, self.height() + 2)
 
     def _paint_text(self, painter: QPainter) -> None:
         theme = self.theme

@@ -7,6 +7,7 @@ port dropped on a port, a delete: the scene turns those into undo commands.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -53,6 +54,29 @@ def header_texts(node_id: str, type_name: str, width: float) -> tuple[str, str]:
     room = width - title.horizontalAdvance(name) - 8
     kind = small.elidedText(type_name, Qt.ElideRight, room) if room > 24 else ""
     return name, "" if kind == "…" else kind
+
+
+MARK_ROOM = NODE_WIDTH + 90.0  # the text under a card may reach 45 past either side
+
+
+@lru_cache(maxsize=8192)
+def mark_text(text: str) -> tuple[str, float]:
+    """The playback text under a card, shortened on the right to ``MARK_ROOM``, and its width."""
+    metrics = QFontMetricsF(font())
+    shown = metrics.elidedText(text, Qt.ElideRight, MARK_ROOM)
+    return shown, metrics.horizontalAdvance(shown)
+
+
+def mark_rect(text: str, top: float) -> QRectF:
+    """Where the playback text goes: centred under the card, ``top`` down, as wide as it is."""
+    width = max(mark_text(text)[1] + 4, NODE_WIDTH)
+    return QRectF((NODE_WIDTH - width) / 2, top, width, 16)
+
+
+def paint_mark(painter: QPainter, text: str, top: float) -> None:
+    """Draw the playback text under a card with the painter's pen."""
+    painter.setFont(font())
+    painter.drawText(mark_rect(text, top), Qt.AlignCenter, mark_text(text)[0])
 
 
 class PortItem(QGraphicsItem):
@@ -128,7 +152,10 @@ class NodeItem(QGraphicsObject):
         return HEADER + PARAMS + rows * ROW + 16
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-PORT_RADIUS - 3, -6, NODE_WIDTH + 2 * PORT_RADIUS + 6, self.height() + 22)
+        rect = QRectF(-PORT_RADIUS - 3, -6, NODE_WIDTH + 2 * PORT_RADIUS + 6, self.height() + 22)
+        if self.value_text:
+            rect = rect.united(mark_rect(self.value_text, self.height() + 2))
+        return rect
 
     def refresh(self) -> None:
         """Re-read the node (its parameters changed)."""
@@ -265,5 +292,4 @@ class NodeItem(QGraphicsObject):
             if "grad check" in self.value_text:
                 colour = theme.forward if self.value_text.startswith("✔") else theme.error
             painter.setPen(colour)
-            painter.setFont(font())
-            painter.drawText(QRectF(0, height + 2, NODE_WIDTH, 16), Qt.AlignCenter, self.value_text)
+            paint_mark(painter, self.value_text, height + 2)
