@@ -186,7 +186,10 @@ RULES: dict[str, tuple[str, Callable[[Names, dict], str]]] = {
     ),
     "Loss": (
         "start",
-        lambda n, p: f"the backward pass starts at the loss with dL/dL = 1: {n.down} = 1",
+        lambda n, p: (
+            f"the backward pass starts at the loss, where dL/dL = 1, and the Loss node "
+            f"hands its gradient {n.up} on unchanged to {n.x}"
+        ),
     ),
 }
 SHAPE_OPS = ("Reshape", "Transpose", "Flatten")
