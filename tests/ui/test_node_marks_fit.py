@@ -45,3 +45,13 @@ def test_the_text_under_each_node_fits_after_a_backward_pass(qtbot):
         assert QFontMetricsF(font).horizontalAdvance(text) <= rect.width(), text
         assert item.boundingRect().contains(rect), text
         assert text == item.value_text or text.endswith("…")
+
+
+def test_a_zoomed_out_node_shortens_its_large_id_on_the_right(qtbot):
+    window = open_window(qtbot, SAMPLES / "perceptron.vgraph")
+    item = window.scene.node_items["perceptron_scores"]
+    texts = drawn_texts(item, 0.3)
+    assert len(texts) == 1
+    rect, text, font = texts[0]
+    assert QFontMetricsF(font).horizontalAdvance(text) <= rect.width()
+    assert text.startswith("percep") and text.endswith("…")

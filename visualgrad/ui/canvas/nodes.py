@@ -67,6 +67,12 @@ def mark_text(text: str) -> tuple[str, float]:
     return shown, metrics.horizontalAdvance(shown)
 
 
+@lru_cache(maxsize=8192)
+def large_id(node_id: str) -> str:
+    """A zoomed-out card's id in the large font, shortened on the right to fit the card."""
+    return QFontMetricsF(font("large")).elidedText(node_id, Qt.ElideRight, NODE_WIDTH - 8)
+
+
 def mark_rect(text: str, top: float) -> QRectF:
     """Where the playback text goes: centred under the card, ``top`` down, as wide as it is."""
     width = max(mark_text(text)[1] + 4, NODE_WIDTH)
@@ -275,7 +281,7 @@ class NodeItem(QGraphicsObject):
             painter.setPen(self.theme.text)
             painter.setFont(font("large"))
             body = QRectF(4, HEADER, NODE_WIDTH - 8, self.height() - HEADER)
-            painter.drawText(body, Qt.AlignCenter, self.node.id)
+            painter.drawText(body, Qt.AlignCenter, large_id(self.node.id))
 
     def _paint_marks(self, painter: QPainter) -> None:
         """The error badge and the playback text: drawn at every zoom."""
