@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from visualgrad import engine as vg
+from visualgrad.engine.index_tensors import Indices, Mask
 from visualgrad.engine.nn import functional as F
 
 from .checks import check_gradients
@@ -112,8 +113,10 @@ def test_getitem_refuses_what_torch_refuses(backend):
         x[5]
     with pytest.raises(ValueError, match="getitem: slice step must be positive"):
         x[::-1]
-    with pytest.raises(TypeError, match="getitem: expected integer indices"):
+    with pytest.raises(IndexError, match="getitem: tensors used as indices .* float64 tensor$"):
         x[vg.tensor([0.5])]
+    with pytest.raises(IndexError, match="getitem: tensors used as indices .* float32 tensor$"):
+        x[vg.tensor([0, 1], dtype="float32")]
     with pytest.raises(TypeError, match="getitem: cannot index with str"):
         x["a"]
 
@@ -151,10 +154,12 @@ def test_a_comparison_indexes_as_a_boolean_mask_as_in_torch(backend):
     rows = np.array([True, False, True])
     assert_matches_torch(lambda t: t[rows], lambda t: t[torch.tensor(rows)], [_x(11)], backend)
     x = vg.tensor(_x(12), backend=backend)
-    as_numbers = (x > 0) * 1.0  # arithmetic on a mask gives plain 0/1 numbers: indices
+    as_numbers = (x > 0) * 1.0  # arithmetic on a mask gives plain floats, which torch refuses
     assert type(as_numbers) is vg.Tensor
-    values = x.to_numpy()
-    np.testing.assert_array_equal(x[as_numbers].to_numpy(), values[(values > 0) * 1])
+    with pytest.raises(IndexError, match="tensors used as indices must be integers"):
+        x[as_numbers]
+    with pytest.raises(IndexError, match="tensors used as indices must be integers"):
+        x[x]
 
 
 def test_a_tensor_iterates_over_its_rows_and_a_zero_dim_one_refuses(backend):
@@ -164,3 +169,61 @@ def test_a_tensor_iterates_over_its_rows_and_a_zero_dim_one_refuses(backend):
     np.testing.assert_array_equal(rows[2].to_numpy(), x.to_numpy()[2])
     with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
         list(vg.tensor(1.0, backend=backend))
+
+
+MASK_KEYS = {
+    "viewed": lambda t: (t > 0).view(12),
+    "reshaped": lambda t: (t > 0).reshape(-1),
+    "transposed": lambda t: (t.T > 0).T,
+    "permuted": lambda t: (t.permute(1, 0) < 0.3).permute(1, 0),
+    "detached": lambda t: (t > 0).detach(),
+    "a row of a mask": lambda t: (slice(None), (t > 0)[1]),
+    "and": lambda t: (t > -0.5) & (t < 0.5),
+    "or": lambda t: (t < -0.5) | (t > 0.5),
+    "xor": lambda t: (t > 0) ^ (t > 0.5),
+    "not": lambda t: ~(t > 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MASK_KEYS))
+def test_a_mask_stays_a_mask_through_shape_and_logical_ops(backend, name):
+    key = MASK_KEYS[name]
+    flat = name in ("viewed", "reshaped")
+    assert_matches_torch(
+        lambda t: (t.view(12) if flat else t)[key(t)],
+        lambda t: (t.view(12) if flat else t)[key(t)],
+        [_x(14, (3, 4))],
+        backend,
+    )
+
+
+def test_tensor_of_a_mask_bools_or_ints_keeps_how_it_indexes(backend):
+    values = _x(15, (3, 4))
+    x, t = vg.tensor(values, backend=backend), torch.tensor(values)
+    picked = {
+        "mask": (x[vg.tensor(x > 0)], t[t > 0]),
+        "bools": (x[vg.tensor(values[:, 0] > 0)], t[torch.tensor(values[:, 0] > 0)]),
+        "bool list": (x[[True, False, True]], t[[True, False, True]]),
+        "ints": (x[vg.tensor([2, 0])], t[torch.tensor([2, 0])]),
+        "argmax": (x[:, x.argmax(1)], t[:, t.argmax(1)]),
+        "max indices": (x[x.max(0).indices], t[t.max(0).indices]),
+        "gather argmax": (
+            x.gather(1, x.argmax(1).unsqueeze(1)),
+            t.gather(1, t.argmax(1).unsqueeze(1)),
+        ),
+    }
+    for name, (ours, theirs) in picked.items():
+        np.testing.assert_array_equal(ours.to_numpy(), theirs.numpy(), err_msg=name)
+    assert type(vg.tensor(x > 0)) is Mask and type(vg.tensor([1, 2])) is Indices
+    assert type(vg.tensor([1, 2], dtype="float64")) is vg.Tensor
+    assert type(x.argmax(1)) is type(x.max(0).indices) is Indices
+
+
+def test_a_mask_refuses_float_operands_and_gather_refuses_floats_and_masks(backend):
+    x = vg.tensor(_x(16, (2, 3)), backend=backend)
+    with pytest.raises(TypeError, match="&: a mask combines only with masks or booleans"):
+        (x > 0) & x
+    with pytest.raises(IndexError, match="gather: tensors used as indices .* float64 tensor$"):
+        x.gather(1, vg.tensor([[0.0]]))
+    with pytest.raises(IndexError, match="gather: boolean masks are not supported"):
+        x.gather(1, x > 0)

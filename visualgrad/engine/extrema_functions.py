@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from . import index_tensors
 from .autodiff import Context, EngineFunction
 from .tensor import Tensor
 from .tensor_data import Shape, TensorData
@@ -85,5 +86,5 @@ def extreme_along(a: Tensor, dim: int, keepdim: bool, smallest: bool) -> ValuesI
     if a.dims == 0:
         out_shape = ()
     picked = PickAlong.apply(a, dim, index, values)
-    indices = Tensor(index._data.view(out_shape), a.backend)
+    indices = index_tensors.Indices(index._data.view(out_shape), a.backend)
     return ValuesIndices(picked.view(*out_shape), indices)

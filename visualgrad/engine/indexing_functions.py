@@ -17,10 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from . import index_tensors
 from .autodiff import Context, EngineFunction
 from .tensor import Tensor, tensor
 from .tensor_data import Shape, TensorData, shape_broadcast
 from .tensor_functions import _new, cast_, contiguous_, map_, sum_to, zip_
+
+Mask, Indices = index_tensors.Mask, index_tensors.Indices  # tensor.py uses indexing.Mask
 
 
 def _flat_rows(t: Tensor) -> TensorData:
@@ -183,10 +186,18 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def _whole_numbers(values: Any, op: str) -> np.ndarray:
-    """Indices (a Tensor, an array or a list) as int64; TypeError if they are not whole."""
+    """Indices (``Indices``, an integer array or list) as int64, as torch takes long tensors;
+    IndexError for a float or boolean tensor or array, TypeError for non-whole values."""
+    if isinstance(values, Mask) or (isinstance(values, np.ndarray) and values.dtype == bool):
+        raise IndexError(f"{op}: boolean masks are not supported here; give integer indices")
+    if isinstance(values, Tensor) and not isinstance(values, Indices):
+        raise IndexError(
+            f"{op}: tensors used as indices must be integers (argmax, tensor of ints) or a "
+            f"mask (a comparison), got a {values.dtype} tensor"
+        )
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        raise IndexError(f"{op}: arrays used as indices must be integers, got {values.dtype}")
     array = values.to_numpy() if isinstance(values, Tensor) else np.asarray(values)
-    if array.dtype.kind == "b":
-        raise TypeError(f"{op}: boolean masks are not supported; give integer indices")
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{op}: expected integer indices, got values of dtype {array.dtype}")
     whole = array.astype(np.int64)
@@ -222,17 +233,6 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     return Take.apply(input, positions_tensor(positions, input.backend))
 
 
-class Mask(Tensor):
-    """What a comparison gives: 0s and 1s (floats, like every tensor) that index as a
-    boolean mask, as torch's ``x[x > 0]``; arithmetic on a mask gives a plain Tensor."""
-
-    __slots__ = ()
-
-    @classmethod
-    def of(cls, t: Tensor) -> Mask:
-        return cls(t._data, t.backend)
-
-
 def _index_key(key: Any) -> tuple:
     """``key`` with every index tensor or list as an int64 array, checked as torch checks;
     a numpy boolean array stays a mask."""
@@ -249,8 +249,8 @@ def _index_key(key: Any) -> tuple:
             out.append(part)
         elif isinstance(part, Mask):
             out.append(part.to_numpy() != 0)
-        elif isinstance(part, np.ndarray) and part.dtype == bool:
-            out.append(part)
+        elif isinstance(part, (np.ndarray, list)) and np.asarray(part).dtype == bool:
+            out.append(np.asarray(part))
         elif isinstance(part, (Tensor, np.ndarray, list, tuple)):
             out.append(_whole_numbers(part, "getitem"))
         else:
@@ -262,9 +262,9 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]`` with ints, slices (positive steps), None, ..., integer index tensors and
     boolean masks (a comparison's ``Mask``, a numpy bool array), as torch (numpy's rules);
     always a copy, whose gradient is added back where it was read."""
-    positions = np.arange(x.size).reshape(x.shape)
+    positions, index = np.arange(x.size).reshape(x.shape), _index_key(key)
     try:
-        picked = positions[_index_key(key)]
+        picked = positions[index]
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {x.shape})") from None
     picked = np.asarray(picked)

@@ -526,14 +526,19 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
 def tensor(
     data: Any, requires_grad: bool = False, backend: str | None = None, dtype: Any = None
 ) -> Tensor:
-    """A new leaf tensor holding a copy of ``data`` (numbers, lists, arrays, a Tensor)."""
+    """A new leaf tensor holding a copy of ``data`` (numbers, lists, arrays, a Tensor); without
+    a dtype, booleans (or a Mask) give a Mask and integers (or Indices) give Indices."""
+    kind = Tensor
     if isinstance(data, Tensor):
+        kind = type(data) if dtype is None else Tensor
         dtype = data.dtype if dtype is None else dtype
         data = data.to_numpy()
+    elif dtype is None:
+        kind = kinds.kind_of(data)
     dtype = as_dtype(dtype)
     array = _as_float_array(data, dtype=dtype)
     chosen = _backends.get(backend)
-    return Tensor(
+    return (Tensor if requires_grad else kind)(
         TensorData.contiguous_over(chosen.from_numpy(array, dtype), array.shape),
         chosen,
         requires_grad,
@@ -588,6 +593,7 @@ def randn(
 
 from . import elementwise_functions as elementwise  # noqa: E402
 from . import extrema_functions as extrema  # noqa: E402
+from . import index_tensors as kinds  # noqa: E402
 from . import indexing_functions as indexing  # noqa: E402
 from . import random  # noqa: E402  (after Tensor: no cycle at import time)
 from . import tensor_functions as F  # noqa: E402
