@@ -24,17 +24,9 @@ and an edge's ``via`` (the reroute points it bends through) optional::
       "training": {"batch_size": 32, "dataset": "xor", ...every TrainingSettings field}
     }
 
-An optional ``"data"`` object holds the user's own dataset (``imported_data.to_data``: the
-column names and the arrays as base64 float64), which ``"training": {"dataset": "imported"}``
-trains on. An optional ``"runs"`` list holds the training runs pinned in the window or
-saved by ``visualgrad train --save`` (``runs.to_data``: settings and thinned curves).
-An optional ``"groups"`` list holds the named groups of nodes (``groups.to_data``: name,
-members, position of the group's node). An optional ``"lesson"`` object holds a guided
-lesson (``lessons.to_data``: its steps' texts, highlights and the actions they wait for).
-Optional ``"frames"`` and ``"notes"`` lists hold the canvas's titled backdrops and text
-boxes (``annotations.to_sections``: id, title, colour and rectangle; id, text, position).
-An optional ``"hand_edits"`` list records the weights changed by hand (``hand_edits.to_data``:
-node, tensor, index, the value before and after).
+The optional top-level sections (``"data"``, ``"runs"``, ``"groups"``, ``"lesson"``,
+``"hand_edits"``, ``"frames"`` and ``"notes"``) are the table ``file_sections.SECTIONS``:
+each is written only when the graph has something for it, and read in the table's order.
 
 A graph's description is not part of ``Graph``: ``save`` takes it as an
 argument and ``load_with_description`` returns it beside the graph.
@@ -51,18 +43,14 @@ from typing import Any
 
 import numpy as np
 
-from . import (
-    annotations,
-    catalog,
-    groups,
-    hand_edits,
-    imported_data,
-    lessons,
-    reroutes,
-    runs,
-    safe_files,
-)
-from .graph import Edge, Graph, GraphError, TrainingSettings
+from . import catalog, file_edges, file_sections, safe_files
+from .file_checks import Problem as _Problem
+from .file_checks import as_list as _list
+from .file_checks import fields as _fields
+from .file_checks import finite as _finite
+from .file_checks import is_text as _is_text
+from .file_checks import show as _show
+from .graph import Graph, GraphError, TrainingSettings
 
 FORMAT = "visualgrad"
 VERSION = 2
@@ -93,10 +81,6 @@ class FileFormatError(ValueError):
     """A file that cannot be read or a graph that cannot be written; one line naming the file."""
 
 
-class _Problem(Exception):
-    """What is wrong, before the file's name is put in front of it."""
-
-
 # ---- writing -----------------------------------------------------------------------------
 def to_json(graph: Graph, description: str | None = None) -> str:
     """The text of a ``.vgraph`` file: the same graph always gives the same text."""
@@ -106,19 +90,10 @@ def to_json(graph: Graph, description: str | None = None) -> str:
     if description is not None:
         document["description"] = description
     document["nodes"] = [_node_data(node) for node in graph]
-    document["edges"] = [_edge_data(graph, e) for e in graph.edges]
+    document["edges"] = [file_edges.edge_data(graph, e) for e in graph.edges]
     document["training"] = _training_data(graph.training)
-    if graph.data is not None:
-        document["data"] = imported_data.to_data(graph.data)
-    if graph.runs:
-        document["runs"] = [runs.to_data(run) for run in graph.runs]
-    if len(graph.groups):
-        document["groups"] = groups.to_data(graph.groups)
-    if graph.lesson is not None:
-        document["lesson"] = lessons.to_data(graph.lesson)
-    if graph.hand_edits:
-        document["hand_edits"] = hand_edits.to_data(graph.hand_edits)
-    document.update(annotations.to_sections(graph.annotations))
+    for section in file_sections.SECTIONS:
+        document.update(section.write(graph))
     try:
         return _dump(document, 0) + "\n"
     except (TypeError, ValueError) as error:
@@ -152,18 +127,6 @@ def _node_data(node: Any) -> dict[str, Any]:
     }
     if node.weights and node.spec.learnable:  # other types never read weights
         data["weights"] = {name: _tensor_data(node, name, v) for name, v in node.weights.items()}
-    return data
-
-
-def _edge_data(graph: Graph, edge: Edge) -> dict[str, Any]:
-    """An edge as ``"node.port"`` ends, with the reroute points it bends through, if any."""
-    data: dict[str, Any] = {
-        "from": f"{edge.source}.{edge.source_port}",
-        "to": f"{edge.target}.{edge.target_port}",
-    }
-    points = graph.reroutes.points(edge)
-    if points:
-        data["via"] = [list(point) for point in points]
     return data
 
 
@@ -328,8 +291,7 @@ def _migrate(document: Any) -> dict[str, Any]:
 
 def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     required = ("format", "version", "nodes", "edges", "training")
-    optional = ("description", "data", "runs", "groups", "lesson", "frames", "notes", "hand_edits")
-    _fields(document, "", required, optional)
+    _fields(document, "", required, ("description", *file_sections.KEYS))
     description = document.get("description")
     if description is not None and not _is_text(description):
         raise _Problem(f"description must be text, got {_show(description)}")
@@ -338,40 +300,15 @@ def _build(document: dict[str, Any]) -> tuple[Graph, str | None]:
     graph = Graph()
     for index, entry in enumerate(nodes):
         _add_node(graph, index, entry)
-    _connect_all(graph, edges)
-    _reroute_all(graph, edges)
-    if "data" in document:
-        try:
-            graph.set_data(imported_data.from_data(document["data"]))
-        except imported_data.DataError as error:
-            raise _Problem(str(error)) from None
-    if "runs" in document:
-        saved = _list(document["runs"], "runs", runs.MAX_SAVED_RUNS)
-        try:
-            graph.set_runs(runs.from_data(run, i) for i, run in enumerate(saved))
-        except runs.RunError as error:
-            raise _Problem(str(error)) from None
-    if "groups" in document:
-        try:
-            graph.groups.set_table(groups.from_data(document["groups"]))
-        except groups.GroupError as error:
-            raise _Problem(str(error)) from None
-    if "lesson" in document:
-        try:
-            lesson = lessons.from_data(document["lesson"])
-        except lessons.LessonError as error:
-            raise _Problem(str(error)) from None
-        graph.set_lesson(lesson)
-    if "hand_edits" in document:
-        try:
-            graph.hand_edits = hand_edits.from_data(document["hand_edits"])
-        except GraphError as error:
-            raise _Problem(str(error)) from None
-    try:
-        found = annotations.from_sections(document.get("frames"), document.get("notes"))
-    except annotations.AnnotationError as error:
-        raise _Problem(str(error)) from None
-    annotations.restore(graph.annotations, found)
+    file_edges.connect_all(graph, edges)
+    file_edges.reroute_all(graph, edges)
+    for section in file_sections.SECTIONS:
+        found = {key: document[key] for key in section.keys if key in document}
+        if found:
+            try:
+                section.read(graph, found)
+            except section.errors as error:
+                raise _Problem(str(error)) from None
     settings = _training(document["training"])
     try:
         graph.set_training(**settings)
@@ -445,95 +382,6 @@ def _tensor(value: Any, where: str) -> np.ndarray:
     return array
 
 
-def _connect_all(graph: Graph, entries: list[Any]) -> None:
-    """Every edge in the file's order, with the file's first error.
-
-    The edges before the first bad one go in as one ``Graph.restore`` batch, whose
-    cycle check walks the graph once (one ``Graph.connect`` each would walk it per
-    edge); the rest are connected one by one, so the first bad edge says why.
-    """
-    edges = [_edge(index, entry) for index, entry in enumerate(entries)]
-    good = _good_prefix(graph, edges)
-    graph.restore(edges=list(enumerate(edges[:good])))
-    for index in range(good, len(edges)):
-        edge = edges[index]
-        try:
-            graph.connect(edge.source, edge.source_port, edge.target, edge.target_port)
-        except GraphError as error:
-            label = f"{entries[index]['from']} -> {entries[index]['to']}"
-            raise _Problem(f"edge {label!r}: {error}") from None
-
-
-def _edge(index: int, entry: Any) -> Edge:
-    where = f"edges[{index}]"
-    _fields(entry, where, ("from", "to"), ("via",))
-    parts = []
-    for key in ("from", "to"):
-        end = entry[key]
-        pieces = end.split(".") if isinstance(end, str) else []
-        if len(pieces) != 2 or not all(pieces):
-            raise _Problem(f'{where}: {key!r} must be "node.port", got {_show(end)}')
-        parts.extend(pieces)
-    return Edge(*parts)
-
-
-def _reroute_all(graph: Graph, entries: list[Any]) -> None:
-    """Each edge's optional ``"via"``: the reroute points it bends through."""
-    for edge, entry in zip(graph.edges, entries):
-        if "via" in entry:
-            where = f"edge {entry['from']} -> {entry['to']}"
-            if not isinstance(entry["via"], list):
-                raise _Problem(f"{where}: via must be a list of [x, y] points")
-            try:
-                graph.reroutes.set(edge, entry["via"])
-            except reroutes.RerouteError as error:
-                raise _Problem(str(error)) from None
-
-
-def _good_prefix(graph: Graph, edges: list[Edge]) -> int:
-    """How many edges, in the file's order, connect without an error (the graph has none yet)."""
-    taken = set()
-    count = 0
-    for edge in edges:
-        try:
-            graph.check_edge(edge)  # with no edges: the node, port and kind checks, cheaply
-        except GraphError:
-            break
-        if (edge.target, edge.target_port) in taken:
-            break
-        taken.add((edge.target, edge.target_port))
-        count += 1
-    if len(_upstream_rank(graph.nodes, edges[:count])) == len(graph.nodes):
-        return count
-    acyclic, cyclic = 0, count  # lengths of prefixes known to hold no cycle and a cycle
-    while cyclic - acyclic > 1:
-        middle = (acyclic + cyclic) // 2
-        if len(_upstream_rank(graph.nodes, edges[:middle])) == len(graph.nodes):
-            acyclic = middle
-        else:
-            cyclic = middle
-    return acyclic
-
-
-def _upstream_rank(node_ids: Any, edges: list[Edge]) -> dict[str, int]:
-    """Each node's place in a topological order of ``edges``; nodes on a cycle get none."""
-    following: dict[str, list[str]] = {node_id: [] for node_id in node_ids}
-    indegree = dict.fromkeys(node_ids, 0)
-    for edge in edges:
-        following[edge.source].append(edge.target)
-        indegree[edge.target] += 1
-    ready = [node_id for node_id, degree in indegree.items() if degree == 0]
-    rank: dict[str, int] = {}
-    while ready:
-        node_id = ready.pop()
-        rank[node_id] = len(rank)
-        for target in following[node_id]:
-            indegree[target] -= 1
-            if indegree[target] == 0:
-                ready.append(target)
-    return rank
-
-
 def _training(value: Any) -> dict[str, Any]:
     """The settings with their JSON types checked; their ranges are TrainingSettings.check's."""
     fields = dataclasses.fields(TrainingSettings)
@@ -552,51 +400,3 @@ def _training(value: Any) -> dict[str, Any]:
             setting = int(setting)
         settings[f.name] = setting
     return settings
-
-
-# ---- checks shared by the readers ------------------------------------------------------------
-def _fields(value: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()):
-    prefix = f"{where}: " if where else ""
-    if not isinstance(value, dict):
-        raise _Problem(f"{prefix}expected an object, got {_show(value)}")
-    for key in required:
-        if key not in value:
-            raise _Problem(f"{prefix}missing {key!r}")
-    unknown = [key for key in value if key not in required and key not in optional]
-    if unknown:
-        raise _Problem(f"{prefix}unknown field {unknown[0]!r}")
-
-
-def _list(value: Any, name: str, limit: int) -> list[Any]:
-    if not isinstance(value, list):
-        raise _Problem(f"{name} must be a list, got {_show(value)}")
-    if len(value) > limit:
-        raise _Problem(f"{len(value):,} {name} is more than the limit of {limit:,}")
-    return value
-
-
-def _finite(value: Any) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)
-
-
-def _is_text(value: Any) -> bool:
-    """A string that UTF-8 can hold (JSON escapes can spell lone surrogates, which it cannot)."""
-    if not isinstance(value, str):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _show(value: Any) -> str:
-    """A found value, short, as messages quote it."""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if value is None or isinstance(value, bool):
-        return json.dumps(value)
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
