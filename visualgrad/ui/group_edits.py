@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from ..graph.graph import Edge, Graph
-from ..graph.groups import Group, GroupError, Table, centre, check_closed
+from ..graph.group_place import place
+from ..graph.groups import Group, GroupError, Table, check_closed
 
 if TYPE_CHECKING:
     from .document import Document
@@ -78,7 +79,7 @@ def group(document: Document, node_ids: list[str], name: str | None = None) -> s
         chosen.update(graph.groups[name_of].members)
     kept = [g for g in graph.groups if g.name not in merged]
     name = name or fresh_name(graph)
-    made = Group(name, tuple(chosen), centre(graph, chosen))
+    made = Group(name, tuple(chosen), place(graph, list(chosen), kept))
     if not _push(document, [*kept, made], f"Group {len(chosen)} nodes as {name}", name):
         return None
     return name

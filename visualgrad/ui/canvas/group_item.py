@@ -74,6 +74,10 @@ class GroupItem(QGraphicsObject):
     def name(self) -> str:
         return self.group.name
 
+    def kind(self) -> str:
+        """The header's type label, "group", left out where the name already says it."""
+        return "" if "group" in self.name.lower() else "group"
+
     def colour(self) -> QColor:
         return (
             QColor.fromHsl(GROUP_HUE, 110, 95)
@@ -155,7 +159,7 @@ class GroupItem(QGraphicsObject):
         theme = self.theme
         painter.setFont(font("small"))
         painter.drawText(
-            QRectF(10, 0, NODE_WIDTH - 20, HEADER), Qt.AlignVCenter | Qt.AlignRight, "group"
+            QRectF(10, 0, NODE_WIDTH - 20, HEADER), Qt.AlignVCenter | Qt.AlignRight, self.kind()
         )
         painter.setPen(theme.muted)
         line = QRectF(10, HEADER + 1, NODE_WIDTH - 20, PARAMS - 2)
