@@ -275,9 +275,25 @@ def warm_up() -> None:
     ((x @ x).relu() * 2.0 + 1.0).sum().backward()
 
 
-def serve(connection, stop: Flag, pause: Flag, watch: Watch | None = None) -> None:
+def ended_unexpectedly(code: int | None, started: bool) -> str:
+    """The one line a run gets when the training process has gone without a word."""
+    text = f"the training process ended unexpectedly (exit code {code})"
+    if not started:
+        text += (
+            "; it died starting up: a script that opens the window must do so under "
+            '`if __name__ == "__main__":`, since the training process imports the script again'
+        )
+    return text
+
+
+def serve(
+    connection, stop: Flag, pause: Flag, watch: Watch | None = None, ready: Flag | None = None
+) -> None:
     """The child's life: one run for each Start it receives, until it receives None or the
-    window has gone (its end of the pipe closed, whether it quit or was killed)."""
+    window has gone (its end of the pipe closed, whether it quit or was killed). ``ready``
+    is set first: a child that dies before it is set died starting up."""
+    if ready is not None:
+        ready.set()
     with contextlib.suppress(Exception):  # only a head start: a run reports its own failure
         warm_up()
     while True:

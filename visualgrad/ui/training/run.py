@@ -22,7 +22,7 @@ import numpy as np
 from ...graph import fileformat
 from ...graph.graph import Graph
 from ...graph.train import Result, Trainer
-from ...graph.training_worker import Batch, Flag, Start, Watch, serve
+from ...graph.training_worker import Batch, Flag, Start, Watch, ended_unexpectedly, serve
 
 # A fresh interpreter, not a fork: forking a process that runs Qt's threads is unsafe.
 CONTEXT = multiprocessing.get_context("spawn")
@@ -34,10 +34,11 @@ class Worker:
     def __init__(self) -> None:
         self.stop, self.pause = Flag(CONTEXT), Flag(CONTEXT)
         self.watch = Watch(CONTEXT)  # the nodes whose units the window shows
+        self.ready = Flag(CONTEXT)  # set by the child once it has started up
         self.connection, child_end = CONTEXT.Pipe()
         self.process = CONTEXT.Process(
             target=serve,
-            args=(child_end, self.stop, self.pause, self.watch),
+            args=(child_end, self.stop, self.pause, self.watch, self.ready),
             name="visualgrad training",
             daemon=True,
         )
@@ -133,8 +134,9 @@ class TrainingRun:
             try:
                 message = self.worker.connection.recv()
             except (EOFError, OSError):
-                code = self.worker.process.exitcode
-                self.error = ("", f"the training process ended unexpectedly (exit code {code})")
+                self.worker.process.join(timeout=1)  # its exit code, once it is reaped
+                code, started = self.worker.process.exitcode, self.worker.ready.is_set()
+                self.error = ("", ended_unexpectedly(code, started))
                 break
             if message[0] == "batch":
                 self._hand_over(message[1])
