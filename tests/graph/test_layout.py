@@ -10,7 +10,15 @@ import pytest
 
 from visualgrad.graph import fileformat
 from visualgrad.graph.graph import Graph
-from visualgrad.graph.layout import CARD_WIDTH, MARGIN, READABLE, card_height, layered_positions
+from visualgrad.graph.layout import (
+    CARD_WIDTH,
+    COLUMN,
+    MARGIN,
+    READABLE,
+    TIGHT_COLUMN,
+    card_height,
+    layered_positions,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -90,6 +98,17 @@ def test_a_graph_too_large_to_read_anyway_is_shown_as_large_as_it_can_be():
     chosen = fit_zoom(graph, layered_positions(graph, view), *view)
     assert chosen < READABLE
     assert chosen > 3 * fit_zoom(graph, layered_positions(graph), *view)
+
+
+def test_where_nothing_reads_the_columns_close_up_and_vanishing_gradients_fits_with_room():
+    graph = fileformat.load(SAMPLES / "vanishing_gradients.vgraph")
+    view = (922, 671)  # the canvas of a 1440x900 window
+    positions = layered_positions(graph, view)
+    assert {x for x, _ in positions.values()} == {i * TIGHT_COLUMN for i in range(5)}
+    assert fit_zoom(graph, positions, *view) >= 0.65  # the window's tests ask for 0.6
+    assert overlapping(graph, positions) == []
+    xor = fileformat.load(SAMPLES / "xor.vgraph")  # one that reads keeps its wide columns
+    assert all(x % COLUMN == 0 for x, _ in layered_positions(xor, view).values())
 
 
 def test_a_taller_view_gets_more_bands():

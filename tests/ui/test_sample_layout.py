@@ -6,8 +6,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 
 from visualgrad.ui.canvas.spots import card_rect
+from visualgrad.ui.dock_sizes import KEY
+from visualgrad.ui.files.store import settings
 
 from .helpers import SAMPLES, open_window
 
@@ -15,7 +19,17 @@ NAMES = sorted(path.stem for path in SAMPLES.glob("*.vgraph"))
 SMALLEST_FIT = 0.6
 
 
+def forget_the_layout() -> None:
+    """No panel height dragged and no window layout kept by an earlier window test: the
+    settings are shared by the session's window tests."""
+    store = settings()
+    store.remove(KEY.rstrip("/"))
+    store.remove("windowState")
+    store.sync()
+
+
 def fitted_window(qtbot, name: str):
+    forget_the_layout()
     window = open_window(qtbot, SAMPLES / f"{name}.vgraph")
     window.resize(1440, 900)
     qtbot.waitUntil(lambda: window.size().width() == 1440, timeout=2000)
@@ -51,6 +65,24 @@ def badge_rects(window) -> dict[str, object]:
     }
 
 
+def test_a_panel_height_dragged_in_an_earlier_window_does_not_change_the_fit(qtbot):
+    window = fitted_window(qtbot, "vanishing_gradients")
+    canvas_height, zoom = window.canvas.viewport().height(), window.canvas.zoom()
+    dock = window.playback_dock
+    between = (window.canvas.geometry().bottom() + dock.geometry().top()) // 2
+    separator = QPoint(window.width() // 3, between)  # the bar between canvas and panel
+    QTest.mousePress(window, Qt.LeftButton, Qt.NoModifier, separator)
+    for step in range(1, 6):
+        QTest.mouseMove(window, separator - QPoint(0, 30 * step))
+        qtbot.wait(5)
+    QTest.mouseRelease(window, Qt.LeftButton, Qt.NoModifier, separator - QPoint(0, 150))
+    qtbot.waitUntil(lambda: window.canvas.viewport().height() < canvas_height - 100)
+    window.close()
+    again = fitted_window(qtbot, "vanishing_gradients")
+    assert again.canvas.viewport().height() == canvas_height
+    assert again.canvas.zoom() == pytest.approx(zoom)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_the_sample_fits_at_sixty_percent_with_nothing_on_a_node(qtbot, name):
     window = fitted_window(qtbot, name)
@@ -72,3 +104,4 @@ def test_the_sample_fits_at_sixty_percent_with_nothing_on_a_node(qtbot, name):
         badges = badge_rects(window)
         assert len(badges) == len(window.graph.edges)
         assert overlaps(window, badges) == []
+

@@ -17,6 +17,7 @@ from .graph import Graph, Node
 CARD_WIDTH = 168.0  # a node's card on the canvas (ui/canvas/nodes.py draws it)
 CARD_BASE, CARD_PORT_ROW = 56.0, 18.0  # its height: the base and one row of ports
 COLUMN = 310.0  # from one column to the next: a card, and room for an edge's badge
+TIGHT_COLUMN = 260.0  # the same with room for a short badge: tried when nothing reads
 ROW_GAP = 28.0  # between two cards of a column
 BAND_GAP = 56.0  # between two bands: room for the wires that wrap round
 MARGIN = 56.0  # what a fit-to-view leaves round the cards: 40, and their ports and values
@@ -36,6 +37,7 @@ class _Arrangement:
 
     columns: list[list[str]]
     breaks: list[int]  # index of the first column of each band
+    column: float = COLUMN  # from one column to the next
 
 
 def layers(graph: Graph) -> list[list[str]]:
@@ -127,7 +129,10 @@ def layered_positions(
     readable = [o for o in options if o[0] >= READABLE]
     if readable:
         best = min(readable, key=lambda o: (o[1], -o[0]))
-    else:
+    else:  # none reads: the columns closer together too, for the one shown largest
+        for _, wraps, arrangement in list(options):
+            tight = _Arrangement(arrangement.columns, arrangement.breaks, TIGHT_COLUMN)
+            options.append((_zoom(tight, heights, view), wraps, tight))
         best = max(options, key=lambda o: (o[0], -o[1]))
     return _place(best[2], heights)
 
@@ -149,7 +154,7 @@ def _band_columns(arrangement: _Arrangement) -> list[list[list[str]]]:
 
 def _extent(arrangement: _Arrangement, heights: dict[str, float]) -> tuple[float, float]:
     bands = _band_columns(arrangement)
-    width = max((len(b) - 1) * COLUMN + CARD_WIDTH for b in bands)
+    width = max((len(b) - 1) * arrangement.column + CARD_WIDTH for b in bands)
     band_heights = [max(_column_height(c, heights) for c in b) for b in bands]
     return width, sum(band_heights) + BAND_GAP * (len(bands) - 1)
 
@@ -164,7 +169,7 @@ def _place(arrangement: _Arrangement, heights: dict[str, float]) -> dict[str, tu
         for i, column in enumerate(band):
             y = top + (band_height - _column_height(column, heights)) / 2
             for node_id in column:
-                positions[node_id] = (i * COLUMN, round(y))
+                positions[node_id] = (i * arrangement.column, round(y))
                 y += heights[node_id] + ROW_GAP
         top += band_height + BAND_GAP
     return positions
