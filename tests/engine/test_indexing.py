@@ -227,3 +227,17 @@ def test_a_mask_refuses_float_operands_and_gather_refuses_floats_and_masks(backe
         x.gather(1, vg.tensor([[0.0]]))
     with pytest.raises(IndexError, match="gather: boolean masks are not supported"):
         x.gather(1, x > 0)
+
+
+def test_an_integer_for_every_dim_gives_a_zero_dim_tensor_as_in_torch(backend):
+    values = _x(17, (3, 4))
+    x, t = vg.tensor(values, backend=backend), torch.tensor(values)
+    for key in [(1, 2), (-1, -2), (np.int64(1), 2)]:
+        assert x[key].shape == tuple(t[key].shape) == ()
+        assert x[key].item() == t[key].item()
+    assert (x[0, 0] * vg.tensor(3.0, backend=backend)).shape == ()
+    assert [r.shape for r in x[0]] == [tuple(r.shape) for r in t[0]] == [()] * 4
+    assert x[1][2].shape == () and x[0][x[0].argmax()].shape == ()
+    assert_matches_torch(
+        lambda a: a[1, 2] * a[0, -1], lambda a: a[1, 2] * a[0, -1], [values], backend
+    )

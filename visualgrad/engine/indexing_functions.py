@@ -32,8 +32,11 @@ def _flat_rows(t: Tensor) -> TensorData:
 
 
 def positions_tensor(positions: np.ndarray, backend) -> Tensor:
-    """Whole-number flat positions as a contiguous index tensor on ``backend``."""
-    return tensor(np.ascontiguousarray(positions), backend=backend.name)
+    """Whole-number flat positions as a contiguous index tensor on ``backend``, in their own
+    shape (0-d too: ``np.ascontiguousarray`` alone would make it (1,))."""
+    return tensor(
+        np.ascontiguousarray(positions).reshape(np.shape(positions)), backend=backend.name
+    )
 
 
 def take_(a: Tensor, index: Tensor) -> Tensor:
