@@ -105,3 +105,35 @@ def test_the_sample_fits_at_sixty_percent_with_nothing_on_a_node(qtbot, name):
         assert len(badges) == len(window.graph.edges)
         assert overlaps(window, badges) == []
 
+
+def shown_labels(window) -> dict[str, object]:
+    """The shape labels still drawn: those of the edges that carry no badge."""
+    return {
+        f"label of {item.edge}": item.label_rect()
+        for item in window.scene.edge_items.values()
+        if item.shape_text and not item.badge
+    }
+
+
+def crossings(rects: dict[str, object]) -> list[tuple[str, str]]:
+    """The pairs among ``rects`` that overlap each other."""
+    return [
+        (a, b) for (a, ra), (b, rb) in itertools.combinations(rects.items(), 2) if ra.intersects(rb)
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_label_or_badge_covers_another_or_a_card_at_any_step_back(qtbot, name):
+    window = fitted_window(qtbot, name)
+    assert crossings(edge_label_rects(window)) == []
+    panel = window.playback
+    panel.grad_radio.setChecked(True)
+    steps = 0
+    while panel.backward_button.isEnabled():
+        panel.step_backward()
+        panel.flow.finish()
+        steps += 1
+        badges = badge_rects(window)
+        assert overlaps(window, badges) == [], f"{name}, step {steps}"
+        assert crossings({**badges, **shown_labels(window)}) == [], f"{name}, step {steps}"
+    assert steps > 0

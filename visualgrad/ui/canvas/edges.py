@@ -131,6 +131,12 @@ class EdgeItem(QGraphicsItem):
             self._label_at = free_spot(self, width, 16)
         return QRectF(self._label_at.x() - width / 2, self._label_at.y() - 8, width, 16)
 
+    def held_label(self) -> QRectF | None:
+        """The shape label's box if it is drawn and placed: what another label or badge avoids."""
+        if not self.shape_text or self.badge or self._label_at is None:
+            return None
+        return self.label_rect()
+
     def set_badge(self, text: str, colour: QColor | None, array=None) -> None:
         """Show what flowed along the edge (``text``, and ``array`` as a heatmap); "" hides it."""
         self.badge = text
