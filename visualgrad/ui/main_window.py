@@ -39,7 +39,7 @@ from .playback import ElementInspector, LessonsPanel, PlaybackPanel
 from .time_travel import TimeTravel
 from .training import RunsPanel, TrainingPanel
 
-LAYOUT_VERSION = 2  # of the docks' arrangement: a saved state of another is not restored
+LAYOUT_VERSION = 3  # of the docks' arrangement: a saved state of another is not restored
 TRAINING_LOCK = "Training is running: stop it to edit the graph"  # why an edit is refused
 
 
@@ -152,13 +152,13 @@ class MainWindow(QMainWindow):
             "Lessons", "lessonsDock", self.lessons, Qt.RightDockWidgetArea
         )
         self.tabifyDockWidget(self.inspector_dock, self.history_dock)
+        self.tabifyDockWidget(self.inspector_dock, self.lessons_dock)  # raised for a lesson
         self.tabifyDockWidget(self.playback_dock, self.training_dock)
         self.tabifyDockWidget(self.playback_dock, self.runs_dock)
         self.inspector_dock.raise_()
         self.playback_dock.raise_()
         self.resizeDocks([self.palette_dock], [190], Qt.Horizontal)
         self.resizeDocks([self.inspector_dock], [300], Qt.Horizontal)
-        self.resizeDocks([self.inspector_dock, self.lessons_dock], [3, 2], Qt.Vertical)
         bottom = [self.playback_dock, self.training_dock, self.runs_dock]
         self.dock_sizes = DockSizes(self, bottom, self.store)
         self.resizeDocks(
@@ -354,6 +354,8 @@ class MainWindow(QMainWindow):
         if graph.lesson is not None:  # a project with a lesson opens on it
             self.lessons_dock.show()
             self.lessons_dock.raise_()
+        elif not self.lessons_dock.visibleRegion().isEmpty():  # and one without, on its nodes
+            self.inspector_dock.raise_()
 
     def _params_changed(self, node: Node) -> None:
         if node.id == self.inspector.node_id:
