@@ -56,3 +56,12 @@ def test_a_project_with_a_lesson_raises_the_tab_and_one_without_lowers_it(qtbot)
     window.files.ask_open_path = lambda: str(SAMPLES / "spiral.vgraph")
     QTest.keySequence(window, "Ctrl+O")
     assert bar.tabText(bar.currentIndex()) == "Inspector" and window.inspector.isVisible()
+
+
+def test_a_window_opened_after_one_closed_on_its_lesson_shows_the_inspector(qtbot):
+    window = column_window(qtbot, "chain_rule")
+    window.close()  # the window's layout is kept with the Lessons tab raised
+    again = open_window(qtbot, SAMPLES / "spiral.vgraph")
+    qtbot.wait(50)
+    bar = right_tabs(again)
+    assert bar.tabText(bar.currentIndex()) == "Inspector" and again.inspector.isVisible()

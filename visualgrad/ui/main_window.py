@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
         if graph.lesson is not None:  # a project with a lesson opens on it
             self.lessons_dock.show()
             self.lessons_dock.raise_()
-        elif not self.lessons_dock.visibleRegion().isEmpty():  # and one without, on its nodes
+        elif not self.lessons_dock.isFloating():  # and one without, on its nodes
             self.inspector_dock.raise_()
 
     def _params_changed(self, node: Node) -> None:
