@@ -250,6 +250,12 @@ class CanvasScene(QGraphicsScene):
 
     def _start_connection(self, port: PortItem) -> None:
         pulled = None if port.is_output else self.graph.edges_into(port.node_id).get(port.name)
+        if pulled is not None and pulled.source not in self.node_items:  # inside a group card
+            self.document.status.emit(
+                f"this wire comes out of a group: open the group to pull it off {port.node_id}."
+                f"{port.name}"
+            )
+            return
         if pulled is not None:  # pulled off its input, the wire hangs from its source
             self._pulled = pulled
             self.edge_items[pulled].setVisible(False)  # with its reroute points
