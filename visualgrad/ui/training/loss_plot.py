@@ -41,11 +41,12 @@ class _Series:
         return self._data[column, : self.size]
 
 
-def _plot(name: str, label: str) -> pg.PlotWidget:
-    """A plot whose axes, grid and legend are drawn once and then copied until they change."""
+def training_plot(name: str, label: str, along: str = "step") -> pg.PlotWidget:
+    """A plot of ``label`` along ``along`` whose axes, grid and legend are drawn once and
+    then copied until they change."""
     plot = pg.PlotWidget()
     plot.setObjectName(name)
-    plot.setLabel("bottom", "step")
+    plot.setLabel("bottom", along)
     plot.setLabel("left", label)
     plot.showGrid(x=True, y=True, alpha=0.2)
     plot.setDownsampling(auto=True, mode="peak")
@@ -62,7 +63,7 @@ class LossPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss = _plot("lossPlot", "loss")
+        self.loss = training_plot("lossPlot", "loss")
         self.loss.setMinimumHeight(100)
         self._raw = self.loss.plot(pen=pg.mkPen(150, 150, 150, 90))
         self._smoothed = self.loss.plot(pen=pg.mkPen(SERIES[0], width=2), name="loss")
@@ -70,7 +71,7 @@ class LossPlot(QWidget):
             pen=None, symbol="o", symbolSize=5, symbolBrush=SERIES[3], name="epoch mean"
         )
         self.loss.getViewBox().sigRangeChangedManually.connect(self._left_alone)
-        self.accuracy = _plot("accuracyPlot", "accuracy")
+        self.accuracy = training_plot("accuracyPlot", "accuracy")
         self.accuracy.setMinimumHeight(64)
         self.accuracy.getPlotItem().legend.setColumnCount(2)  # one line: it fits a short plot
         self.accuracy.setMaximumHeight(160)

@@ -29,6 +29,7 @@ from ...graph.graph import Graph
 from ...graph.runs import Run
 from ..document import Document
 from ..theme import SERIES, Theme
+from .loss_plot import training_plot
 from .panel import TrainingPanel
 
 
@@ -61,12 +62,14 @@ class RunsPanel(QWidget):
         self.pin_button.setToolTip("Save the selected run in the project, to compare it later")
         self.pin_button.clicked.connect(self._toggle_pin)
         self.hint = QLabel(wordWrap=True)
-        self.loss_plot = self._plot("runsPlot", "mean loss")
-        self.loss_plot.addLegend(offset=(-6, 6), labelTextSize="8pt")
+        self.loss_plot = training_plot("runsPlot", "mean loss", along="epoch")
+        self.loss_plot.getPlotItem().legend.setLabelTextSize("8pt")
         # One legend for both plots: a run's colour; dashed is its validation accuracy.
-        self.accuracy_plot = self._plot("runsAccuracyPlot", "accuracy")
+        self.accuracy_plot = training_plot("runsAccuracyPlot", "accuracy", along="epoch")
         self.accuracy_plot.setToolTip("solid: training accuracy, dashed: validation accuracy")
         self.accuracy_plot.setMinimumHeight(90)
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.setMenuEnabled(False)
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.setMaximumHeight(150)
         side = QVBoxLayout()
@@ -84,17 +87,6 @@ class RunsPanel(QWidget):
         training.finished.connect(lambda _done: self._ended())
         document.graph_replaced.connect(self._follow)
         self._follow(document.graph)
-
-    @staticmethod
-    def _plot(name: str, label: str) -> pg.PlotWidget:
-        plot = pg.PlotWidget()
-        plot.setObjectName(name)
-        plot.setLabel("bottom", "epoch")
-        plot.setLabel("left", label)
-        plot.showGrid(x=True, y=True, alpha=0.2)
-        plot.getAxis("left").enableAutoSIPrefix(False)  # a loss reads 0.5, not 500 (x0.001)
-        plot.setMenuEnabled(False)
-        return plot
 
     def set_theme(self, theme: Theme) -> None:
         for plot in (self.loss_plot, self.accuracy_plot):
