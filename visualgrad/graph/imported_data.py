@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import csv
 import functools
-import io
 import math
 import os
 import zipfile
@@ -314,7 +313,7 @@ def _decode(text: object, count: int, label: str) -> np.ndarray:
         raise DataError(f"data: {label} is not valid base64") from None
     if len(raw) != 8 * count:
         raise DataError(f"data: {label} holds {len(raw) // 8} numbers, expected {count}")
-    return np.frombuffer(io.BytesIO(raw).getbuffer(), dtype="<f8").astype(np.float64)
+    return np.frombuffer(raw, dtype="<f8").astype(np.float64)
 
 
 # ---- as a dataset to train on ----------------------------------------------------------------
