@@ -80,3 +80,39 @@ def test_cross_entropy_back_rows_are_p_minus_onehot():
     expected = np.exp(logp) * g[:, None]
     expected[np.arange(6), target.astype(int)] -= g
     np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-15)
+
+
+def test_float32_exp_is_within_two_ulp_of_numpys_down_to_the_smallest_normal():
+    x = np.concatenate([np.linspace(-87.0, 0.0, 100_001), -np.geomspace(1e-30, 87, 2001)])
+    x = x.astype(np.float32)
+    out = np.empty_like(x)
+    fast_rows.exp_row(x, np.float32(0.0), out, np.empty(x.size, np.int64))
+    assert out.dtype == np.float32
+    expected = np.exp(x.astype(np.float64))
+    ulps = np.abs(out - expected) / np.spacing(expected.astype(np.float32)).astype(np.float64)
+    assert ulps.max() <= 2.0
+
+
+def test_float32_exp_of_special_values_is_numpys():
+    x = np.array([0.0, -0.0, -np.inf, np.nan, -90.0, -1e30], np.float32)
+    out = np.empty_like(x)
+    fast_rows.exp_row(x, np.float32(0.0), out, np.empty(x.size, np.int64))
+    np.testing.assert_array_equal(out, [1.0, 1.0, 0.0, np.nan, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_float32_rows_stay_float32_and_match_float64(log):
+    rng = np.random.default_rng(4)
+    x = rng.normal(0, 5, size=(9, 333)).astype(np.float32)
+    y = np.empty_like(x)
+    fast_rows.softmax_rows(x, y, log)
+    np.testing.assert_allclose(y, _numpy_softmax(x.astype(np.float64), log), rtol=3e-6, atol=3e-6)
+    g = rng.normal(size=x.shape).astype(np.float32)
+    out = np.empty_like(x)
+    fast_rows.softmax_back_rows(y, g, out, log)
+    y64, g64 = y.astype(np.float64), g.astype(np.float64)
+    if log:
+        expected = g64 - np.exp(y64) * g64.sum(axis=1, keepdims=True)
+    else:
+        expected = y64 * (g64 - (g64 * y64).sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
