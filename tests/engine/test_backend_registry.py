@@ -45,8 +45,11 @@ def test_an_explicit_cache_folder_wins(monkeypatch):
     assert os.environ["NUMBA_CACHE_DIR"] == "/somewhere/else"
 
 
-def test_numba_runs_on_one_thread_unless_told_otherwise(monkeypatch):
+def test_numba_runs_on_one_thread_without_a_bound_blas_unless_told_otherwise(monkeypatch):
+    from visualgrad.engine.backends import openblas
+
     monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
+    monkeypatch.setattr(openblas, "bind", lambda: None)
     backends.configure_numba()
     assert os.environ["NUMBA_NUM_THREADS"] == "1"
     monkeypatch.setenv("NUMBA_NUM_THREADS", "4")

@@ -62,18 +62,31 @@ def configure_numba() -> None:
     """Set numba up before it is imported: where its kernel cache goes, and its thread count.
 
     The cache goes to a user folder when the package folder is read-only; an explicit
-    ``NUMBA_CACHE_DIR`` always wins. numba's kernels run on one thread unless
-    ``NUMBA_NUM_THREADS`` says otherwise: its OpenMP pool and the BLAS's threads would
-    otherwise fight for the same cores, and on a 2-core machine a parallel kernel then
-    waits for a descheduled thread (measured: an MLP 784-256-10 step took 26-34 ms with two
-    pools and 4.4 ms with one).
+    ``NUMBA_CACHE_DIR`` always wins. numba's kernels run on every core when numpy's
+    OpenBLAS can be bound (``openblas.bind``, which sets the BLAS to one thread: the fast
+    backend then runs its GEMMs on numba's threads too), and on one thread otherwise:
+    two pools fight for the same cores, and on a 2-core machine a parallel kernel then
+    waits for a descheduled thread (measured: an MLP 784-256-10 step took 20-34 ms with two
+    pools and 1.8 ms with one). An explicit ``NUMBA_NUM_THREADS`` always wins; with 1,
+    the BLAS keeps its own threads.
     """
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    if "NUMBA_NUM_THREADS" not in os.environ:
+        from .openblas import bind
+
+        os.environ["NUMBA_NUM_THREADS"] = str(_cores()) if bind() is not None else "1"
     package = Path(__file__).resolve().parents[2]
     if "NUMBA_CACHE_DIR" in os.environ or os.access(package, os.W_OK):
         return
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     os.environ["NUMBA_CACHE_DIR"] = str(base / "visualgrad" / "numba")
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _simple() -> Backend:

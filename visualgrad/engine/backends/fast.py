@@ -7,11 +7,13 @@ inside the kernel: one compiled kernel serves every op and hits the cache.
 
 Layout: a kernel runs serially below ``PARALLEL_MIN`` elements (starting
 threads would cost more than it saves) and with ``prange`` above, on as many
-threads as ``NUMBA_NUM_THREADS`` allows (one by default: ``configure_numba``). Map and zip
+threads as ``NUMBA_NUM_THREADS`` allows (every core where numpy's OpenBLAS could be
+bound, else one: ``configure_numba``). Map and zip
 take a flat path when every input is either shaped like ``out`` and contiguous
 or a single element, and otherwise walk ``out`` row by row (the last
 dimension), doing the index arithmetic once per row. Matmul of blocks that
-BLAS can read hands the GEMM to numpy's BLAS, as torch does; other strides go
+BLAS can read goes to the BLAS GEMM, as torch does: a large one in parts on numba's
+threads (``fast_blas``), a small one to numpy's matmul; other strides go
 to a numba kernel, and reductions to numpy's ufuncs. Convolution is im2col +
 GEMM (see ``nn.functional``). Ops that
 are one numpy ufunc (add, mul, exp, log...) run as that ufunc on big tensors (exp, log,
@@ -33,6 +35,7 @@ from numba import prange, uint64
 from .. import operators
 from ..tensor_data import FLOAT64, TensorData, broadcast_strides, kernel_layout, windows_out
 from .base import Pair
+from .fast_blas import matmul as split_matmul
 from .fast_rows import cross_entropy_back_rows, softmax_back_rows, softmax_rows
 from .simple import NumpyStorage
 
@@ -662,6 +665,8 @@ class FastBackend(NumpyStorage):
 
     @_serialised
     def matmul(self, a: TensorData, b: TensorData, out: TensorData) -> None:
+        if split_matmul(a, b, out):  # a large product, on numba's threads
+            return
         if _blas_friendly(a) and _blas_friendly(b) and out.is_contiguous():
             np.matmul(_as_array(a), _as_array(b), out=out.storage.reshape(out.shape))
             return
