@@ -89,3 +89,12 @@ def test_two_threads_asking_for_a_backend_get_the_same_one():
     for t in threads:
         t.join()
     assert all(b is got[0] for b in got)
+
+
+def test_starting_numbas_threads_leaves_no_spin_count_behind(monkeypatch):
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    backends.start_numba_threads()
+    assert "GOMP_SPINCOUNT" not in os.environ
+    monkeypatch.setenv("GOMP_SPINCOUNT", "123")
+    backends.start_numba_threads()
+    assert os.environ["GOMP_SPINCOUNT"] == "123"

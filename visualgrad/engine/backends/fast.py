@@ -396,6 +396,10 @@ adam_update = _scalar(operators.adam_update)
 
 @njit(cache=True)
 def _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, start, stop):
+    if momentum == 0.0:  # no velocity to keep: a loop without it vectorises
+        for i in range(start, stop):
+            p[i] = p[i] - lr * (g[i] + weight_decay * p[i])
+        return
     for i in range(start, stop):
         p[i], velocity[i] = sgd_update(
             p[i], g[i], velocity[i], lr, momentum, weight_decay, first, nesterov
@@ -528,6 +532,10 @@ def _copy(a: np.ndarray, out: np.ndarray) -> None:
     np.copyto(out, a)
 
 
+def _relu(a: np.ndarray, out: np.ndarray) -> None:
+    np.maximum(a, 0.0, out=out)  # operators.relu; vectorised, where the op-code kernel is not
+
+
 def _sigmoid(a: np.ndarray, out: np.ndarray) -> None:
     """``operators.sigmoid``, 0.5 * (tanh(0.5 a) + 1), with numpy's SIMD tanh: four passes."""
     np.multiply(a, 0.5, out=out)
@@ -550,6 +558,7 @@ _MAP_UFUNCS = {  # op: (numpy's form, the size from which it is used)
     "id": (_copy, UFUNC_MIN),
     "sqrt": (np.sqrt, UFUNC_MIN),
     "abs": (np.absolute, UFUNC_MIN),
+    "relu": (_relu, UFUNC_MIN),
     "exp": (np.exp, TRANSCENDENTAL_MIN),
     "log": (np.log, TRANSCENDENTAL_MIN),
     "log1p": (np.log1p, TRANSCENDENTAL_MIN),
