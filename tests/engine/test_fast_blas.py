@@ -38,7 +38,15 @@ def _operands(rng, batch, m, k, n, a_transposed, b_transposed, dtype):
 @pytest.mark.parametrize("b_transposed", [False, True])
 @pytest.mark.parametrize(
     "batch, m, k, n",
-    [((), 17, 9, 5), ((), 4, 13, 31), ((3,), 6, 7, 8), ((2, 3), 5, 4, 9), ((), 1, 20, 30)],
+    [
+        ((), 17, 9, 5),
+        ((), 4, 13, 31),
+        ((3,), 6, 7, 8),
+        ((2, 3), 5, 4, 9),
+        ((), 1, 20, 30),
+        ((), 5, 300, 7),
+        ((), 3, 1000, 2),
+    ],
 )
 def test_split_products_are_numpys(two_threads, batch, m, k, n, a_transposed, b_transposed, dtype):
     a, b = _operands(np.random.default_rng(0), batch, m, k, n, a_transposed, b_transposed, dtype)
@@ -48,6 +56,13 @@ def test_split_products_are_numpys(two_threads, batch, m, k, n, a_transposed, b_
     tolerance = 1e-12 if dtype == "float64" else 1e-5
     np.testing.assert_allclose(out.to_numpy(), expected, rtol=tolerance, atol=tolerance)
     assert out.to_numpy().dtype == np.dtype(dtype)
+
+
+def test_a_product_is_cut_where_it_copies_least():
+    assert fast_blas._cut(128, 256, 784, 2) == fast_blas.DEPTH  # x @ W^T of an MLP 784-256
+    assert fast_blas._cut(256, 784, 128, 2) == fast_blas.COLUMNS  # its weight's gradient
+    assert fast_blas._cut(256, 100, 100, 2) == fast_blas.ROWS
+    assert fast_blas._cut(5, 7, 100, 2) != fast_blas.DEPTH  # k too thin to slice
 
 
 def test_a_broadcast_batch_reads_the_same_matrix_for_every_item(two_threads):
