@@ -96,11 +96,14 @@ def _simple() -> Backend:
 
 
 # How long numba's OpenMP threads spin for more work before they sleep: long enough to
-# carry a step's kernels from one to the next, short enough that a thread kept off its
-# core by another process does not hold up every kernel. Measured on the 2-core machine,
-# softmax (512, 1000) with a busy process beside it: 3.2 ms at GNU OpenMP's default,
-# 0.92 ms at 10,000, 0.72 ms on one thread; on a quiet machine 0.38, 0.36 and 0.74 ms.
-SPIN_COUNT = "10000"
+# carry a step's kernels from one to the next (waking a sleeping thread costs ~50 us on
+# the 2-core machine, more than a split 256x100x100 GEMM saves), short enough that a
+# thread kept off its core by another process does not hold up every kernel. Measured
+# there: the MLP 2-100-100-1 step on two threads / one took 0.98 / 0.80 ms at 10,000
+# and 0.76 / 0.76 ms from 30,000 up; softmax (512, 1000) with a busy process beside it
+# took 3.2-4.9 ms at GNU OpenMP's default (300,000), 1.2 ms at 30,000, 0.8 ms on one
+# thread, and 0.36 ms at 30,000 on a quiet machine.
+SPIN_COUNT = "30000"
 
 
 def start_numba_threads() -> None:
