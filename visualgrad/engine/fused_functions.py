@@ -19,9 +19,11 @@ from .autodiff import Context, EngineFunction
 from .tensor import Tensor
 from .tensor_data import TensorData, windows_out
 from .tensor_functions import (
+    _common,
     _detached,
     _new,
     _transposed,
+    cast_,
     contiguous_,
     inverse_order,
     map_,
@@ -293,41 +295,44 @@ class MaxPool2d(EngineFunction):
 class Conv2d(EngineFunction):
     """2-D cross-correlation: x (N, C, H, W), weight (O, C, kh, kw), bias (O,) or None.
 
-    im2col into the BLAS GEMM, as before, in one call: the weight as an (O, C*kh*kw)
-    matrix times each image's columns, the bias added in place; backward is the two
-    products (the weight's summed over the batch) and the columns folded back.
+    im2col into the BLAS GEMM, in the backend's ``conv2d_forward`` and
+    ``conv2d_backward`` (the fast backend's goes a chunk of images at a time, with its
+    columns in cache: ``fast_conv``). x is kept for backward, not its columns, which are
+    unfolded again; each gradient is computed only where it is needed.
     """
 
     @staticmethod
     def forward(
         ctx: Context, x: Tensor, weight: Tensor, bias: Tensor | None, stride: Pair, padding: Pair
     ) -> Tensor:
-        n, c, h, w = x.shape
-        o, _, kh, kw = weight.shape
-        oh, ow = windows_out((h, w), (kh, kw), stride, padding)
-        cols = _new((n, c * kh * kw, oh * ow), x.backend, dtype=x.dtype)
-        x.backend.unfold(x._data, (kh, kw), stride, padding, cols._data)
-        matrix = Tensor(_as_rows(weight, c * kh * kw)._data.view((1, o, c * kh * kw)), x.backend)
-        out = matmul_(matrix, cols)
+        x, weight = _common(x, weight)
+        weight = contiguous_(weight)
         if bias is not None:
-            zip_("add", out, Tensor(bias._data.view((1, o, 1)), x.backend), "conv2d", out=out)
-        ctx.save_for_backward(cols, matrix, x.shape, weight.shape, stride, padding)
-        return Tensor(out._data.view((n, o, oh, ow)), x.backend)
+            bias = contiguous_(bias if bias.dtype == x.dtype else cast_(bias, x.dtype))
+        n, _, h, w = x.shape
+        oh, ow = windows_out((h, w), weight.shape[2:], stride, padding)
+        out = _new((n, weight.shape[0], oh, ow), x.backend, dtype=x.dtype)
+        bias_data = None if bias is None else bias._data
+        x.backend.conv2d_forward(x._data, weight._data, bias_data, stride, padding, out._data)
+        ctx.save_for_backward(x, weight, stride, padding)
+        return out
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, ...]:
-        cols, matrix, x_shape, w_shape, stride, padding = ctx.saved_values
+        x, weight, stride, padding = ctx.saved_values
         needs_x, needs_w, needs_b = ctx.needs_input_grad[:3]
-        n, o, length = cols.shape[0], w_shape[0], cols.shape[2]
-        g = Tensor(_as_rows(grad, length)._data.view((n, o, length)), grad.backend)
-        grad_x = grad_w = grad_b = None
-        if needs_w:
-            per_image = matmul_(g, _transposed(cols))
-            grad_w = Tensor(reduce_("sum", per_image, 0)._data.view(w_shape), grad.backend)
-        if needs_b:
-            grad_b = Tensor(reduce_("sum", reduce_("sum", g, 0), 2)._data.view((o,)), grad.backend)
-        if needs_x:
-            grad_cols = matmul_(_transposed(matrix), g)
-            grad_x = _new(x_shape, grad.backend, zeroed=True, dtype=grad_cols.dtype)
-            grad.backend.fold(grad_cols._data, w_shape[2:], stride, padding, grad_x._data)
+        backend, dtype = grad.backend, x.dtype
+        if grad.dtype != dtype:  # a root gradient of another dtype
+            grad = cast_(grad, dtype)
+        grad_x = _new(x.shape, backend, zeroed=True, dtype=dtype) if needs_x else None
+        grad_w = _new(weight.shape, backend, dtype=dtype) if needs_w else None
+        grad_b = _new(weight.shape[:1], backend, dtype=dtype) if needs_b else None
+        backend.conv2d_backward(
+            x._data,
+            weight._data,
+            grad._data,
+            stride,
+            padding,
+            *(None if g is None else g._data for g in (grad_x, grad_w, grad_b)),
+        )
         return grad_x, grad_w, grad_b, None, None

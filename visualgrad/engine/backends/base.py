@@ -2,7 +2,8 @@
 
 A backend owns flat storage and supplies six kernels, row kernels for the
 fused softmax, cross-entropy and embedding Functions, and the two optimizers'
-updates. Everything above it
+updates. conv2d's two passes have a default made of unfold, matmul and fold, which a
+backend may replace with a faster one (the fast backend's, ``fast_conv``). Everything above it
 (Functions, Tensor, nn, optim) is written once, in terms of these.
 
 Every kernel writes every element of ``out``, a TensorData the caller
@@ -96,6 +97,78 @@ class Backend(ABC):
 
         ``out`` starts at zero; where windows overlap their values are summed.
         """
+
+    # ---- convolution: what conv2d needs, built from unfold, matmul and fold ------------------
+    def conv2d_forward(
+        self,
+        x: TensorData,
+        weight: TensorData,
+        bias: TensorData | None,
+        stride: Pair,
+        padding: Pair,
+        out: TensorData,
+    ) -> None:
+        """``out`` (N, O, OH, OW) = the cross-correlation of ``x`` (N, C, H, W, any strides)
+        with ``weight`` (O, C, kh, kw), plus ``bias`` (O,) or None, all of one dtype.
+
+        ``weight``, ``bias`` and ``out`` are contiguous. This default unfolds the whole
+        batch and makes one batched GEMM (the simple and cuda backends use it).
+        """
+        n, o, oh, ow = out.shape
+        k, length = weight.size // o, oh * ow
+        cols = self._scratch((n, k, length), out.dtype)
+        self.unfold(x, weight.shape[2:], stride, padding, cols)
+        out3 = out.view((n, o, length))
+        self.matmul(weight.view((1, o, k)), cols, out3)
+        if bias is not None:
+            self.zip("add", out3, bias.view((1, o, 1)), out3)
+
+    def conv2d_backward(
+        self,
+        x: TensorData,
+        weight: TensorData,
+        grad: TensorData,
+        stride: Pair,
+        padding: Pair,
+        grad_x: TensorData | None,
+        grad_w: TensorData | None,
+        grad_b: TensorData | None,
+    ) -> None:
+        """The gradients of ``conv2d_forward`` that are not None, from the output's ``grad``
+        (any strides): ``grad_x`` (contiguous, starting at zero) gets the input's,
+        ``grad_w`` the weight's, ``grad_b`` the bias's. The columns are unfolded again
+        (as torch does) rather than kept from the forward pass."""
+        n, o, oh, ow = grad.shape
+        k, length = weight.size // o, oh * ow
+        dtype = grad.dtype
+        if not grad.is_contiguous():
+            grad = self._copied(grad)
+        g = grad.view((n, o, length))
+        if grad_w is not None:
+            cols = self._scratch((n, k, length), dtype)
+            self.unfold(x, weight.shape[2:], stride, padding, cols)
+            per_image = self._scratch((n, o, k), dtype)
+            self.matmul(g, cols.permute((0, 2, 1)), per_image)
+            self.reduce("sum", per_image, 0, grad_w.view((1, o, k)))
+        if grad_b is not None:
+            per_image = self._scratch((n, o, 1), dtype)
+            self.reduce("sum", g, 2, per_image)
+            self.reduce("sum", per_image, 0, grad_b.view((1, o, 1)))
+        if grad_x is not None:
+            grad_cols = self._scratch((n, k, length), dtype)
+            self.matmul(weight.view((1, o, k)).permute((0, 2, 1)), g, grad_cols)
+            self.fold(grad_cols, weight.shape[2:], stride, padding, grad_x)
+
+    def _scratch(self, shape: tuple[int, ...], dtype: np.dtype) -> TensorData:
+        """A new contiguous TensorData of ``shape`` for a kernel to overwrite."""
+        size = int(np.prod(shape))
+        return TensorData.contiguous_over(self.empty(size, dtype), shape, size)
+
+    def _copied(self, data: TensorData) -> TensorData:
+        """A contiguous copy of ``data``."""
+        out = self._scratch(data.shape, data.dtype)
+        self.map("id", data, out)
+        return out
 
     # ---- row kernels: contiguous (rows, n) tensors, one row at a time -----------------------
     @abstractmethod

@@ -14,8 +14,8 @@ or a single element, and otherwise walk ``out`` row by row (the last
 dimension), doing the index arithmetic once per row. Matmul of blocks that
 BLAS can read goes to the BLAS GEMM, as torch does: a large one in parts on numba's
 threads (``fast_blas``), a small one to numpy's matmul; other strides go
-to a numba kernel, and reductions to numpy's ufuncs. Convolution is im2col +
-GEMM (see ``nn.functional``). Ops that
+to a numba kernel, and reductions to numpy's ufuncs. conv2d unfolds a chunk of images at
+a time into a buffer that stays in cache, one GEMM each (``fast_conv``). Ops that
 are one numpy ufunc (add, mul, exp, log...) run as that ufunc on big tensors (exp, log,
 tanh and sigmoid from a few hundred elements: ``TRANSCENDENTAL_MIN``): its SIMD exp is
 several times faster than the scalar one numba calls. Softmax, log-softmax and
@@ -34,6 +34,7 @@ from numba import prange, uint64
 
 from .. import operators
 from ..tensor_data import FLOAT64, TensorData, broadcast_strides, kernel_layout, windows_out
+from . import fast_conv
 from .base import Pair
 from .fast_blas import matmul as split_matmul
 from .fast_rows import cross_entropy_back_rows, softmax_back_rows, softmax_rows
@@ -716,6 +717,23 @@ class FastBackend(NumpyStorage):
     ) -> None:
         oh, ow = windows_out(out.shape[2:], kernel, stride, padding)
         fast_fold(out.storage, cols.storage, _ints(out.shape), *kernel, *stride, *padding, oh, ow)
+
+    # ---- conv2d (fast_conv): a chunk of images at a time, its columns in cache
+    @_serialised
+    def conv2d_forward(self, x, weight, bias, stride, padding, out) -> None:
+        b = None if bias is None else _as_array(bias)
+        fast_conv.forward(x, _as_array(weight), b, stride, padding, _as_array(out))
+
+    @_serialised
+    def conv2d_backward(self, x, weight, grad, stride, padding, grad_x, grad_w, grad_b) -> None:
+        fast_conv.backward(
+            x,
+            _as_array(weight),
+            grad,
+            stride,
+            padding,
+            *(None if g is None else _as_array(g) for g in (grad_x, grad_w, grad_b)),
+        )
 
     # ---- row kernels (fast_rows): one pass over each row, in cache
     @_serialised
