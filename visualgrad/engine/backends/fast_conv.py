@@ -72,9 +72,12 @@ _POOL_FORWARD, _POOL_BACKWARD = _Entry(pool_forward), _Entry(pool_backward)
 
 
 def _images_per_chunk(n: int, bytes_per_image: int, threads: int = 1) -> int:
-    """How many images' columns fit in ``CHUNK_BYTES`` (at least one), and few enough that
-    each of ``threads`` gets a chunk."""
-    return max(1, min(-(-n // threads), CHUNK_BYTES // max(1, bytes_per_image)))
+    """How many images' columns fit in ``CHUNK_BYTES`` (at least one), evened out so that
+    each of ``threads`` gets as many chunks (512 digits in chunks of 182 left one thread
+    one chunk of three; in chunks of 128 each gets two)."""
+    images = max(1, min(-(-n // threads), CHUNK_BYTES // max(1, bytes_per_image)))
+    chunks = -(-n // images)
+    return -(-n // (-(-chunks // threads) * threads))
 
 
 def _windows(x: TensorData, kernel: Pair, stride: Pair, padding: Pair) -> tuple:
@@ -124,14 +127,16 @@ def forward(
         matrix = np.concatenate((matrix, bias.reshape(o, 1)), axis=1)
     spread = np.empty((threads, o, images * length if images > 1 else 0), out.dtype)
     strides, shape = np.array(x.strides, np.int64), _windows(x, weight.shape[2:], stride, padding)
+    pads = _pads(x, padding, threads, 1, out.dtype)
     if bound is not None:
         plan = np.array((n, o, rows, images, *shape), np.int64)
-        _POOL_FORWARD(bound, x.storage, strides, matrix, out.reshape(-1), cols, spread, plan)
+        _POOL_FORWARD(bound, x.storage, strides, matrix, out.reshape(-1), cols, spread, pads[:, 0],
+                      plan)  # fmt: skip
         return
-    cols, spread, out3 = cols[0], spread[0], out.reshape(n, o, length)
+    cols, spread, out3, pad = cols[0], spread[0], out.reshape(n, o, length), pads[0, 0]
     for first in range(0, n, images):
         count = min(images, n - first)
-        unfold_chunk(cols, x.storage, strides, first, count, *shape)
+        unfold_chunk(cols, x.storage, strides, first, count, *shape, pad)
         if images == 1:
             np.matmul(matrix, cols, out=out3[first])
         else:
@@ -172,14 +177,15 @@ def backward(
     gathered = np.empty((threads, o, 0 if direct else width), dtype)
     spread = np.empty((threads, k if grad_x is not None else 0, width), dtype)
     strides, shape = np.array(x.strides, np.int64), _windows(x, weight.shape[2:], stride, padding)
+    pads = _pads(x, padding, threads, 2, dtype)
     if bound is not None:
         plan = (n, o, rows, images, *shape, grad_w is not None, grad_x is not None, direct)
         _POOL_BACKWARD(bound, x.storage, strides, weight.reshape(o, k), grad.storage,
                        np.array(grad.strides, np.int64), _flat(grad_x, dtype), total, cols,
-                       gathered, spread, np.array(plan, np.int64))  # fmt: skip
+                       gathered, spread, pads, np.array(plan, np.int64))  # fmt: skip
     else:
         _backward_here(x, weight, _strided(grad), strides, shape, grad_x, total[0], cols[0],
-                       gathered[0], spread[0], direct)  # fmt: skip
+                       gathered[0], spread[0], pads[0], direct)  # fmt: skip
     if rows:
         summed = total.sum(axis=0) if threads > 1 else total[0]
         grad_w.reshape(o, k)[...] = summed[:k].T
@@ -187,11 +193,19 @@ def backward(
             grad_b[...] = summed[k]
 
 
+def _pads(x: TensorData, padding: Pair, threads: int, kinds: int, dtype: np.dtype) -> np.ndarray:
+    """Zeroed (threads, kinds, C*(H + 2ph)*(W + 2pw)) buffers for the padded images."""
+    _, c, h, w = x.shape
+    return np.zeros((threads, kinds, c * (h + 2 * padding[0]) * (w + 2 * padding[1])), dtype)
+
+
 def _flat(grad_x: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
     return np.empty(0, dtype) if grad_x is None else grad_x.reshape(-1)
 
 
-def _backward_here(x, weight, grad, strides, shape, grad_x, total, cols, gathered, spread, direct):
+def _backward_here(
+    x, weight, grad, strides, shape, grad_x, total, cols, gathered, spread, pads, direct
+):
     """``backward`` on this thread, numpy's matmul on the BLAS's own threads."""
     n, o, oh, ow = grad.shape
     k, length = weight[0].size, oh * ow
@@ -207,10 +221,10 @@ def _backward_here(x, weight, grad, strides, shape, grad_x, total, cols, gathere
             )
             g = gathered[:, :width]
         if cols.shape[0]:
-            unfold_chunk(cols, x.storage, strides, first, count, *shape)
+            unfold_chunk(cols, x.storage, strides, first, count, *shape, pads[0])
             np.matmul(cols[:, :width], g.T, out=part if first else total)
             if first:
                 total += part
         if grad_x is not None:
             np.matmul(matrix_t, g, out=spread[:, :width])
-            fold_chunk(grad_x.reshape(-1), spread, first, count, *shape)
+            fold_chunk(grad_x.reshape(-1), spread, first, count, *shape, pads[1])
