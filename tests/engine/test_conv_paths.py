@@ -130,6 +130,17 @@ def test_fast_conv2d_of_one_image_and_of_more_threads_than_images(fast_path):
     _compare("fast", x, w, b, (2, 2), (0, 0), dtype="float32", order=(0, 1, 3, 2))
 
 
+def test_conv2d_of_an_empty_batch_gives_zero_gradients_for_the_weights(backend):
+    x = vg.zeros(0, 2, 4, 4, backend=backend)
+    w = vg.tensor(np.ones((3, 2, 3, 3)), requires_grad=True, backend=backend)
+    b = vg.tensor(np.ones(3), requires_grad=True, backend=backend)
+    out = F.conv2d(x, w, b, padding=1)
+    assert out.shape == (0, 3, 4, 4)
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.to_numpy(), np.zeros((3, 2, 3, 3)))
+    np.testing.assert_array_equal(b.grad.to_numpy(), np.zeros(3))
+
+
 def test_a_root_gradient_of_another_dtype_is_cast(backend):
     x, w, _ = _arrays((2, 2, 4, 4), (3, 2, 3, 3), seed=8)
     weight = vg.tensor(w, requires_grad=True, backend=backend, dtype="float32")

@@ -9,8 +9,8 @@ its last column, so the GEMM adds it. The columns are not kept: backward unfolds
 chunk again (as torch does), cheaper than writing the batch's columns out and reading
 them back. Backward, per chunk: columns times the output's gradient transposed is the
 weight's gradient transposed (its last row, through the ones row, the bias's), summed
-over the chunks; W^T times the output's gradient, folded back, is the
-input's. Each is computed only where it is asked for.
+over the chunks; W^T times the output's gradient, folded back, is the input's. Each is
+computed only where it is asked for.
 
 Which path runs:
 - Pooled (numba's threads, numpy's OpenBLAS called by address: ``fast_conv_kernels``)
@@ -25,13 +25,16 @@ Which path runs:
 
 Measured on the 2-core machine, conv2d (32, 16, 28, 28) with 32 3x3 filters, padding 1,
 forward and backward, float64 / float32, each contender in its own process: the whole
-batch's columns in one batched GEMM (before) 42 / 9.2 ms; chunks here on the BLAS's own
-two threads 15 / 8.8 ms; pooled 9.6 / 5.4 ms; torch 14.4 / 3.0 ms. Chunk size: one image's
-columns (0.9 MB in float64) per GEMM is as fast as larger chunks on one core (f32 forward,
-weight and input GEMMs 1.74, 2.11, 1.75 ms with one image, 2.65, 2.71, 2.15 with four), and
-small images (the digits CNN's 8x8, 2.9 kB of columns each) go many to a chunk, where a
-GEMM each would cost a call each. The weight's gradient as columns times gradient^T rather
-than gradient times columns^T: 2.4 vs 3.3 ms (f32, one core).
+batch's columns (29 MB in float64) in one batched GEMM, as before, 18-42 / 9-16 ms; these
+chunks here, on the BLAS's own two threads, 15 / 8.8 ms; pooled 8.9-10.7 / 4.2-5.3 ms;
+torch 9.9-14.4 / 2.9-3.2 ms. float32 stays behind torch's (oneDNN's direct convolution):
+the three GEMMs alone take 2.8 ms on two cores at OpenBLAS's speed for these 32-row
+products, and unfold, fold and the gathers about 0.9 ms more. Chunk size: one image's
+columns (0.9 MB in float64) per GEMM is as fast as larger chunks on one core (float32
+forward, weight and input GEMMs 1.74, 2.11, 1.75 ms with one image, 2.65, 2.71, 2.15 with
+four), and small images (the digits CNN's 8x8, 2.9 kB of columns each) go many to a
+chunk, where a GEMM each would cost a call each. The weight's gradient as columns times
+gradient^T rather than gradient times columns^T: 2.4 vs 3.3 ms (float32, one core).
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def _images_per_chunk(n: int, bytes_per_image: int, threads: int = 1) -> int:
     one chunk of three; in chunks of 128 each gets two)."""
     images = max(1, min(-(-n // threads), CHUNK_BYTES // max(1, bytes_per_image)))
     chunks = -(-n // images)
-    return -(-n // (-(-chunks // threads) * threads))
+    return max(1, -(-n // max(1, -(-chunks // threads) * threads)))
 
 
 def _windows(x: TensorData, kernel: Pair, stride: Pair, padding: Pair) -> tuple:
