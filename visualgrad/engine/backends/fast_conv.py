@@ -98,9 +98,8 @@ def _strided(data: TensorData) -> np.ndarray:
 
 
 def _pool_gemm(dtype: np.dtype, macs: int):
-    """numpy's OpenBLAS GEMM for ``dtype``, bound for numba's threads, for a convolution of
-    ``macs`` multiply-adds a pass that pays for starting them, where there are two or more;
-    else None."""
+    """numpy's OpenBLAS GEMM for ``dtype``, bound for numba's threads, where there are two
+    or more and a pass of ``macs`` multiply-adds pays for starting them; else None."""
     if macs < POOL_MIN_MACS or get_num_threads() < 2:
         return None
     return _bound_for(dtype)
@@ -203,6 +202,7 @@ def _pads(x: TensorData, padding: Pair, threads: int, kinds: int, dtype: np.dtyp
 
 
 def _flat(grad_x: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
+    """``grad_x`` flat, or an empty stand-in where the input's gradient is not wanted."""
     return np.empty(0, dtype) if grad_x is None else grad_x.reshape(-1)
 
 
