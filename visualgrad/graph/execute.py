@@ -19,7 +19,7 @@ from .. import engine as vg
 from ..engine import Tensor, nn
 from ..engine.random import seeded
 from ..engine.tensor_data import as_dtype
-from .catalog import NodeContext
+from .catalog import NodeContext, NodeType
 from .graph import Edge, Graph, GraphError, Node
 from .groups import topological_order
 
@@ -35,9 +35,9 @@ class NodeError(ValueError):
         self.node_id = node_id
 
 
-# A node in order, the edges into it by input port, and, where an input is unconnected,
-# the message that says so.
-Step = tuple[str, Node, list[tuple[str, Edge]], str | None]
+# A node in order, its type (looked up once, not at every step), the edges into it by
+# input port, and, where an input is unconnected, the message that says so.
+Step = tuple[str, Node, NodeType, list[tuple[str, Edge]], str | None]
 
 
 @dataclass
@@ -112,7 +112,7 @@ class Program:
 
     def check_inputs(self) -> None:
         """Raise NodeError naming the first node with an input port left unconnected."""
-        for node_id, _, _, unconnected in self._steps():
+        for node_id, _, _, _, unconnected in self._steps():
             if unconnected is not None:
                 raise NodeError(node_id, unconnected)
 
@@ -131,7 +131,7 @@ class Program:
                 unconnected = None
                 if missing:
                     unconnected = f"{node.describe()}: input {missing[0]!r} is not connected"
-                plan.append((node_id, node, list(connected.items()), unconnected))
+                plan.append((node_id, node, node.spec, list(connected.items()), unconnected))
             self._plan = plan
         return self._plan
 
@@ -156,7 +156,7 @@ class Program:
         batch = {k: v if v.dtype == self.dtype else v.to(self.dtype) for k, v in batch.items()}
         values: dict[str, Tensor] = {}
         views: dict[Edge, Tensor] = {}
-        for node_id, node, edges, unconnected in self._steps():
+        for node_id, node, spec, edges, unconnected in self._steps():
             if unconnected is not None:
                 on_error(NodeError(node_id, unconnected))
                 continue
@@ -173,7 +173,7 @@ class Program:
                 inputs, node.params, weights, batch, training, self.backend, self.dtype
             )
             try:
-                out = node.spec.compute(context)
+                out = spec.compute(context)
             except (ValueError, TypeError) as error:
                 failure = NodeError(node_id, f"{node.describe()}: {error}")
                 if on_error is None:
@@ -182,9 +182,7 @@ class Program:
                 continue
             # Sources get a gradient of their own to show, except the targets and a
             # Parameter, whose learnable tensor already collects its gradient.
-            shown = (
-                node.spec.role == "source" and node.spec.batch != "y" and not node.spec.learnable
-            )
+            shown = spec.role == "source" and spec.batch != "y" and not spec.learnable
             if sources_require_grad and shown:
                 out = out.detach().requires_grad_()
             values[node_id] = out
