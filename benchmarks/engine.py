@@ -4,7 +4,9 @@ Each figure is the median of several repetitions, and the implementations being
 compared take turns within each repetition, so a noisy machine slows all of
 them alike. Ratios are what to read; absolute numbers depend on the machine.
 
-- matmul n x n (float64): GFLOP/s of the fast backend and of numpy (simple at 256)
+- matmul n x n (float64): GFLOP/s of the fast backend and of numpy (simple at 256); numpy
+  runs on one thread here, since the fast backend sets the OpenBLAS they share to one
+  (``openblas.bind``) and cuts its own products over numba's threads
 - broadcast add (1000, 1000) + (1000,): fast vs numpy
 - one training step of an MLP 2-100-100-1 (batch 256, BCE, SGD): fast vs the same
   step written by hand in numpy (torch's is among the workloads)
