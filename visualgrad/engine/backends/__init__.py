@@ -5,6 +5,7 @@ A backend is made on first use, so importing the engine never compiles a kernel.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import threading
@@ -125,9 +126,30 @@ def start_numba_threads() -> None:
             del os.environ["GOMP_SPINCOUNT"]
 
 
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+
+
+def keep_freed_memory() -> None:
+    """Have glibc's malloc keep freed blocks of up to 32 MB for the next allocation
+    (Linux only; elsewhere nothing changes).
+
+    By default a large block is mmap'ed fresh each time and its pages fault in again on
+    first touch, which here cost ~10 us a page: max pooling's backward of (512, 8, 6, 6)
+    in float64 took 4.3-5.9 ms, 0.63 ms with the blocks kept. Memory stays with the
+    process up to 128 MB above its peak instead of going back at once.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        libc.mallopt(M_TRIM_THRESHOLD, 128 << 20)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _fast() -> Backend:
     configure_numba()
     start_numba_threads()
+    keep_freed_memory()
     from .fast import FastBackend
 
     return FastBackend()
