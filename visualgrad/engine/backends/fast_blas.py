@@ -168,11 +168,13 @@ def _bound_for(dtype: np.dtype) -> _Bound | None:
 
 def matmul(a: TensorData, b: TensorData, out: TensorData) -> bool:
     """``out = a @ b`` on numba's threads, if this product is one to split; see the module."""
-    threads = get_num_threads()
     m, k = a.shape[-2:]
     n = b.shape[-1]
+    if out.size * k < 2 * PART_MACS:  # every product's multiply-adds: too few, the common case
+        return False
+    threads = get_num_threads()
     dtype = out.storage.dtype
-    if threads < 2 or min(m, n, k) == 0 or not out.is_contiguous():
+    if threads < 2 or not out.is_contiguous():
         return False
     if a.storage.dtype != dtype or b.storage.dtype != dtype:
         return False
