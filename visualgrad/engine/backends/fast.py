@@ -400,6 +400,9 @@ adam_update = _scalar(operators.adam_update)
 
 @njit(cache=True)
 def _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, start, stop):
+    real = p.dtype.type  # float32 parameters step in float32, as torch's, at twice the width
+    lr, momentum, weight_decay = real(lr), real(momentum), real(weight_decay)
+    start, stop = uint64(start), uint64(stop)  # unsigned: no wraparound checks, so it vectorises
     if momentum == 0.0:  # no velocity to keep: a loop without it vectorises
         for i in range(start, stop):
             p[i] = p[i] - lr * (g[i] + weight_decay * p[i])
@@ -412,7 +415,7 @@ def _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, start
 
 @njit(cache=True)
 def _adam_span(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay, start, stop):
-    for i in range(start, stop):
+    for i in range(uint64(start), uint64(stop)):
         p[i], m[i], v[i] = adam_update(
             p[i], g[i], m[i], v[i], step_size, beta1, beta2, eps, v_scale, weight_decay
         )
