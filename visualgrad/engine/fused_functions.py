@@ -261,8 +261,8 @@ class Embedding(EngineFunction):
 class MaxPool2d(EngineFunction):
     """The maximum of each (kh, kw) window of ``a`` (N, C, H, W), ``stride`` apart.
 
-    The windows are im2col columns; the backward sends each window's whole gradient to
-    the element that won it (the first, on a tie), as torch does, and folds it back.
+    The backend finds each window's winner (the first, on a tie) and the backward sends
+    the window's whole gradient to it, as torch does (``Backend.max_pool2d``).
     """
 
     @staticmethod
@@ -271,25 +271,19 @@ class MaxPool2d(EngineFunction):
     ) -> Tensor:
         n, c, h, w = a.shape
         oh, ow = windows_out((h, w), kernel, stride, (0, 0))
-        planes = Tensor(contiguous_(a)._data.view((n * c, 1, h, w)), a.backend)
-        cols = _new((n * c, kernel[0] * kernel[1], oh * ow), a.backend, dtype=a.dtype)
-        a.backend.unfold(planes._data, kernel, stride, (0, 0), cols._data)
-        out = _new((n * c, oh * ow), a.backend, dtype=a.dtype)
-        index = _new((n * c, oh * ow), a.backend)  # whole floats, in float64 whatever a's dtype
-        a.backend.window_max(cols._data, out._data, index._data)
+        out = _new((n, c, oh, ow), a.backend, dtype=a.dtype)
+        index = _new((n, c, oh, ow), a.backend)  # whole floats, in float64 whatever a's dtype
+        a.backend.max_pool2d(contiguous_(a)._data, kernel, stride, out._data, index._data)
         ctx.save_for_backward(index, a.shape, kernel, stride)
-        return Tensor(out._data.view((n, c, oh, ow)), a.backend)
+        return out
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor, None, None]:
-        index, (n, c, h, w), kernel, stride = ctx.saved_values
-        g = _as_rows(grad, index.shape[1])
-        shape = (n * c, kernel[0] * kernel[1], index.shape[1])
-        cols = _new(shape, grad.backend, zeroed=True, dtype=grad.dtype)
-        grad.backend.window_max_backward(g._data, index._data, cols._data)
-        out = _new((n * c, 1, h, w), grad.backend, zeroed=True, dtype=grad.dtype)
-        grad.backend.fold(cols._data, kernel, stride, (0, 0), out._data)
-        return Tensor(out._data.view((n, c, h, w)), grad.backend), None, None
+        index, shape, kernel, stride = ctx.saved_values
+        out = _new(shape, grad.backend, zeroed=True, dtype=grad.dtype)
+        g = contiguous_(grad)
+        grad.backend.max_pool2d_backward(g._data, index._data, kernel, stride, out._data)
+        return out, None, None
 
 
 class Conv2d(EngineFunction):

@@ -227,6 +227,34 @@ class Backend(ABC):
         """``out[r, index[r, l], l] = grad[r, l]``, all else 0: the whole gradient of each
         window goes to the one element that won it, as torch's does. ``out`` is (R, K, L)."""
 
+    # ---- max pooling: the default from unfold, window_max and fold ---------------------------
+    def max_pool2d(
+        self, a: TensorData, kernel: Pair, stride: Pair, out: TensorData, index: TensorData
+    ) -> None:
+        """``out`` (N, C, OH, OW): the maximum of each (kh, kw) window of contiguous ``a``
+        (N, C, H, W), ``stride`` apart, NaN winning and the first on a tie, as torch's.
+        ``index`` (float64, out's shape) records each winner in a form only this backend's
+        ``max_pool2d_backward`` reads; this default keeps its place in the window."""
+        n, c, h, w = a.shape
+        length = out.shape[2] * out.shape[3]
+        cols = self._scratch((n * c, kernel[0] * kernel[1], length), a.dtype)
+        self.unfold(a.view((n * c, 1, h, w)), kernel, stride, (0, 0), cols)
+        self.window_max(cols, out.view((n * c, length)), index.view((n * c, length)))
+
+    def max_pool2d_backward(
+        self, grad: TensorData, index: TensorData, kernel: Pair, stride: Pair, out: TensorData
+    ) -> None:
+        """Add each window's gradient (``grad``, contiguous, the shape of ``index``) into
+        zeroed ``out`` (N, C, H, W) at the element ``max_pool2d`` picked."""
+        n, c, h, w = out.shape
+        length = grad.shape[2] * grad.shape[3]
+        shape = (n * c, kernel[0] * kernel[1], length)
+        size = int(np.prod(shape))
+        cols = TensorData.contiguous_over(self.zeros(size, grad.dtype), shape, size)
+        rows = (n * c, length)
+        self.window_max_backward(grad.view(rows), index.view(rows), cols)
+        self.fold(cols, kernel, stride, (0, 0), out.view((n * c, 1, h, w)))
+
     # ---- optimizer updates: in place, element by element, all contiguous and one shape ------
     @abstractmethod
     def sgd_step(

@@ -491,6 +491,58 @@ def _window_max_scatter(grad, index, out):
             out[r, np.int64(index[r, j]), j] = grad[r, j]
 
 
+@njit(cache=True)
+def _pool_planes(a, out, index, h, w, kh, kw, sh, sw, oh, ow, lo, hi):
+    """Max pooling of planes lo..hi of contiguous flat ``a``, straight from the input:
+    ``index`` gets each winner's place in its plane (row * w + column)."""
+    for plane in range(lo, hi):
+        base, o = uint64(plane * h * w), uint64(plane * oh * ow)
+        for y in range(oh):
+            for x in range(ow):
+                first = uint64(y * sh * w + x * sw)
+                best, at = a[base + first], first
+                for i in range(kh):
+                    row = first + uint64(i * w)
+                    for j in range(kw):
+                        v = a[base + row + uint64(j)]
+                        if best == best and (v > best or v != v):  # NaN wins, then the first
+                            best, at = v, row + uint64(j)
+                out[o] = best
+                index[o] = at
+                o += U1
+
+
+@njit(cache=True, parallel=True)
+def fast_max_pool(a, out, index, h, w, kh, kw, sh, sw, oh, ow):
+    """See ``Backend.max_pool2d``: (N*C) planes of ``a`` into ``out`` and ``index``, flat."""
+    planes = out.size // (oh * ow)
+    if out.size * kh * kw < PARALLEL_MIN:
+        _pool_planes(a, out, index, h, w, kh, kw, sh, sw, oh, ow, 0, planes)
+    else:
+        for plane in prange(planes):
+            _pool_planes(a, out, index, h, w, kh, kw, sh, sw, oh, ow, plane, plane + 1)
+
+
+@njit(cache=True)
+def _pool_back_planes(grad, index, out, hw, ohw, lo, hi):
+    for plane in range(lo, hi):
+        base, o = uint64(plane * hw), uint64(plane * ohw)
+        for q in range(uint64(ohw)):
+            out[base + uint64(index[o + q])] += grad[o + q]
+
+
+@njit(cache=True, parallel=True)
+def fast_max_pool_back(grad, index, out, hw, ohw):
+    """Each window's gradient added into zeroed flat ``out`` at its winner's place
+    (windows that overlap add up; a plane is one thread's, so none race)."""
+    planes = grad.size // ohw
+    if out.size < PARALLEL_MIN:
+        _pool_back_planes(grad, index, out, hw, ohw, 0, planes)
+    else:
+        for plane in prange(planes):
+            _pool_back_planes(grad, index, out, hw, ohw, plane, plane + 1)
+
+
 def _ints(values) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
@@ -770,6 +822,18 @@ class FastBackend(NumpyStorage):
 
     def embedding_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
         _scatter_rows(_as_array(grad), index.storage, _as_array(out))
+
+    # ---- max pooling straight from the input: no columns (4x less memory traffic)
+    @_serialised
+    def max_pool2d(self, a, kernel, stride, out, index) -> None:
+        h, w = a.shape[2:]
+        oh, ow = out.shape[2:]
+        fast_max_pool(a.storage, out.storage, index.storage, h, w, *kernel, *stride, oh, ow)
+
+    @_serialised
+    def max_pool2d_backward(self, grad, index, kernel, stride, out) -> None:
+        hw, ohw = out.shape[2] * out.shape[3], grad.shape[2] * grad.shape[3]
+        fast_max_pool_back(grad.storage, index.storage, out.storage, hw, ohw)
 
     @_serialised
     def window_max(self, cols: TensorData, out: TensorData, index: TensorData) -> None:
