@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import visualgrad.engine as vg
 from visualgrad.engine import backends, operators
 from visualgrad.engine.backends import fast
 from visualgrad.engine.tensor_data import TensorData
@@ -101,3 +102,17 @@ def test_add_and_mul_give_the_same_values_with_and_without_a_graph(grad):
         assert result.requires_grad is grad
         assert result.dtype == np.dtype("float64")
         np.testing.assert_array_equal(result.to_numpy(), expected)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_the_sum_of_a_large_tensor_on_numbas_threads_is_numpys_and_keeps_nan_and_inf(dtype):
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=300_001).astype(dtype)  # past PARALLEL_MIN, not a multiple of a span
+    t = vg.tensor(x, backend="fast", dtype=dtype)
+    expected = x.astype(np.float64).sum()
+    tolerance = 1e-12 if dtype == "float64" else 1e-6
+    assert abs(t.sum().item() - expected) <= tolerance * np.abs(x).sum()
+    x[12345] = np.inf
+    assert vg.tensor(x, backend="fast", dtype=dtype).sum().item() == np.inf
+    x[200_000] = np.nan
+    assert np.isnan(vg.tensor(x, backend="fast", dtype=dtype).sum().item())

@@ -48,6 +48,7 @@ njit = functools.partial(numba_njit, error_model="numpy")
 # to wake on the 2-core machine, so below ~100 us of work one core is faster: ReLU's
 # gradient of (128, 256) in the MLP 784-256-10 step took 84 us on two threads, 32 on one.
 PARALLEL_MIN = 131_072
+SUM_CHUNK = 4096
 CHUNK = 8_192
 # Positions, shapes and strides are unsigned inside the kernels: numba then skips its
 # negative-index checks, and the inner loops vectorize.
@@ -491,6 +492,29 @@ def _window_max_scatter(grad, index, out):
             out[r, np.int64(index[r, j]), j] = grad[r, j]
 
 
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def _span_sum(a, lo, hi):
+    total = a.dtype.type(0)  # reassociated: vector lanes (NaN and inf still propagate)
+    for i in range(uint64(lo), uint64(hi)):
+        total += a[i]
+    return total
+
+
+@njit(cache=True, parallel=True)
+def fast_sum(a):
+    """The sum of flat ``a``: ``SUM_CHUNK``-element spans summed in vector lanes on numba's
+    threads, their totals added in float64 (closer than numpy's pairwise float32 sum)."""
+    n = a.size
+    chunks = (n + SUM_CHUNK - 1) // SUM_CHUNK
+    partial = np.empty(chunks, np.float64)
+    for c in prange(chunks):
+        partial[c] = _span_sum(a, c * SUM_CHUNK, min(n, (c + 1) * SUM_CHUNK))
+    total = 0.0
+    for c in range(chunks):
+        total += partial[c]
+    return total
+
+
 @njit(cache=True)
 def _pool_planes(a, out, index, h, w, kh, kw, sh, sw, oh, ow, lo, hi):
     """Max pooling of planes lo..hi of contiguous flat ``a``, straight from the input:
@@ -728,6 +752,10 @@ class FastBackend(NumpyStorage):
         )
 
     def reduce(self, op: str, a: TensorData, dim: int, out: TensorData) -> None:
+        if op == "sum" and a.dims == 1 and a.size >= PARALLEL_MIN and a.is_contiguous():
+            with _launching:  # a whole large tensor, on numba's threads: (512, 1000) 95 -> 15 us
+                out.storage[0] = fast_sum(a.storage)
+            return
         ufunc, start = _REDUCE_UFUNCS[op]
         ufunc.reduce(_as_array(a), axis=dim, keepdims=True, out=_as_array(out), initial=start)
 
