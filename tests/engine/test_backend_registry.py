@@ -23,14 +23,21 @@ def test_importing_the_engine_compiles_nothing():
 def test_every_kernel_is_cached_on_disk():
     from numba.core.dispatcher import Dispatcher
 
-    from visualgrad.engine.backends import fast, fast_blas, fast_conv_kernels, fast_rows
+    from visualgrad.engine.backends import (
+        fast,
+        fast_blas,
+        fast_conv_kernels,
+        fast_optim,
+        fast_rows,
+        fast_windows,
+    )
 
     kernels = [getattr(fast, name) for name in dir(fast) if name.startswith("fast_")]
     kernels = [k for k in kernels if isinstance(k, Dispatcher)]
     assert len(kernels) >= 8
     for kernel in kernels:
         assert kernel.targetoptions.get("parallel") is True, kernel
-    for module in (fast, fast_blas, fast_conv_kernels, fast_rows):
+    for module in (fast, fast_blas, fast_conv_kernels, fast_optim, fast_rows, fast_windows):
         for name in dir(module):
             kernel = getattr(module, name)
             if isinstance(kernel, Dispatcher) and kernel.__module__ == module.__name__:

@@ -14,8 +14,10 @@ or a single element, and otherwise walk ``out`` row by row (the last
 dimension), doing the index arithmetic once per row. Matmul of blocks that
 BLAS can read goes to the BLAS GEMM, as torch does: a large one in parts on numba's
 threads (``fast_blas``), a small one to numpy's matmul; other strides go
-to a numba kernel, and reductions to numpy's ufuncs. conv2d unfolds a chunk of images at
-a time into a buffer that stays in cache, one GEMM each (``fast_conv``). Ops that
+to a numba kernel, and reductions to numpy's ufuncs (the sum of a whole large tensor to
+numba's threads). conv2d unfolds a chunk of images at a time into a buffer that stays in
+cache, one GEMM each (``fast_conv``); max pooling reads its windows straight from the
+input (``fast_windows``, with im2col and col2im); SGD and Adam are ``fast_optim``'s. Ops that
 are one numpy ufunc (add, mul, exp, log...) run as that ufunc on big tensors (exp, log,
 tanh and sigmoid from a few hundred elements: ``TRANSCENDENTAL_MIN``): its SIMD exp is
 several times faster than the scalar one numba calls. Softmax, log-softmax and
@@ -29,7 +31,6 @@ import operator
 import threading
 
 import numpy as np
-from numba import njit as numba_njit
 from numba import prange, uint64
 
 from .. import operators
@@ -37,24 +38,21 @@ from ..tensor_data import FLOAT64, TensorData, broadcast_strides, kernel_layout,
 from . import fast_conv
 from .base import Pair
 from .fast_blas import matmul as split_matmul
+from .fast_common import CHUNK, PARALLEL_MIN, U0, U1, njit
+from .fast_common import scalar as _scalar
+from .fast_optim import fast_adam, fast_sgd
 from .fast_rows import cross_entropy_back_rows, softmax_back_rows, softmax_rows
+from .fast_windows import (
+    fast_fold,
+    fast_max_pool,
+    fast_max_pool_back,
+    fast_unfold,
+    fast_window_max,
+    window_max_scatter,
+)
 from .simple import NumpyStorage
 
-# Every kernel here uses numpy's error model: x / 0 gives inf or nan, as in numpy and the
-# simple backend, where numba's default (Python's) raises ZeroDivisionError.
-njit = functools.partial(numba_njit, error_model="numpy")
-
-# From here a kernel runs on numba's threads. A thread that has fallen asleep takes ~50 us
-# to wake on the 2-core machine, so below ~100 us of work one core is faster: ReLU's
-# gradient of (128, 256) in the MLP 784-256-10 step took 84 us on two threads, 32 on one.
-PARALLEL_MIN = 131_072
 SUM_CHUNK = 4096
-CHUNK = 8_192
-# Positions, shapes and strides are unsigned inside the kernels: numba then skips its
-# negative-index checks, and the inner loops vectorize.
-U0, U1 = uint64(0), uint64(1)
-
-_scalar = njit(cache=True, inline="always")
 neg = _scalar(operators.neg)
 identity = _scalar(operators.identity)
 inv = _scalar(operators.inv)
@@ -336,119 +334,6 @@ def fast_matmul_strided(out, out_shape, out_strides, a, a_strides, b, b_strides,
 
 
 @njit(cache=True)
-def _unfold_planes(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow, lo, hi):
-    c, h, w = a_shape[1], a_shape[2], a_shape[3]
-    per_channel = kh * kw * oh * ow
-    for nc in range(lo, hi):
-        base = uint64(nc // c) * uint64(a_strides[0]) + uint64(nc % c) * uint64(a_strides[1])
-        o = uint64(nc * per_channel)
-        for i in range(kh):
-            for j in range(kw):
-                for y in range(oh):
-                    row = y * sh + i - ph
-                    for x in range(ow):
-                        col = x * sw + j - pw
-                        if 0 <= row < h and 0 <= col < w:
-                            out[o] = a[base + uint64(row * a_strides[2] + col * a_strides[3])]
-                        else:
-                            out[o] = 0.0
-                        o += U1
-
-
-@njit(cache=True, parallel=True)
-def fast_unfold(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow):
-    """im2col into contiguous out (N, C*kh*kw, OH*OW); see ``Backend.unfold``."""
-    planes = a_shape[0] * a_shape[1]
-    if out.size < PARALLEL_MIN:  # a parallel region costs ~20 us to enter, even on one thread
-        _unfold_planes(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow, 0, planes)
-    else:
-        for nc in prange(planes):
-            _unfold_planes(out, a, a_shape, a_strides, kh, kw, sh, sw, ph, pw, oh, ow, nc, nc + 1)
-
-
-@njit(cache=True)
-def _fold_planes(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow, lo, hi):
-    h, w = out_shape[2], out_shape[3]
-    per_channel = kh * kw * oh * ow
-    for nc in range(lo, hi):
-        base = uint64(nc * h * w)
-        o = uint64(nc * per_channel)
-        for i in range(kh):
-            for j in range(kw):
-                for y in range(oh):
-                    row = y * sh + i - ph
-                    for x in range(ow):
-                        col = x * sw + j - pw
-                        if 0 <= row < h and 0 <= col < w:
-                            out[base + uint64(row * w + col)] += cols[o]
-                        o += U1
-
-
-@njit(cache=True, parallel=True)
-def fast_fold(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow):
-    """col2im: add contiguous cols (N, C*kh*kw, OH*OW) into contiguous zeroed out (N, C, H, W)."""
-    planes = out_shape[0] * out_shape[1]
-    if cols.size < PARALLEL_MIN:
-        _fold_planes(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow, 0, planes)
-    else:
-        for nc in prange(planes):
-            _fold_planes(out, cols, out_shape, kh, kw, sh, sw, ph, pw, oh, ow, nc, nc + 1)
-
-
-sgd_update = _scalar(operators.sgd_update)
-adam_update = _scalar(operators.adam_update)
-
-
-@njit(cache=True)
-def _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, start, stop):
-    real = p.dtype.type  # float32 parameters step in float32, as torch's, at twice the width
-    lr, momentum, weight_decay = real(lr), real(momentum), real(weight_decay)
-    start, stop = uint64(start), uint64(stop)  # unsigned: no wraparound checks, so it vectorises
-    if momentum == 0.0:  # no velocity to keep: a loop without it vectorises
-        for i in range(start, stop):
-            p[i] = p[i] - lr * (g[i] + weight_decay * p[i])
-        return
-    for i in range(start, stop):
-        p[i], velocity[i] = sgd_update(
-            p[i], g[i], velocity[i], lr, momentum, weight_decay, first, nesterov
-        )
-
-
-@njit(cache=True)
-def _adam_span(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay, start, stop):
-    for i in range(uint64(start), uint64(stop)):
-        p[i], m[i], v[i] = adam_update(
-            p[i], g[i], m[i], v[i], step_size, beta1, beta2, eps, v_scale, weight_decay
-        )
-
-
-@njit(cache=True, parallel=True)
-def fast_sgd(p, g, velocity, lr, momentum, weight_decay, first, nesterov):
-    """torch's SGD update in place; see ``Backend.sgd_step``."""
-    n = p.size
-    if n < PARALLEL_MIN:
-        _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, 0, n)
-    else:
-        for c in prange((n + CHUNK - 1) // CHUNK):
-            stop = min(n, (c + 1) * CHUNK)
-            _sgd_span(p, g, velocity, lr, momentum, weight_decay, first, nesterov, c * CHUNK, stop)
-
-
-@njit(cache=True, parallel=True)
-def fast_adam(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay):
-    """torch's Adam update in place; see ``Backend.adam_step``."""
-    n = p.size
-    if n < PARALLEL_MIN:
-        _adam_span(p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay, 0, n)
-    else:
-        for c in prange((n + CHUNK - 1) // CHUNK):
-            stop = min(n, (c + 1) * CHUNK)
-            _adam_span(
-                p, g, m, v, step_size, beta1, beta2, eps, v_scale, weight_decay, c * CHUNK, stop
-            )
-
-
-@njit(cache=True)
 def _scatter_rows(grad, index, out):
     """out[index[i]] += grad[i] for (rows, D) grad into zeroed (V, D) out; serial, so a row
     picked twice adds both."""
@@ -456,40 +341,6 @@ def _scatter_rows(grad, index, out):
         row = np.int64(index[i])
         for j in range(grad.shape[1]):
             out[row, j] += grad[i, j]
-
-
-@njit(cache=True)
-def _window_max_rows(cols, out, index, lo, hi):
-    k, length = cols.shape[1], cols.shape[2]
-    for r in range(lo, hi):
-        for j in range(length):
-            best, at = cols[r, 0, j], 0
-            for i in range(1, k):
-                v = cols[r, i, j]
-                if best == best and (v > best or v != v):
-                    best, at = v, i
-            out[r, j] = best
-            index[r, j] = at
-
-
-@njit(cache=True, parallel=True)
-def fast_window_max(cols, out, index):
-    """Each window's maximum down the middle of (R, K, L) cols, and the first k holding it."""
-    rows = cols.shape[0]
-    if cols.size < PARALLEL_MIN:
-        _window_max_rows(cols, out, index, 0, rows)
-    else:
-        for r in prange(rows):
-            _window_max_rows(cols, out, index, r, r + 1)
-
-
-@njit(cache=True)
-def _window_max_scatter(grad, index, out):
-    """out[r, index[r, l], l] = grad[r, l] into zeroed (R, K, L) out (one store each: serial)."""
-    rows, length = grad.shape
-    for r in range(rows):
-        for j in range(length):
-            out[r, np.int64(index[r, j]), j] = grad[r, j]
 
 
 @njit(cache=True, fastmath={"reassoc", "contract"})
@@ -513,58 +364,6 @@ def fast_sum(a):
     for c in range(chunks):
         total += partial[c]
     return total
-
-
-@njit(cache=True)
-def _pool_planes(a, out, index, h, w, kh, kw, sh, sw, oh, ow, lo, hi):
-    """Max pooling of planes lo..hi of contiguous flat ``a``, straight from the input:
-    ``index`` gets each winner's place in its plane (row * w + column)."""
-    for plane in range(lo, hi):
-        base, o = uint64(plane * h * w), uint64(plane * oh * ow)
-        for y in range(oh):
-            for x in range(ow):
-                first = uint64(y * sh * w + x * sw)
-                best, at = a[base + first], first
-                for i in range(kh):
-                    row = first + uint64(i * w)
-                    for j in range(kw):
-                        v = a[base + row + uint64(j)]
-                        if best == best and (v > best or v != v):  # NaN wins, then the first
-                            best, at = v, row + uint64(j)
-                out[o] = best
-                index[o] = at
-                o += U1
-
-
-@njit(cache=True, parallel=True)
-def fast_max_pool(a, out, index, h, w, kh, kw, sh, sw, oh, ow):
-    """See ``Backend.max_pool2d``: (N*C) planes of ``a`` into ``out`` and ``index``, flat."""
-    planes = out.size // (oh * ow)
-    if out.size * kh * kw < PARALLEL_MIN:
-        _pool_planes(a, out, index, h, w, kh, kw, sh, sw, oh, ow, 0, planes)
-    else:
-        for plane in prange(planes):
-            _pool_planes(a, out, index, h, w, kh, kw, sh, sw, oh, ow, plane, plane + 1)
-
-
-@njit(cache=True)
-def _pool_back_planes(grad, index, out, hw, ohw, lo, hi):
-    for plane in range(lo, hi):
-        base, o = uint64(plane * hw), uint64(plane * ohw)
-        for q in range(uint64(ohw)):
-            out[base + uint64(index[o + q])] += grad[o + q]
-
-
-@njit(cache=True, parallel=True)
-def fast_max_pool_back(grad, index, out, hw, ohw):
-    """Each window's gradient added into zeroed flat ``out`` at its winner's place
-    (windows that overlap add up; a plane is one thread's, so none race)."""
-    planes = grad.size // ohw
-    if out.size < PARALLEL_MIN:
-        _pool_back_planes(grad, index, out, hw, ohw, 0, planes)
-    else:
-        for plane in prange(planes):
-            _pool_back_planes(grad, index, out, hw, ohw, plane, plane + 1)
 
 
 def _ints(values) -> np.ndarray:
@@ -869,7 +668,7 @@ class FastBackend(NumpyStorage):
 
     @_serialised
     def window_max_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
-        _window_max_scatter(_as_array(grad), _as_array(index), _as_array(out))
+        window_max_scatter(_as_array(grad), _as_array(index), _as_array(out))
 
     @_serialised
     def sgd_step(self, param, grad, velocity, rule) -> None:
