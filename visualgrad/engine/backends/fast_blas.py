@@ -132,26 +132,44 @@ def _cut(m: int, n: int, k: int, parts: int) -> int:
 
 
 class _Bound:
-    """One dtype's GEMM, its 1 and 0, and ``pool_gemm`` compiled for it, called without
-    numba's per-call type dispatch (which costs ~7 us for a function-pointer argument)."""
+    """One dtype's GEMM and its 1 and 0, the first three arguments of the kernels that call it."""
 
     def __init__(self, address: int, real, dtype) -> None:
         self.gemm = _Gemm(address, real)
         self.one, self.zero = dtype(1.0), dtype(0.0)
         self.speed = 8 // np.dtype(dtype).itemsize  # float32's GEMM is twice as fast
-        self._entry = None
 
-    def __call__(self, *args) -> None:
-        if self._entry is None:
-            pool_gemm(self.gemm, self.one, self.zero, *args)
-            types_ = tuple(
-                pool_gemm.typeof_pyval(v) for v in (self.gemm, self.one, self.zero, *args)
-            )
-            self._entry = pool_gemm.overloads[types_].entry_point
+
+class EntryPoint:
+    """A kernel that takes a bound GEMM first, called through its compiled entry point once it
+    has been compiled for these arguments: numba's per-call type dispatch of a
+    function-pointer argument costs ~7 us. Entries are kept by GEMM and by each array's
+    dtype, dimensions and layout (any other argument by its type)."""
+
+    def __init__(self, kernel) -> None:
+        self._kernel, self._entries = kernel, {}
+
+    def __call__(self, bound: _Bound, *args) -> None:
+        full = (bound.gemm, bound.one, bound.zero, *args)
+        key = (bound, *map(_kind, args))
+        entry = self._entries.get(key)
+        if entry is not None:
+            entry(*full)
             return
-        self._entry(self.gemm, self.one, self.zero, *args)
+        self._kernel(*full)
+        types_ = tuple(self._kernel.typeof_pyval(v) for v in full)
+        self._entries[key] = self._kernel.overloads[types_].entry_point
 
 
+def _kind(value) -> object:
+    """What numba types ``value`` by, for ``EntryPoint``'s key."""
+    if isinstance(value, np.ndarray):
+        flags = value.flags
+        return value.dtype, value.ndim, flags.c_contiguous, flags.writeable
+    return type(value)
+
+
+_POOL_GEMM = EntryPoint(pool_gemm)
 _bound: dict[np.dtype, _Bound] = {}
 _ONE_MATRIX = np.zeros(1, np.int64)
 
@@ -197,7 +215,7 @@ def matmul(a: TensorData, b: TensorData, out: TensorData) -> bool:
     a_base = _bases(a, batch) if batch else _ONE_MATRIX
     b_base = _bases(b, batch) if batch else _ONE_MATRIX
     partial = np.empty((parts - 1) * m * n if cut == DEPTH else 0, dtype)
-    bound(a.storage, a_base, b.storage, b_base, out.storage, partial, plan, parts)
+    _POOL_GEMM(bound, a.storage, a_base, b.storage, b_base, out.storage, partial, plan, parts)
     return True
 
 

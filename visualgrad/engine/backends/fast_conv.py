@@ -44,34 +44,14 @@ from numba import get_num_threads
 
 from ..tensor_data import TensorData, windows_out
 from .base import Pair
-from .fast_blas import _bound_for
+from .fast_blas import EntryPoint, _bound_for
 from .fast_conv_kernels import fold_chunk, pool_backward, pool_forward, unfold_chunk
 
 CHUNK_BYTES = 1 << 18
 POOL_MIN_MACS = 1 << 18
 
 
-class _Entry:
-    """A pooled kernel called through its compiled entry point once it has been compiled for
-    a dtype's GEMM and its arrays' layouts: numba's per-call dispatch of a function-pointer
-    argument costs ~7 us. The callers fix every other argument's type for a dtype."""
-
-    def __init__(self, kernel) -> None:
-        self._kernel, self._entries = kernel, {}
-
-    def __call__(self, bound, *args) -> None:
-        full = (bound.gemm, bound.one, bound.zero, *args)
-        key = (bound, *(a.flags.c_contiguous and a.flags.writeable for a in args))
-        entry = self._entries.get(key)
-        if entry is not None:
-            entry(*full)
-            return
-        self._kernel(*full)
-        types = tuple(self._kernel.typeof_pyval(v) for v in full)
-        self._entries[key] = self._kernel.overloads[types].entry_point
-
-
-_POOL_FORWARD, _POOL_BACKWARD = _Entry(pool_forward), _Entry(pool_backward)
+_POOL_FORWARD, _POOL_BACKWARD = EntryPoint(pool_forward), EntryPoint(pool_backward)
 
 
 def _images_per_chunk(n: int, bytes_per_image: int, threads: int = 1) -> int:
