@@ -104,3 +104,16 @@ def test_numba_takes_every_core_when_the_blas_is_bound(monkeypatch):
     monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
     backends.configure_numba()
     assert int(__import__("os").environ["NUMBA_NUM_THREADS"]) == backends._cores()
+
+
+def test_a_read_only_factor_after_a_writable_one_gets_a_kernel_of_its_own(two_threads):
+    rng = np.random.default_rng(6)
+    b = vg.tensor(rng.normal(size=(30, 20)), backend="fast")
+    for writeable in (True, False):
+        storage = rng.normal(size=40 * 30)
+        storage.flags.writeable = writeable
+        a = TensorData(storage, (40, 30), (30, 1))
+        out = vg.zeros(40, 20, backend="fast")
+        assert fast_blas.matmul(a, b._data, out._data)
+        expected = storage.reshape(40, 30) @ b.to_numpy()
+        np.testing.assert_allclose(out.to_numpy(), expected, rtol=1e-12)

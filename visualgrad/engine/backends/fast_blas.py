@@ -144,14 +144,16 @@ class EntryPoint:
     """A kernel that takes a bound GEMM first, called through its compiled entry point once it
     has been compiled for these arguments: numba's per-call type dispatch of a
     function-pointer argument costs ~7 us. Entries are kept by GEMM and by each array's
-    dtype, dimensions and layout (any other argument by its type)."""
+    dtype, dimensions and layout (any other argument by its type), of every argument or
+    only of those at the positions ``varying`` names (the rest are always of one kind)."""
 
-    def __init__(self, kernel) -> None:
-        self._kernel, self._entries = kernel, {}
+    def __init__(self, kernel, varying: tuple[int, ...] | None = None) -> None:
+        self._kernel, self._entries, self._varying = kernel, {}, varying
 
     def __call__(self, bound: _Bound, *args) -> None:
         full = (bound.gemm, bound.one, bound.zero, *args)
-        key = (bound, *map(_kind, args))
+        chosen = args if self._varying is None else [args[i] for i in self._varying]
+        key = (bound, *map(_kind, chosen))
         entry = self._entries.get(key)
         if entry is not None:
             entry(*full)
@@ -169,7 +171,7 @@ def _kind(value) -> object:
     return type(value)
 
 
-_POOL_GEMM = EntryPoint(pool_gemm)
+_POOL_GEMM = EntryPoint(pool_gemm, varying=(0, 2))  # the factors' storages; the rest are new
 _bound: dict[np.dtype, _Bound] = {}
 _ONE_MATRIX = np.zeros(1, np.int64)
 
