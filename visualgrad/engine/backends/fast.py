@@ -504,6 +504,10 @@ class FastBackend(NumpyStorage):
                 with _launching:
                     fast_map_flat(code, out.storage, a.storage, step)
             return
+        if ufunc is not None and n < PARALLEL_MIN:  # strided: numpy's call costs less than
+            with np.errstate(all="ignore"):  # the row walk's set-up (~1 us against ~12)
+                ufunc(_as_array(a), out=_as_array(out))
+            return
         shape, a_strides = _shaped(a, out.shape)
         _launch(
             n,
@@ -521,12 +525,11 @@ class FastBackend(NumpyStorage):
         if n == 1 and out.storage.dtype is FLOAT64 and op in _SCALAR_ZIPS:
             out.storage[0] = _SCALAR_ZIPS[op](a.storage.item(0), b.storage.item(0))
             return
-        if n >= UFUNC_MIN:
-            ufunc = _ZIP_UFUNCS.get(op)
-            if ufunc is not None:
-                with np.errstate(all="ignore"):
-                    ufunc(_as_array(a), _as_array(b), out=_as_array(out))
-                return
+        ufunc = _ZIP_UFUNCS.get(op)
+        if ufunc is not None and n >= UFUNC_MIN:
+            with np.errstate(all="ignore"):
+                ufunc(_as_array(a), _as_array(b), out=_as_array(out))
+            return
         code = ZIP_CODES[op]
         a_step, b_step = _flat_step(a, out.shape), _flat_step(b, out.shape)
         if a_step is not None and b_step is not None and out.is_contiguous():
@@ -535,6 +538,10 @@ class FastBackend(NumpyStorage):
             else:
                 with _launching:
                     fast_zip_flat(code, out.storage, a.storage, a_step, b.storage, b_step)
+            return
+        if ufunc is not None:  # broadcast or strided and small: numpy's call costs less than
+            with np.errstate(all="ignore"):  # the row walk's set-up (a bias add 15 -> 3 us)
+                ufunc(_as_array(a), _as_array(b), out=_as_array(out))
             return
         shape, a_strides = _shaped(a, out.shape)
         _launch(
