@@ -37,8 +37,10 @@ from .. import operators
 from ..tensor_data import FLOAT64, TensorData, broadcast_strides, kernel_layout, windows_out
 from . import fast_conv
 from .base import Pair
+from .fast_blas import blas_layout
 from .fast_blas import matmul as split_matmul
 from .fast_common import CHUNK, PARALLEL_MIN, U0, U1, njit
+from .fast_common import as_array as _as_array
 from .fast_common import scalar as _scalar
 from .fast_optim import fast_adam, fast_sgd
 from .fast_rows import cross_entropy_back_rows, softmax_back_rows, softmax_rows
@@ -374,24 +376,6 @@ def _unsigned(values) -> np.ndarray:
     return np.array(values, dtype=np.uint64)
 
 
-def _as_array(data: TensorData) -> np.ndarray:
-    """A numpy view of ``data`` with its shape and strides (no copy)."""
-    if data.is_contiguous():
-        return data.storage.reshape(data.shape)
-    storage = data.storage
-    strides = tuple(s * storage.itemsize for s in data.strides)
-    return np.ndarray(data.shape, storage.dtype, buffer=storage, strides=strides)
-
-
-def _blas_friendly(data: TensorData) -> bool:
-    """True when the matrices in the last two dims are row- or column-major blocks."""
-    rows, cols = data.shape[-2:]
-    row_stride, col_stride = data.strides[-2:]
-    return (col_stride == 1 and (row_stride >= cols or rows == 1)) or (
-        row_stride == 1 and (col_stride >= rows or cols == 1)
-    )
-
-
 _STEP = {0: np.uint64(0), 1: np.uint64(1)}
 
 
@@ -569,7 +553,7 @@ class FastBackend(NumpyStorage):
     def matmul(self, a: TensorData, b: TensorData, out: TensorData) -> None:
         if split_matmul(a, b, out):  # a large product, on numba's threads
             return
-        if _blas_friendly(a) and _blas_friendly(b) and out.is_contiguous():
+        if blas_layout(a) is not None and blas_layout(b) is not None and out.is_contiguous():
             np.matmul(_as_array(a), _as_array(b), out=out.storage.reshape(out.shape))
             return
         batch = out.shape[:-2]

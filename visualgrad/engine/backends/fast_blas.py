@@ -18,17 +18,14 @@ uses numpy's matmul, which is then single-threaded too.
 
 from __future__ import annotations
 
-import functools
-
 import numba.experimental.function_type  # noqa: F401  (registers the function-pointer type)
 import numpy as np
 from numba import get_num_threads, prange, types
-from numba import njit as numba_njit
 
 from ..tensor_data import TensorData, broadcast_strides
+from .fast_common import njit
 from .openblas import NO_TRANS, ROW_MAJOR, TRANS, bind
 
-njit = functools.partial(numba_njit, error_model="numpy")
 PART_MACS = 1 << 19  # ~20 us of one core's float64 GEMM; a parallel region costs ~8 us
 
 
@@ -112,8 +109,9 @@ def pool_gemm(gemm, one, zero, a, a_base, b, b_base, out, partial, plan, parts):
                     out[j] += partial[q * total + j]
 
 
-def _layout(data: TensorData) -> tuple[int, int] | None:
-    """(transposed, leading dimension) of ``data``'s matrices for cblas, or None."""
+def blas_layout(data: TensorData) -> tuple[int, int] | None:
+    """(transposed, leading dimension) of ``data``'s matrices for cblas: row- or column-major
+    blocks; None for any other strides."""
     rows, cols = data.shape[-2:]
     row_stride, col_stride = data.strides[-2:]
     if col_stride == 1 and (row_stride >= cols or rows == 1):
@@ -210,7 +208,7 @@ def matmul(a: TensorData, b: TensorData, out: TensorData) -> bool:
     cut = ROWS if count > 1 else _cut(m, n, k, parts)
     if cut != DEPTH and parts > (m if cut == ROWS else n):
         parts = m if cut == ROWS else n
-    a_layout, b_layout = _layout(a), _layout(b)
+    a_layout, b_layout = blas_layout(a), blas_layout(b)
     if a_layout is None or b_layout is None:
         return False
     plan = np.array((m, n, k, cut, *a_layout, *b_layout), np.int64)

@@ -1,12 +1,15 @@
-"""What the fast backend's kernel modules share: the numba decorator, and when a kernel
-goes onto numba's threads."""
+"""What the fast backend's kernel modules share: the numba decorator, when a kernel goes
+onto numba's threads, and the numpy view of a tensor's data."""
 
 from __future__ import annotations
 
 import functools
 
+import numpy as np
 from numba import njit as numba_njit
 from numba import uint64
+
+from ..tensor_data import TensorData
 
 # Every kernel uses numpy's error model: x / 0 gives inf or nan, as in numpy and the
 # simple backend, where numba's default (Python's) raises ZeroDivisionError.
@@ -21,3 +24,12 @@ CHUNK = 8_192  # elements of a parallel loop's span
 # Positions, shapes and strides are unsigned inside the kernels: numba then skips its
 # negative-index checks, and the inner loops vectorize.
 U0, U1 = uint64(0), uint64(1)
+
+
+def as_array(data: TensorData) -> np.ndarray:
+    """A numpy view of ``data`` with its shape and strides (no copy)."""
+    if data.is_contiguous():
+        return data.storage.reshape(data.shape)
+    storage = data.storage
+    strides = tuple(s * storage.itemsize for s in data.strides)
+    return np.ndarray(data.shape, storage.dtype, buffer=storage, strides=strides)

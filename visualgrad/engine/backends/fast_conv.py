@@ -45,6 +45,7 @@ from numba import get_num_threads
 from ..tensor_data import TensorData, windows_out
 from .base import Pair
 from .fast_blas import EntryPoint, _bound_for
+from .fast_common import as_array
 from .fast_conv_kernels import fold_chunk, pool_backward, pool_forward, unfold_chunk
 
 CHUNK_BYTES = 1 << 18
@@ -67,14 +68,6 @@ def _windows(x: TensorData, kernel: Pair, stride: Pair, padding: Pair) -> tuple:
     """The shape arguments ``unfold_chunk`` and ``fold_chunk`` take after the images."""
     _, c, h, w = x.shape
     return (c, h, w, *kernel, *stride, *padding, *windows_out((h, w), kernel, stride, padding))
-
-
-def _strided(data: TensorData) -> np.ndarray:
-    """A numpy view of ``data`` through its strides."""
-    size = data.storage.itemsize
-    return np.lib.stride_tricks.as_strided(
-        data.storage, data.shape, tuple(size * s for s in data.strides)
-    )
 
 
 def _pool_gemm(dtype: np.dtype, macs: int):
@@ -145,7 +138,7 @@ def backward(
     n, o, oh, ow = grad.shape
     k, length, dtype = weight[0].size, oh * ow, grad.storage.dtype
     if grad_w is None and grad_b is not None:
-        np.sum(_strided(grad), axis=(0, 2, 3), out=grad_b)
+        np.sum(as_array(grad), axis=(0, 2, 3), out=grad_b)
     rows = k + (grad_b is not None) if grad_w is not None else 0
     bound = _pool_gemm(dtype, n * o * max(rows, k) * length)
     threads = get_num_threads() if bound is not None else 1
@@ -166,7 +159,7 @@ def backward(
                        np.array(grad.strides, np.int64), _flat(grad_x, dtype), total, cols,
                        gathered, spread, pads, np.array(plan, np.int64))  # fmt: skip
     else:
-        _backward_here(x, weight, _strided(grad), strides, shape, grad_x, total[0], cols[0],
+        _backward_here(x, weight, as_array(grad), strides, shape, grad_x, total[0], cols[0],
                        gathered[0], spread[0], pads[0], direct)  # fmt: skip
     if rows:
         summed = total.sum(axis=0) if threads > 1 else total[0]

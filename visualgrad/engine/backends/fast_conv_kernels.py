@@ -13,12 +13,12 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from numba import njit as numba_njit
 from numba import prange, uint64
 
+from .fast_common import njit as common_njit
 from .openblas import NO_TRANS, ROW_MAJOR, TRANS
 
-njit = functools.partial(numba_njit, error_model="numpy", cache=True)
+njit = functools.partial(common_njit, cache=True)
 ROW, KEEP, FLIP = np.int32(ROW_MAJOR), np.int32(NO_TRANS), np.int32(TRANS)
 
 
