@@ -27,6 +27,7 @@ def test_every_kernel_is_cached_on_disk():
         fast,
         fast_blas,
         fast_conv_kernels,
+        fast_elementwise,
         fast_optim,
         fast_rows,
         fast_windows,
@@ -37,7 +38,8 @@ def test_every_kernel_is_cached_on_disk():
     assert len(kernels) >= 8
     for kernel in kernels:
         assert kernel.targetoptions.get("parallel") is True, kernel
-    for module in (fast, fast_blas, fast_conv_kernels, fast_optim, fast_rows, fast_windows):
+    modules = (fast, fast_blas, fast_conv_kernels, fast_elementwise, fast_optim, fast_rows)
+    for module in (*modules, fast_windows):
         for name in dir(module):
             kernel = getattr(module, name)
             if isinstance(kernel, Dispatcher) and kernel.__module__ == module.__name__:

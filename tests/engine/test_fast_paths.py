@@ -116,3 +116,91 @@ def test_the_sum_of_a_large_tensor_on_numbas_threads_is_numpys_and_keeps_nan_and
     assert vg.tensor(x, backend="fast", dtype=dtype).sum().item() == np.inf
     x[200_000] = np.nan
     assert np.isnan(vg.tensor(x, backend="fast", dtype=dtype).sum().item())
+
+
+def _zipped(name: str, op: str, a_values, b_values, dtype, in_place: bool = False):
+    """``op`` of a and b on backend ``name`` in ``dtype``; into a itself where ``in_place``."""
+    backend = backends.get(name)
+    a = _data(backend, np.asarray(a_values, dtype))
+    b = _data(backend, np.asarray(b_values, dtype))
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    out = (
+        a
+        if in_place
+        else TensorData.contiguous_over(backend.empty(int(np.prod(shape)), dtype), shape)
+    )
+    backend.zip(op, a, b, out)
+    return backend.to_numpy(out)
+
+
+@pytest.mark.parametrize("op", sorted(fast.HOT_ZIPS))
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(
+    "a_shape, b_shape",
+    [
+        ((256, 100), (256, 100)),
+        ((256, 100), ()),
+        ((4, 25, 30), (30,)),
+        ((40, 30), (1, 30)),
+        ((30,), (7, 30)),
+        ((2, 40, 30), (40, 30)),
+    ],  # fmt: skip
+)
+def test_the_ops_with_loops_of_their_own_match_simple(op, dtype, a_shape, b_shape):
+    """Each op of a training step's big tensors, in each layout that takes a loop of its own
+    (shaped alike, one element, a row repeated on either side), gives simple's values."""
+    rng = np.random.default_rng(5)
+    a_values, b_values = _values_of(rng, a_shape), _values_of(rng, b_shape)
+    expected = _zipped("simple", op, a_values, b_values, dtype)
+    got = _zipped("fast", op, a_values, b_values, dtype)
+    np.testing.assert_allclose(got, expected, rtol=1e-6 if dtype == "float32" else 1e-14,
+                               atol=0, equal_nan=True)  # fmt: skip
+
+
+@pytest.mark.parametrize("op", sorted(fast.HOT_ZIPS))
+def test_a_row_added_in_place_matches_simple(op):
+    """As the Linear function adds its bias into the product it made."""
+    rng = np.random.default_rng(6)
+    a_values, b_values = _values_of(rng, (64, 30)), _values_of(rng, (30,))
+    expected = _zipped("simple", op, a_values, b_values, "float64")
+    got = _zipped("fast", op, a_values, b_values, "float64", in_place=True)
+    np.testing.assert_allclose(got, expected, rtol=1e-14, atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize("op", sorted(fast.HOT_MAPS))
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_the_maps_with_loops_of_their_own_match_simple(op, dtype):
+    rng = np.random.default_rng(7)
+    values = _values_of(rng, (256, 100))
+    results = []
+    for name in ("simple", "fast"):
+        backend = backends.get(name)
+        a = _data(backend, values.astype(dtype))
+        out = TensorData.contiguous_over(backend.empty(a.size, dtype), a.shape)
+        backend.map(op, a, out)
+        results.append(backend.to_numpy(out))
+    np.testing.assert_array_equal(results[1], results[0])
+
+
+@pytest.mark.parametrize("op", ["sum", "max"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shape, dim", [((256, 100), 0), ((3, 50, 7), 1), ((4, 5, 6, 2), 0)])
+def test_a_fold_along_a_dim_that_is_not_the_last_is_numpys(op, dtype, shape, dim):
+    """The same sums as numpy's (row after row), NaN and infinities kept."""
+    values = _values_of(np.random.default_rng(8), shape).astype(dtype)
+    backend = backends.get("fast")
+    a = _data(backend, values)
+    kept = tuple(1 if d == dim else n for d, n in enumerate(shape))
+    out = TensorData.contiguous_over(backend.empty(int(np.prod(kept)), dtype), kept)
+    backend.reduce(op, a, dim, out)
+    ufunc, start = (np.add, 0.0) if op == "sum" else (np.maximum, -np.inf)
+    expected = ufunc.reduce(values, axis=dim, keepdims=True, initial=start)
+    np.testing.assert_array_equal(backend.to_numpy(out), expected)
+
+
+def _values_of(rng, shape) -> np.ndarray:
+    """Normal values of ``shape`` with a zero, infinities and a NaN among the first."""
+    values = rng.normal(0, 3, size=shape)
+    special = [0.0, np.inf, -np.inf, np.nan, -2.0, 0.5]
+    values.flat[: min(values.size, len(special))] = special[: values.size]
+    return values
