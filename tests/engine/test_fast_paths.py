@@ -204,3 +204,18 @@ def _values_of(rng, shape) -> np.ndarray:
     special = [0.0, np.inf, -np.inf, np.nan, -2.0, 0.5]
     values.flat[: min(values.size, len(special))] = special[: values.size]
     return values
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_an_outer_product_is_numpys_exactly(dtype, transposed):
+    """(m, 1) @ (1, n) takes a loop of its own: each element the one product BLAS gives."""
+    rng = np.random.default_rng(9)
+    a_values, b_values = rng.normal(size=(256, 1)), rng.normal(size=(1, 100))
+    if transposed:  # the factors as views: a column read across a row, a row down a column
+        a = vg.tensor(a_values.T, dtype=dtype).T
+        b = vg.tensor(b_values.T, dtype=dtype).T
+    else:
+        a, b = vg.tensor(a_values, dtype=dtype), vg.tensor(b_values, dtype=dtype)
+    expected = a_values.astype(dtype) @ b_values.astype(dtype)
+    np.testing.assert_array_equal((a @ b).to_numpy(), expected)
