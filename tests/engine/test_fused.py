@@ -246,6 +246,38 @@ def test_linear_of_a_strided_input_and_a_frozen_input(backend):
     assert frozen.grad is None and weight.grad.shape == (2, 3)
 
 
+@pytest.mark.parametrize("case", ["transposed weight", "mixed dtypes", "large"])
+def test_linear_of_other_weights_and_sizes_equals_the_composed_form(backend, case):
+    """A weight read through a transposed view, a float32 input with a float64 weight (the
+    gradients each in its input's dtype), and a product large enough to be split."""
+    rng = np.random.default_rng(10)
+    if case == "large" and backend != "fast":
+        pytest.skip("the split product is the fast backend's")
+    size = (300, 512, 256) if case == "large" else (5, 7, 3)
+    rows, features, outputs = size
+    x, w, b = (
+        rng.normal(size=(rows, features)),
+        rng.normal(size=(outputs, features)),
+        rng.normal(size=outputs),
+    )
+    x_dtype = "float32" if case == "mixed dtypes" else "float64"
+    results = []
+    for fused in (True, False):
+        xt = vg.tensor(x, requires_grad=True, backend=backend, dtype=x_dtype)
+        if case == "transposed weight":
+            wt = vg.tensor(w.T.copy(), backend=backend).T.detach().requires_grad_()
+        else:
+            wt = vg.tensor(w, requires_grad=True, backend=backend)
+        bt = vg.tensor(b, requires_grad=True, backend=backend)
+        out = F.linear(xt, wt, bt) if fused else xt @ wt.T + bt
+        (out * out).sum().backward()
+        results.append([out, xt.grad, wt.grad, bt.grad])
+    for got, expected in zip(*results):
+        assert got.dtype == expected.dtype
+        np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-9, atol=1e-9)
+    assert results[0][1].dtype == np.dtype(x_dtype)
+
+
 def test_linear_refuses_shapes_that_do_not_fit(backend):
     x, w = vg.tensor(np.ones((2, 3)), backend=backend), vg.tensor(np.ones((2, 4)), backend=backend)
     with pytest.raises(ValueError, match=r"linear: expects \(\*, 4\), got \(2, 3\)"):

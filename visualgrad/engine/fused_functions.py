@@ -22,12 +22,10 @@ from .tensor_functions import (
     _common,
     _detached,
     _new,
-    _transposed,
     cast_,
     contiguous_,
     inverse_order,
     map_,
-    matmul_,
     reduce_,
     zip_,
 )
@@ -202,32 +200,43 @@ def _as_rows(t: Tensor, features: int) -> Tensor:
 class Linear(EngineFunction):
     """``x @ weight^T + bias`` for x (*, in), weight (out, in), bias (out,) or None.
 
-    One GEMM (the weight read transposed, as BLAS can) and the bias added in place;
-    backward is two GEMMs and a sum over the rows, each only where a gradient is needed.
+    One call of the backend's ``linear`` (a GEMM, the weight read transposed as BLAS can,
+    and the bias added in place) and of its ``linear_backward`` (two GEMMs and a sum over
+    the rows, each only where a gradient is needed), straight on the tensors' data: the
+    Tensor-level product, zip and sum these replace cost some 10 us a layer in Python.
     """
 
     @staticmethod
     def forward(ctx: Context, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-        features, outputs = weight.shape[1], weight.shape[0]
-        rows = _as_rows(x, features)
+        x, weight = _common(x, weight)
+        dtype, outputs = x.dtype, weight.shape[0]
+        if bias is not None and bias.dtype is not dtype:
+            bias = cast_(bias, dtype)
+        rows = x if x.dims == 2 and x.is_contiguous() else _as_rows(x, weight.shape[1])
+        out = _new((rows.shape[0], outputs), x.backend, dtype=dtype)
+        x.backend.linear(rows._data, weight._data, None if bias is None else bias._data, out._data)
         ctx.save_for_backward(rows, weight, x.shape)
-        out = matmul_(rows, _transposed(weight))
-        if bias is not None:
-            zip_("add", out, bias, "linear", out=out)
-        return Tensor(out._data.view(x.shape[:-1] + (outputs,)), x.backend)
+        return out if x.dims == 2 else Tensor(out._data.view(x.shape[:-1] + (outputs,)), x.backend)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
         rows, weight, x_shape = ctx.saved_values
         needs_x, needs_w, needs_b = ctx.needs_input_grad
-        g = _as_rows(grad, weight.shape[0])
-        grad_x = grad_w = grad_b = None
-        if needs_x:
-            grad_x = Tensor(matmul_(g, weight)._data.view(x_shape), grad.backend)
-        if needs_w:
-            grad_w = matmul_(_transposed(g), rows)
-        if needs_b:
-            grad_b = Tensor(reduce_("sum", g, 0)._data.view((weight.shape[0],)), grad.backend)
+        backend, dtype, outputs = grad.backend, rows.dtype, weight.shape[0]
+        if grad.dtype is not dtype:  # a root gradient of another dtype
+            grad = cast_(grad, dtype)
+        g = grad if grad.dims == 2 and grad.is_contiguous() else _as_rows(grad, outputs)
+        grad_x = _new(rows.shape, backend, dtype=dtype) if needs_x else None
+        grad_w = _new(weight.shape, backend, dtype=dtype) if needs_w else None
+        grad_b = _new((outputs,), backend, dtype=dtype) if needs_b else None
+        backend.linear_backward(
+            rows._data,
+            weight._data,
+            g._data,
+            *(None if t is None else t._data for t in (grad_x, grad_w, grad_b)),
+        )
+        if grad_x is not None and len(x_shape) != 2:
+            grad_x = Tensor(grad_x._data.view(x_shape), backend)
         return grad_x, grad_w, grad_b
 
 

@@ -98,6 +98,36 @@ class Backend(ABC):
         ``out`` starts at zero; where windows overlap their values are summed.
         """
 
+    # ---- the fused Linear: one product and a bias ----------------------------------------------
+    def linear(
+        self, x: TensorData, weight: TensorData, bias: TensorData | None, out: TensorData
+    ) -> None:
+        """``out`` (rows, O) = ``x`` (rows, I) @ ``weight`` (O, I)^T, plus ``bias`` (O,) or
+        None; all of one dtype, ``x`` and ``out`` contiguous. This default is a matmul and a
+        zip."""
+        self.matmul(x, weight.permute((1, 0)), out)
+        if bias is not None:
+            self.zip("add", out, bias, out)
+
+    def linear_backward(
+        self,
+        x: TensorData,
+        weight: TensorData,
+        grad: TensorData,
+        grad_x: TensorData | None,
+        grad_w: TensorData | None,
+        grad_b: TensorData | None,
+    ) -> None:
+        """The gradients of ``linear`` that are not None, from the output's ``grad`` (rows,
+        O, contiguous): ``grad_x`` = grad @ weight, ``grad_w`` = grad^T @ x, ``grad_b`` the
+        sum of grad's rows; each new and contiguous."""
+        if grad_x is not None:
+            self.matmul(grad, weight, grad_x)
+        if grad_w is not None:
+            self.matmul(grad.permute((1, 0)), x, grad_w)
+        if grad_b is not None:
+            self.reduce("sum", grad, 0, grad_b.view((1, grad_b.size)))
+
     # ---- convolution: what conv2d needs, built from unfold, matmul and fold ------------------
     def conv2d_forward(
         self,

@@ -170,6 +170,12 @@ def _flat_step(data: TensorData, shape) -> np.uint64 | None:
     return None
 
 
+def _transposed(data: TensorData) -> TensorData:
+    """A matrix read transposed (the same storage)."""
+    (rows, cols), (row_stride, col_stride) = data.shape, data.strides
+    return TensorData(data.storage, (cols, rows), (col_stride, row_stride))
+
+
 def _around(shape, dim: int) -> tuple[int, int]:
     """The number of elements before and after dimension ``dim`` of ``shape``."""
     return math.prod(shape[:dim]), math.prod(shape[dim + 1 :])
@@ -387,6 +393,27 @@ class FastBackend(NumpyStorage):
 
     @_serialised
     def matmul(self, a: TensorData, b: TensorData, out: TensorData) -> None:
+        self._product(a, b, out)
+
+    def linear(
+        self, x: TensorData, weight: TensorData, bias: TensorData | None, out: TensorData
+    ) -> None:
+        with _launching:
+            self._product(x, _transposed(weight), out)
+        if bias is not None:
+            self.zip("add", out, bias, out)
+
+    def linear_backward(self, x, weight, grad, grad_x, grad_w, grad_b) -> None:
+        with _launching:
+            if grad_x is not None:
+                self._product(grad, weight, grad_x)
+            if grad_w is not None:
+                self._product(_transposed(grad), x, grad_w)
+        if grad_b is not None:
+            self.reduce("sum", grad, 0, TensorData(grad_b.storage, (1, grad_b.size), (0, 1)))
+
+    def _product(self, a: TensorData, b: TensorData, out: TensorData) -> None:
+        """``matmul``, under its lock."""
         if split_matmul(a, b, out):  # a large product, on numba's threads
             return
         if a.shape[-1] == 1 and out.dims == 2 and out.is_contiguous():
