@@ -98,6 +98,35 @@ def test_cross_entropy_refuses_a_class_out_of_range(backend):
         F.cross_entropy(x, [0, 3])
 
 
+@pytest.mark.parametrize(
+    "labels, error, message",
+    [
+        ([0.0, 3.0], ValueError, "index 3 is out of range for 3 classes"),
+        ([-1.0, 2.0], ValueError, "index -1 is out of range for 3 classes"),
+        ([0.5, 1.0], TypeError, "non-integer"),
+        ([np.nan, 1.0], TypeError, "non-integer"),
+    ],  # fmt: skip
+)
+def test_labels_in_a_tensor_are_checked_as_a_list_is(backend, labels, error, message):
+    """A batch's labels held in a tensor on the input's backend are read in place when they
+    are whole classes in range, and refused with the same message as a list when not."""
+    x = vg.tensor(np.zeros((2, 3)), backend=backend)
+    with pytest.raises(error, match=message):
+        F.cross_entropy(x, vg.tensor(labels, backend=backend))
+
+
+def test_labels_in_a_tensor_give_the_loss_a_list_gives(backend):
+    logits = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 0.0], [1.0, 1.0, 5.0]])
+    losses = []
+    for labels in ([0, 2, 1], vg.tensor([0.0, 2.0, 1.0], backend=backend)):
+        x = vg.tensor(logits, requires_grad=True, backend=backend)
+        loss = F.cross_entropy(x, labels) + F.nll_loss(x, labels)
+        loss.backward()
+        losses.append((loss.item(), x.grad.to_numpy()))
+    assert losses[0][0] == losses[1][0]
+    np.testing.assert_array_equal(losses[0][1], losses[1][1])
+
+
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_mse_loss_equals_its_composed_form_and_the_target_gets_a_gradient(backend, reduction):
     rng = np.random.default_rng(2)

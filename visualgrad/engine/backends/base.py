@@ -234,6 +234,12 @@ class Backend(ABC):
         ``grad`` and ``target`` are (rows,), ``out`` (rows, n), all contiguous.
         """
 
+    def whole_in_range(self, data: TensorData, upper: int) -> bool:
+        """True when every element of ``data`` is a whole number in ``[0, upper)``: class
+        indices the row kernels may read as they are (NaN is not)."""
+        values = self.to_numpy(data)
+        return bool(np.all((values >= 0) & (values < upper) & (np.floor(values) == values)))
+
     @abstractmethod
     def embedding(self, weight: TensorData, index: TensorData, out: TensorData) -> None:
         """``out[i] = weight[index[i]]``: rows of ``weight`` (V, D) picked by ``index`` (rows,).

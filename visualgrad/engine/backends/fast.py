@@ -56,7 +56,13 @@ from .fast_elementwise import (
     zip_tiled,
 )
 from .fast_optim import fast_adam, fast_sgd
-from .fast_rows import cross_entropy_back_rows, softmax_back_rows, softmax_rows
+from .fast_rows import (
+    cross_entropy_back_rows,
+    nll_rows,
+    softmax_back_rows,
+    softmax_rows,
+    whole_in_range,
+)
 from .fast_windows import (
     fast_fold,
     fast_max_pool,
@@ -490,6 +496,9 @@ class FastBackend(NumpyStorage):
         softmax_back_rows(_as_array(y), _as_array(grad), _as_array(out), log)
 
     def nll(self, logp: TensorData, target: TensorData, out: TensorData) -> None:
+        if logp.is_contiguous() and target.is_contiguous():  # one kernel call, not three of
+            nll_rows(_as_array(logp), target.storage, out.storage)  # numpy's: 4 -> 1 us
+            return
         rows = np.arange(logp.shape[0])
         np.negative(_as_array(logp)[rows, target.storage.astype(np.int64)], out=out.storage)
 
@@ -503,6 +512,11 @@ class FastBackend(NumpyStorage):
             return
         o.fill(0.0)
         o[np.arange(o.shape[0]), target.storage.astype(np.int64)] -= g
+
+    def whole_in_range(self, data: TensorData, upper: int) -> bool:
+        if not data.is_contiguous():
+            return super().whole_in_range(data, upper)
+        return bool(whole_in_range(data.storage, upper))
 
     def embedding(self, weight: TensorData, index: TensorData, out: TensorData) -> None:
         np.take(_as_array(weight), index.storage.astype(np.int64), axis=0, out=_as_array(out))

@@ -255,3 +255,20 @@ def cross_entropy_back_rows(g, target, logp, out):
         return
     for c in prange(chunks):
         _cross_entropy_back_span(g, target, logp, out, c * rows // chunks, (c + 1) * rows // chunks)
+
+
+@_strict
+def nll_rows(logp, target, out):
+    """out[i] = -logp[i, target[i]]: the negative log-likelihood of each row's class."""
+    for i in range(out.size):
+        out[i] = -logp[i, np.int64(target[i])]
+
+
+@_strict
+def whole_in_range(values, upper):
+    """True when every element of flat ``values`` is a whole number in [0, upper)."""
+    for i in range(values.size):
+        v = values[i]
+        if not (v >= 0.0 and v < upper and math.floor(v) == v):
+            return False
+    return True
