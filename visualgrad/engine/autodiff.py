@@ -72,13 +72,15 @@ class History:
     ``parents`` are the inputs that require grad, the ones backward visits.
     """
 
-    __slots__ = ("function", "ctx", "inputs", "parents")
+    __slots__ = ("function", "ctx", "inputs", "parents", "slots")
 
     def __init__(self, function: type[Function], ctx: Context, inputs: tuple[Any, ...]) -> None:
         self.function = function
         self.ctx = ctx
         self.inputs = inputs
-        self.parents = tuple(v for v in inputs if isinstance(v, Variable) and v.requires_grad)
+        # The positions of those inputs, so that backward pairs each with its gradient.
+        self.slots = tuple(i for i, wanted in enumerate(ctx.needs_input_grad) if wanted)
+        self.parents = tuple(inputs[i] for i in self.slots)
 
 
 class Variable:
@@ -186,36 +188,70 @@ def topological_order(root: Variable) -> list[Variable]:
 def backpropagate(root: Variable, grad: Any) -> None:
     """Send ``grad`` (d out / d root) back through the graph into every leaf's ``.grad``.
 
+    Each Function's backward runs once every consumer of its output has sent its share,
+    so each gradient arrives summed (the order of torch's engine: a count of the uses of
+    each value, then a walk from root, where a value is ready when its count reaches 0;
+    no recursion, so a chain of any length fits).
+
     Each gradient is in its input's dtype (an op on float32 and float64 computes in
     float64; the float32 input's gradient is float32, as in torch). A leaf keeps the
     gradient tensor it is handed unless its storage is the caller's
     ``grad``, already another leaf's, or came from a Function whose gradients are not
-    known to be fresh (``Function.fresh_gradients``): then it gets a copy.
+    known to be fresh (``Function.fresh_gradients``), or it is not contiguous: then it
+    gets a copy.
     """
-    with no_grad():
-        pending: dict[int, Any] = {id(root): grad}
-        handed = {id(grad._data.storage)}
-        for node in topological_order(root):
-            g = pending.pop(id(node), None)
-            if g is None:
-                continue
-            if node.is_leaf or node._retains_grad:
-                storage = id(g._data.storage)
-                node._accumulate_grad(g, adopt=storage not in handed)
-                handed.add(storage)
-            history = node._history
+    previous, _state.enabled = _state.enabled, False
+    try:
+        uses: dict[int, int] = {}
+        stack = [root]
+        while stack:
+            history = stack.pop()._history
             if history is None:
                 continue
-            grads = history.function.backward(history.ctx, g)
-            if not history.function.fresh_gradients:
-                handed.update(id(x._data.storage) for x in grads if x is not None)
-            for value, g_in in zip(history.inputs, grads):
-                if g_in is None or not (isinstance(value, Variable) and value.requires_grad):
-                    continue
-                if g_in._data.storage.dtype is not value._data.storage.dtype:
-                    g_in = g_in.to(value._data.storage.dtype)  # each gradient in its input's dtype
-                key = id(value)
-                pending[key] = g_in if key not in pending else pending[key] + g_in
+            for parent in history.parents:
+                key = id(parent)
+                count = uses.get(key)
+                if count is None:
+                    uses[key] = 1
+                    stack.append(parent)
+                else:
+                    uses[key] = count + 1
+        pending: dict[int, Any] = {id(root): grad}
+        handed = {id(grad._data.storage)}
+        ready = [root]
+        while ready:
+            node = ready.pop()
+            g = pending.pop(id(node), None)
+            history = node._history
+            if g is not None and (history is None or node._retains_grad):
+                storage = id(g._data.storage)
+                node._accumulate_grad(g, storage not in handed and g._data.is_contiguous())
+                handed.add(storage)
+            if history is None:
+                continue
+            if g is not None:
+                grads = history.function.backward(history.ctx, g)
+                if not history.function.fresh_gradients:
+                    handed.update(id(x._data.storage) for x in grads if x is not None)
+                inputs = history.inputs
+                for i in history.slots:
+                    g_in = grads[i]
+                    if g_in is None:
+                        continue
+                    value = inputs[i]
+                    if g_in._data.storage.dtype is not value._data.storage.dtype:
+                        g_in = g_in.to(value._data.storage.dtype)  # in its input's dtype
+                    key = id(value)
+                    earlier = pending.get(key)
+                    pending[key] = g_in if earlier is None else earlier + g_in
+            for parent in history.parents:  # this consumer is done, with a gradient or none
+                key = id(parent)
+                count = uses[key] - 1
+                uses[key] = count
+                if count == 0:
+                    ready.append(parent)
+    finally:
+        _state.enabled = previous
 
 
 class EngineFunction(Function):
