@@ -219,3 +219,19 @@ def test_an_outer_product_is_numpys_exactly(dtype, transposed):
         a, b = vg.tensor(a_values, dtype=dtype), vg.tensor(b_values, dtype=dtype)
     expected = a_values.astype(dtype) @ b_values.astype(dtype)
     np.testing.assert_array_equal((a @ b).to_numpy(), expected)
+
+
+@pytest.mark.parametrize("op", ["eq", "lt", "gt", "mul", "add", "max", "pow", "relu_back"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("column_first", [False, True])
+def test_a_value_a_row_repeated_along_it_matches_simple(op, dtype, column_first):
+    """(rows, n) against (rows, 1), either way round, as a maximum's gradient compares each
+    row with its maximum."""
+    rng = np.random.default_rng(11)
+    full, column = np.abs(_values_of(rng, (32, 3))), np.abs(_values_of(rng, (32, 1)))
+    full[:, 1] = column[:, 0]  # ties, for eq
+    a_values, b_values = (column, full) if column_first else (full, column)
+    expected = _zipped("simple", op, a_values, b_values, dtype)
+    got = _zipped("fast", op, a_values, b_values, dtype)
+    np.testing.assert_allclose(got, expected, rtol=1e-6 if dtype == "float32" else 1e-14,
+                               atol=0, equal_nan=True)  # fmt: skip

@@ -6,7 +6,8 @@ The scalar function of an op is chosen by an integer code inside the kernel (the
 cache; the ops of a training step's big tensors (``HOT_MAPS``, ``HOT_ZIPS``) each get a
 loop of their own inside it, which vectorizes. The flat kernels take every input either
 shaped like ``out`` and contiguous or a single element; ``zip_tiled`` takes one input
-shaped like ``out`` and a row repeated (a bias over a batch); the strided ones walk ``out``
+shaped like ``out`` and a row repeated (a bias over a batch), ``zip_columns`` one
+value a row repeated along it; the strided ones walk ``out``
 row by row (the last dimension), doing the index arithmetic once per row; ``fold_middle``
 sums or maxes along a dimension that is not the last. Below ``PARALLEL_MIN`` elements a
 kernel runs serially, above it on numba's threads.
@@ -297,6 +298,25 @@ def zip_tiled(code, out, a, b, width):
     for r in range(rows):
         for j in range(width):
             out[r * width + j] = _apply_zip(code, a[r * width + j], b[j])
+
+
+@njit(cache=True)
+def zip_columns(code, out, a, b, width, b_column):
+    """out (rows, width, contiguous) = f(a, b) where one input is shaped like out and
+    contiguous and the other, b where ``b_column`` (else a), holds one value for each row,
+    repeated along it; serial, through the op ladder (for the ops numpy has no ufunc for)."""
+    width = uint64(width)
+    rows = uint64(out.size) // width
+    for r in range(rows):
+        base = r * width
+        if b_column:
+            y = b[r]
+            for j in range(width):
+                out[base + j] = _apply_zip(code, a[base + j], y)
+        else:
+            x = a[r]
+            for j in range(width):
+                out[base + j] = _apply_zip(code, x, b[base + j])
 
 
 @njit(cache=True)
