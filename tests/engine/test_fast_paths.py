@@ -235,3 +235,18 @@ def test_a_value_a_row_repeated_along_it_matches_simple(op, dtype, column_first)
     got = _zipped("fast", op, a_values, b_values, dtype)
     np.testing.assert_allclose(got, expected, rtol=1e-6 if dtype == "float32" else 1e-14,
                                atol=0, equal_nan=True)  # fmt: skip
+
+
+@pytest.mark.parametrize("op", ["id", "neg", "relu", "abs", "inv", "sign", "exp"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("value", [-1.5, 2.0, np.nan])
+def test_one_value_spread_over_a_big_tensor_matches_simple(op, dtype, value):
+    """As a sum's gradient is spread over its input: the value computed once, then filled."""
+    results = []
+    for name in ("simple", "fast"):
+        backend = backends.get(name)
+        a = _data(backend, np.full((1, 1), value, dtype))
+        out = TensorData.contiguous_over(backend.empty(512 * 300, dtype), (512, 300))
+        backend.map(op, a, out)
+        results.append(backend.to_numpy(out))
+    np.testing.assert_array_equal(results[1], results[0])

@@ -242,7 +242,13 @@ def _chunk(c, n):
 
 @njit(cache=True)
 def _map_span(code, out, a, a_step, start, stop):
-    if a_step == U1 and _hot_map(code, out, a, start, stop):
+    if a_step == U1:
+        if _hot_map(code, out, a, start, stop):
+            return
+    else:  # one element spread over out (a sum's gradient): its value once, then a fill,
+        value = _apply_map(code, a[0])  # which vectorizes: 512,000 float32 275 -> ~40 us
+        for i in range(start, stop):
+            out[i] = value
         return
     for i in range(start, stop):
         out[i] = _apply_map(code, a[i * a_step])
