@@ -160,14 +160,15 @@ class Program:
             if unconnected is not None:
                 on_error(NodeError(node_id, unconnected))
                 continue
-            if any(edge.source not in values for _, edge in edges):
+            if on_error is not None and any(edge.source not in values for _, edge in edges):
                 continue  # an earlier node failed: its error is the one to read
-            inputs = {}
-            for port, edge in edges:
-                value = values[edge.source]
-                if edge_views:
-                    value = views[edge] = value.view(*value.shape).retain_grad()
-                inputs[port] = value
+            if edge_views:
+                inputs = {}
+                for port, edge in edges:
+                    value = values[edge.source]
+                    inputs[port] = views[edge] = value.view(*value.shape).retain_grad()
+            else:  # without on_error every earlier node has its value (a failure raises)
+                inputs = {port: values[edge.source] for port, edge in edges}
             weights = self.weights.get(node_id, {})
             context = NodeContext(
                 inputs, node.params, weights, batch, training, self.backend, self.dtype
