@@ -79,8 +79,8 @@ class History:
         self.ctx = ctx
         self.inputs = inputs
         # The positions of those inputs, so that backward pairs each with its gradient.
-        self.slots = tuple(i for i, wanted in enumerate(ctx.needs_input_grad) if wanted)
-        self.parents = tuple(inputs[i] for i in self.slots)
+        self.slots = slots = tuple([i for i, wanted in enumerate(ctx.needs_input_grad) if wanted])
+        self.parents = tuple([inputs[i] for i in slots])
 
 
 class Variable:
@@ -138,12 +138,9 @@ class Function:
     def apply(cls, *inputs: Any) -> Any:
         if not (cls.differentiable and _state.enabled):
             return cls.forward(_NO_GRAD, *inputs)
-        for v in inputs:
-            if isinstance(v, Variable) and v.requires_grad:
-                break
-        else:
+        flags = tuple([isinstance(v, Variable) and v.requires_grad for v in inputs])
+        if True not in flags:
             return cls.forward(_NO_GRAD, *inputs)
-        flags = tuple(isinstance(v, Variable) and v.requires_grad for v in inputs)
         ctx = Context(flags)
         out = cls.forward(ctx, *inputs)
         out.requires_grad = True
