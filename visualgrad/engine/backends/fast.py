@@ -39,7 +39,7 @@ from numba import prange, uint64
 from ..tensor_data import FLOAT64, TensorData, broadcast_strides, kernel_layout, windows_out
 from . import fast_conv
 from .base import Pair
-from .fast_blas import blas_layout
+from .fast_blas import PART_MACS, blas_layout
 from .fast_blas import matmul as split_matmul
 from .fast_common import PARALLEL_MIN, U0, U1, njit
 from .fast_common import as_array as _as_array
@@ -289,6 +289,7 @@ _ZIP_UFUNCS = {"add": np.add, "mul": np.multiply, "pow": np.power, "max": np.max
 # Reductions go to numpy's ufuncs: their pairwise, SIMD loops beat a serial fold by ~5x.
 _REDUCE_UFUNCS = {"sum": (np.add, 0.0), "max": (np.maximum, -np.inf)}
 _REDUCE_CODES = {"sum": ZIP_CODES["add"], "max": ZIP_CODES["max"]}
+_ADD = ZIP_CODES["add"]
 _launching = threading.Lock()
 
 
@@ -423,17 +424,40 @@ class FastBackend(NumpyStorage):
     def linear(
         self, x: TensorData, weight: TensorData, bias: TensorData | None, out: TensorData
     ) -> None:
-        with _launching:
-            self._product(x, _transposed(weight), out)
-        if bias is not None:
+        rows, features = x.shape
+        outputs = out.shape[1]
+        small = out.size * features < 2 * PART_MACS and features > 1
+        if small and weight.is_contiguous():  # the common case, straight to numpy's GEMM
+            w = weight.storage.reshape(weight.shape).T  # (x and out are contiguous)
+            np.matmul(x.storage.reshape(x.shape), w, out=out.storage.reshape(out.shape))
+        else:
+            with _launching:
+                self._product(x, _transposed(weight), out)
+        if bias is None:
+            return
+        if out.size < PARALLEL_MIN and bias.is_contiguous():
+            zip_tiled(_ADD, out.storage, out.storage, bias.storage, outputs)
+        else:
             self.zip("add", out, bias, out)
 
     def linear_backward(self, x, weight, grad, grad_x, grad_w, grad_b) -> None:
-        with _launching:
+        rows, outputs = grad.shape
+        features = x.shape[1]
+        small = rows * outputs * features < 2 * PART_MACS and weight.is_contiguous()
+        if small and outputs > 1 and rows > 1:  # (grad, x and the gradients are contiguous)
+            g = grad.storage.reshape(grad.shape)
             if grad_x is not None:
-                self._product(grad, weight, grad_x)
+                w = weight.storage.reshape(weight.shape)
+                np.matmul(g, w, out=grad_x.storage.reshape(grad_x.shape))
             if grad_w is not None:
-                self._product(_transposed(grad), x, grad_w)
+                xs = x.storage.reshape(x.shape)
+                np.matmul(g.T, xs, out=grad_w.storage.reshape(grad_w.shape))
+        else:
+            with _launching:
+                if grad_x is not None:
+                    self._product(grad, weight, grad_x)
+                if grad_w is not None:
+                    self._product(_transposed(grad), x, grad_w)
         if grad_b is not None:
             self.reduce("sum", grad, 0, TensorData(grad_b.storage, (1, grad_b.size), (0, 1)))
 
