@@ -43,14 +43,19 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient, in place."""
         for p in self.params:
-            if p.grad is not None:
-                grad = contiguous_(p.grad) if p.grad.dtype == p.dtype else cast_(p.grad, p.dtype)
-                if p.is_contiguous():
-                    self._update(p, p, grad)
-                else:  # updated in a contiguous copy, then written back through p's strides
-                    whole = map_("id", p)
-                    self._update(p, whole, grad)
-                    p.backend.map("id", whole._data, p._data)
+            grad = p.grad
+            if grad is None:
+                continue
+            if grad._data.storage.dtype is not p._data.storage.dtype:
+                grad = cast_(grad, p.dtype)
+            elif not grad._data.is_contiguous():
+                grad = contiguous_(grad)
+            if p._data.is_contiguous():
+                self._update(p, p, grad)
+            else:  # updated in a contiguous copy, then written back through p's strides
+                whole = map_("id", p)
+                self._update(p, whole, grad)
+                p.backend.map("id", whole._data, p._data)
 
     def _update(self, p: Tensor, values: Tensor, grad: Tensor) -> None:
         """Update ``values`` (``p`` or its contiguous copy) from ``grad``, in place."""

@@ -587,10 +587,8 @@ class FastBackend(NumpyStorage):
     def window_max_backward(self, grad: TensorData, index: TensorData, out: TensorData) -> None:
         window_max_scatter(_as_array(grad), _as_array(index), _as_array(out))
 
-    @_serialised
     def sgd_step(self, param, grad, velocity, rule) -> None:
-        fast_sgd(param.storage, grad.storage, velocity.storage, *rule)
+        _launch(param.size, fast_sgd, param.storage, grad.storage, velocity.storage, *rule)
 
-    @_serialised
     def adam_step(self, param, grad, m, v, rule) -> None:
-        fast_adam(param.storage, grad.storage, m.storage, v.storage, *rule)
+        _launch(param.size, fast_adam, param.storage, grad.storage, m.storage, v.storage, *rule)
