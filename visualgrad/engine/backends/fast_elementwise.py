@@ -190,7 +190,9 @@ def _zip_loop_b_tiled(f, out, a, b, width, start, stop):
 
 @njit(cache=True, inline="always")
 def _zip_loop_b_tiled_here(f, out, a, b, width, start, stop):
-    """``_zip_loop_b_tiled`` where a is out."""
+    """``_zip_loop_b_tiled`` where a is out, kept apart: a loop that reads only out and b
+    vectorizes, where LLVM's overlap check of out and a (the same array) sent the other to
+    its scalar form."""
     for r in range(start, stop):
         base = r * width
         for j in range(width):
