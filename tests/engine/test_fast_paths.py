@@ -250,3 +250,11 @@ def test_one_value_spread_over_a_big_tensor_matches_simple(op, dtype, value):
         backend.map(op, a, out)
         results.append(backend.to_numpy(out))
     np.testing.assert_array_equal(results[1], results[0])
+
+
+@pytest.mark.parametrize("size", [3, 5000])
+def test_relu_of_negative_zero_is_zero_on_every_path(size):
+    """relu(-0.0) is 0.0, as numpy's and torch's, whether a kernel or numpy computes it."""
+    for name in ("simple", "fast"):
+        out = vg.tensor(np.full(size, -0.0), backend=name).relu().to_numpy()
+        assert not np.signbit(out).any(), name

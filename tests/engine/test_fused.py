@@ -307,6 +307,23 @@ def test_linear_of_other_weights_and_sizes_equals_the_composed_form(backend, cas
     assert results[0][1].dtype == np.dtype(x_dtype)
 
 
+def test_linear_refuses_a_bias_on_another_backend():
+    x, w = vg.tensor(np.ones((2, 3))), vg.tensor(np.ones((2, 3)))
+    bias = vg.tensor(np.ones(2), backend="simple")
+    with pytest.raises(TypeError, match="linear: tensors are on different backends"):
+        F.linear(x, w, bias)
+
+
+def test_linear_keeps_its_input_as_it_was_for_backward(backend):
+    """Assigning x.data between forward and backward leaves this call's gradient as it was."""
+    x = vg.tensor(np.ones((2, 3)), backend=backend)
+    w = vg.tensor(np.ones((2, 3)), requires_grad=True, backend=backend)
+    out = F.linear(x, w)
+    x.data = vg.tensor(np.full((2, 3), 5.0), backend=backend)
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.to_numpy(), np.full((2, 3), 2.0))
+
+
 def test_linear_refuses_shapes_that_do_not_fit(backend):
     x, w = vg.tensor(np.ones((2, 3)), backend=backend), vg.tensor(np.ones((2, 4)), backend=backend)
     with pytest.raises(ValueError, match=r"linear: expects \(\*, 4\), got \(2, 3\)"):

@@ -215,14 +215,16 @@ class Linear(EngineFunction):
         rows = x if x.dims == 2 and x.is_contiguous() else _as_rows(x, weight.shape[1])
         out = _new((rows.shape[0], outputs), x.backend, dtype=dtype)
         x.backend.linear(rows._data, weight._data, None if bias is None else bias._data, out._data)
-        ctx.save_for_backward(rows, weight, x.shape)
+        # x's data as it is now, not x itself: assigning x.data before backward leaves the
+        # gradient of this call as it was
+        ctx.save_for_backward(rows._data, weight, x.shape)
         return out if x.dims == 2 else Tensor(out._data.view(x.shape[:-1] + (outputs,)), x.backend)
 
     @staticmethod
     def backward(ctx: Context, grad: Tensor) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
         rows, weight, x_shape = ctx.saved_values
         needs_x, needs_w, needs_b = ctx.needs_input_grad
-        backend, dtype, outputs = grad.backend, rows.dtype, weight.shape[0]
+        backend, dtype, outputs = grad.backend, rows.storage.dtype, weight.shape[0]
         if grad.dtype is not dtype:  # a root gradient of another dtype
             grad = cast_(grad, dtype)
         g = grad if grad.dims == 2 and grad.is_contiguous() else _as_rows(grad, outputs)
@@ -230,7 +232,7 @@ class Linear(EngineFunction):
         grad_w = _new(weight.shape, backend, dtype=dtype) if needs_w else None
         grad_b = _new((outputs,), backend, dtype=dtype) if needs_b else None
         backend.linear_backward(
-            rows._data,
+            rows,
             weight._data,
             g._data,
             *(None if t is None else t._data for t in (grad_x, grad_w, grad_b)),

@@ -31,7 +31,9 @@ def log(x):
 
 
 def relu(x):
-    return np.maximum(x, 0.0)
+    """max(x, 0), NaN kept; + 0.0 makes relu(-0.0) 0.0 (not -0.0) in every kernel, as in
+    numpy's and torch's."""
+    return np.maximum(x, 0.0) + 0.0
 
 
 def sigmoid(x):

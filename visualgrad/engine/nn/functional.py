@@ -93,11 +93,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(f"linear: expects (*, {weight.shape[1]}), got {input.shape}")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    if input.backend is not weight.backend:
-        raise TypeError(
-            f"linear: tensors are on different backends ({input.backend.name} and "
-            f"{weight.backend.name}); move one with .to()"
-        )
+    for other in (weight, bias):
+        if other is not None and other.backend is not input.backend:
+            raise TypeError(
+                f"linear: tensors are on different backends ({input.backend.name} and "
+                f"{other.backend.name}); move one with .to()"
+            )
     return Linear.apply(input, weight, bias)
 
 
