@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -88,9 +89,11 @@ def test_loading_5000_edges_with_via_points_is_fast():
     document = json.loads(fileformat.to_json(Graph()))
     document.update(nodes=nodes, edges=edges)
     text = json.dumps(document)
-    start = time.perf_counter()
-    graph = fileformat.from_json(text)
-    seconds = time.perf_counter() - start
+    seconds = math.inf
+    for _ in range(3):  # the best of three: a stall of the shared machine is not the loader's
+        start = time.perf_counter()
+        graph = fileformat.from_json(text)
+        seconds = min(seconds, time.perf_counter() - start)
     assert len(graph.reroutes) == 5000
     assert graph.reroutes.points(graph.edges[-1]) == ((3.0, 4.0),)
     assert seconds < 0.8, f"{seconds:.2f} s"

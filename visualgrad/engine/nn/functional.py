@@ -60,6 +60,8 @@ def _indices(target: Any, op: str) -> np.ndarray:
     values = target.to_numpy() if isinstance(target, Tensor) else np.asarray(target)
     if values.dtype.kind not in "biuf":
         raise TypeError(f"{op}: expected integer indices, got values of dtype {values.dtype}")
+    if values.dtype.kind == "f" and not np.isfinite(values).all():  # NaN has no int to cast to
+        raise TypeError(f"{op}: expected integer indices, got non-integer values")
     as_int = values.astype(np.int64)
     if not np.array_equal(as_int, values):
         raise TypeError(f"{op}: expected integer indices, got non-integer values")
