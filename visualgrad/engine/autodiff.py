@@ -160,28 +160,6 @@ class _Unrecorded(Context):
 _NO_GRAD = _Unrecorded()
 
 
-def topological_order(root: Variable) -> list[Variable]:
-    """Every Variable ``root`` depends on, each after all of its consumers; ``root`` first.
-
-    Iterative depth-first search, so a chain of any length fits in memory.
-    """
-    visited: set[int] = set()
-    finished: list[Variable] = []
-    stack: list[tuple[Variable, bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            finished.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        stack.extend((p, False) for p in node.parents() if id(p) not in visited)
-    finished.reverse()
-    return finished
-
-
 def backpropagate(root: Variable, grad: Any) -> None:
     """Send ``grad`` (d out / d root) back through the graph into every leaf's ``.grad``.
 

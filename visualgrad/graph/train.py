@@ -95,7 +95,6 @@ class Trainer:
         if read_every < 1:
             raise ValueError(f"read_every must be at least 1, got {read_every}")
         self.read_every = read_every
-        self._seeds: dict[tuple, Tensor] = {}
         self._checkpoint: Checkpoint | None = None
         self.callback = callback
         self._running = threading.Event()
@@ -197,16 +196,6 @@ class Trainer:
             f"{self.graph.nodes[node_id].describe()} {happened} (try a smaller learning rate)",
         )
 
-    def _seed(self, loss: Tensor) -> Tensor:
-        """d loss / d loss, made once per shape and dtype (backward never writes into it)."""
-        key = (loss.shape, loss.dtype)
-        seed = self._seeds.get(key)
-        if seed is None:
-            seed = self._seeds[key] = vg.ones(
-                *loss.shape, backend=self.program.backend, dtype=loss.dtype
-            )
-        return seed
-
     def _step(self, x: np.ndarray, y: np.ndarray, where: tuple[int, int], checked: bool) -> _Step:
         """One step on the batch (x, y); ``where`` is (epoch, step), both 1-based.
 
@@ -224,7 +213,7 @@ class Trainer:
                 kind = _non_finite_kind(values[node_id].to_numpy())
                 raise self._non_finite(node_id, f"produced {kind} values", *where)
         self.optimizer.zero_grad()
-        loss.backward(self._seed(loss))
+        loss.backward()  # d loss / d loss: the shared constant 1
         measuring = self.health is not None and self.health.due(where[1])
         if measuring:
             self.health.before_step(values)

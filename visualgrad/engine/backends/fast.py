@@ -44,9 +44,11 @@ from .fast_blas import matmul as split_matmul
 from .fast_common import PARALLEL_MIN, U0, U1, njit
 from .fast_common import as_array as _as_array
 from .fast_elementwise import (
+    ADD,
     HOT_MAPS,
     HOT_ZIPS,
     MAP_CODES,
+    MAX,
     ZIP_CODES,
     fast_map_flat,
     fast_map_strided,
@@ -177,12 +179,6 @@ def _flat_step(data: TensorData, shape) -> np.uint64 | None:
     return None
 
 
-def _transposed(data: TensorData) -> TensorData:
-    """A matrix read transposed (the same storage)."""
-    (rows, cols), (row_stride, col_stride) = data.shape, data.strides
-    return TensorData(data.storage, (cols, rows), (col_stride, row_stride))
-
-
 def _around(shape, dim: int) -> tuple[int, int]:
     """The number of elements before and after dimension ``dim`` of ``shape``."""
     return math.prod(shape[:dim]), math.prod(shape[dim + 1 :])
@@ -288,8 +284,7 @@ _SCALAR_ZIPS = {"add": operator.add, "mul": operator.mul}
 _ZIP_UFUNCS = {"add": np.add, "mul": np.multiply, "pow": np.power, "max": np.maximum}
 # Reductions go to numpy's ufuncs: their pairwise, SIMD loops beat a serial fold by ~5x.
 _REDUCE_UFUNCS = {"sum": (np.add, 0.0), "max": (np.maximum, -np.inf)}
-_REDUCE_CODES = {"sum": ZIP_CODES["add"], "max": ZIP_CODES["max"]}
-_ADD = ZIP_CODES["add"]
+_REDUCE_CODES = {"sum": ADD, "max": MAX}
 _launching = threading.Lock()
 
 
@@ -432,11 +427,11 @@ class FastBackend(NumpyStorage):
             np.matmul(x.storage.reshape(x.shape), w, out=out.storage.reshape(out.shape))
         else:
             with _launching:
-                self._product(x, _transposed(weight), out)
+                self._product(x, weight.permute((1, 0)), out)
         if bias is None:
             return
         if out.size < PARALLEL_MIN and bias.is_contiguous():
-            zip_tiled(_ADD, out.storage, out.storage, bias.storage, outputs)
+            zip_tiled(ADD, out.storage, out.storage, bias.storage, outputs)
         else:
             self.zip("add", out, bias, out)
 
@@ -457,9 +452,9 @@ class FastBackend(NumpyStorage):
                 if grad_x is not None:
                     self._product(grad, weight, grad_x)
                 if grad_w is not None:
-                    self._product(_transposed(grad), x, grad_w)
+                    self._product(grad.permute((1, 0)), x, grad_w)
         if grad_b is not None:
-            self.reduce("sum", grad, 0, TensorData(grad_b.storage, (1, grad_b.size), (0, 1)))
+            self.reduce("sum", grad, 0, grad_b.view((1, grad_b.size)))
 
     def _product(self, a: TensorData, b: TensorData, out: TensorData) -> None:
         """``matmul``, under its lock."""
